@@ -1,0 +1,154 @@
+package dev.canyon.contract;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
+import dev.canyon.contract.proto.RunEnded;
+import dev.canyon.contract.proto.RunStarted;
+import dev.canyon.contract.proto.Step;
+import dev.canyon.contract.proto.TensorVector;
+
+/**
+ * Encodes records into frames and decodes frames back into validated records. Every decode path
+ * validates what the stream relies on, so a record that leaves here is safe to use.
+ */
+public final class WireRecords {
+    private WireRecords() {}
+
+    /** A decoded record: exactly one of the three kinds. */
+    public sealed interface Decoded permits DecodedRunStarted, DecodedStep, DecodedRunEnded {
+        /** Run the record belongs to. */
+        String runId();
+    }
+
+    /** A decoded {@link RunStarted}. */
+    public record DecodedRunStarted(RunStarted record) implements Decoded {
+        @Override
+        public String runId() {
+            return record.getRunId();
+        }
+    }
+
+    /** A decoded and validated {@link Step}. */
+    public record DecodedStep(Step record) implements Decoded {
+        @Override
+        public String runId() {
+            return record.getRunId();
+        }
+    }
+
+    /** A decoded {@link RunEnded}. */
+    public record DecodedRunEnded(RunEnded record) implements Decoded {
+        @Override
+        public String runId() {
+            return record.getRunId();
+        }
+    }
+
+    /** Frames a run-started record. */
+    public static byte[] encode(RunStarted r) {
+        return frame(RecordKind.RUN_STARTED, r);
+    }
+
+    /** Frames a step record. */
+    public static byte[] encode(Step s) {
+        return frame(RecordKind.STEP, s);
+    }
+
+    /** Frames a run-ended record. */
+    public static byte[] encode(RunEnded r) {
+        return frame(RecordKind.RUN_ENDED, r);
+    }
+
+    private static byte[] frame(RecordKind kind, MessageLite message) {
+        return RecordFrame.encode(kind, message.toByteArray());
+    }
+
+    /** Decodes and validates any record; throws {@link WireFormatException} saying what is wrong. */
+    public static Decoded decode(byte[] bytes) {
+        RecordFrame frame = RecordFrame.decode(bytes);
+        try {
+            switch (frame.kind()) {
+                case STEP:
+                    return new DecodedStep(validate(Step.parseFrom(frame.payload())));
+                case RUN_STARTED:
+                    return new DecodedRunStarted(validate(RunStarted.parseFrom(frame.payload())));
+                case RUN_ENDED:
+                    return new DecodedRunEnded(validate(RunEnded.parseFrom(frame.payload())));
+                default:
+                    throw new WireFormatException("unhandled record kind " + frame.kind());
+            }
+        } catch (InvalidProtocolBufferException e) {
+            throw new WireFormatException("malformed " + frame.kind() + " payload: " + e.getMessage(), e);
+        }
+    }
+
+    /** Decodes a record that must be a step. */
+    public static Step decodeStep(byte[] bytes) {
+        Decoded d = decode(bytes);
+        if (d instanceof DecodedStep step) {
+            return step.record();
+        }
+        throw new WireFormatException("expected a STEP record, got " + d.getClass().getSimpleName());
+    }
+
+    /** Checks a step's contract: identifiers, step number, finite loss and scalars, consistent vectors. */
+    public static Step validate(Step s) {
+        requireRunId(s.getRunId(), "step");
+        if (s.getStep() < 1) {
+            throw new WireFormatException("step number must be >= 1, got " + s.getStep() + " (run " + s.getRunId() + ")");
+        }
+        requireFinite("loss", s.getLoss(), s);
+        requireFinite("learning_rate", s.getLearningRate(), s);
+        if (s.getBatchSize() == 0) {
+            throw new WireFormatException("batch_size must be >= 1, got 0 (run " + s.getRunId() + ", step " + s.getStep() + ")");
+        }
+        if (s.hasScalars()) {
+            var sc = s.getScalars();
+            requireFinite("scalars.grad_norm", sc.getGradNorm(), s);
+            requireFinite("scalars.delta_norm", sc.getDeltaNorm(), s);
+            requireFinite("scalars.param_norm", sc.getParamNorm(), s);
+            requireFinite("scalars.displacement", sc.getDisplacement(), s);
+            requireFinite("scalars.grad_dot_delta", sc.getGradDotDelta(), s);
+            requireFinite("scalars.grad_dot_prev_grad", sc.getGradDotPrevGrad(), s);
+            requireFinite("scalars.grad_dot_prev_delta", sc.getGradDotPrevDelta(), s);
+        } else {
+            throw new WireFormatException("step has no scalars (run " + s.getRunId() + ", step " + s.getStep() + ")");
+        }
+        if (!s.hasGradient() || !s.hasDelta()) {
+            throw new WireFormatException("step lacks its " + (s.hasGradient() ? "delta" : "gradient")
+                    + " vector (run " + s.getRunId() + ", step " + s.getStep() + ")");
+        }
+        TensorVector g = s.getGradient();
+        TensorVector d = s.getDelta();
+        Vectors.validate("gradient of step " + s.getStep(), g);
+        Vectors.validate("delta of step " + s.getStep(), d);
+        if (g.getDimension() != d.getDimension()) {
+            throw new WireFormatException("gradient dimension " + g.getDimension() + " differs from delta dimension "
+                    + d.getDimension() + " (run " + s.getRunId() + ", step " + s.getStep() + ")");
+        }
+        return s;
+    }
+
+    static RunStarted validate(RunStarted r) {
+        requireRunId(r.getRunId(), "run-started");
+        return r;
+    }
+
+    static RunEnded validate(RunEnded r) {
+        requireRunId(r.getRunId(), "run-ended");
+        return r;
+    }
+
+    private static void requireRunId(String runId, String what) {
+        if (runId.isEmpty()) {
+            throw new WireFormatException(what + " record has an empty run_id");
+        }
+    }
+
+    private static void requireFinite(String field, double value, Step s) {
+        if (!Double.isFinite(value)) {
+            throw new WireFormatException(field + " must be finite, got " + value + " (run " + s.getRunId()
+                    + ", step " + s.getStep() + ")");
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.canyon.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import dev.canyon.contract.proto.Step;
+import dev.canyon.contract.proto.TensorVector;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class WireRecordsTest {
+
+    @Test
+    void stepRoundTripsWithVectorsIntact() {
+        Step step = SampleRecords.step(7);
+        Step back = WireRecords.decodeStep(WireRecords.encode(step));
+        assertThat(back).isEqualTo(step);
+        assertThat(Vectors.toFloats(back.getGradient())).containsExactly(0.5f, -0.25f, 1f, 0f, 2f);
+    }
+
+    @Test
+    void everyKindDecodesToItsType() {
+        assertThat(WireRecords.decode(WireRecords.encode(SampleRecords.runStarted())))
+                .isInstanceOf(WireRecords.DecodedRunStarted.class);
+        assertThat(WireRecords.decode(WireRecords.encode(SampleRecords.runEnded())))
+                .isInstanceOf(WireRecords.DecodedRunEnded.class);
+        assertThat(WireRecords.decode(WireRecords.encode(SampleRecords.step(1))).runId()).isEqualTo(SampleRecords.RUN);
+    }
+
+    @Test
+    void truncatedRecordIsNamedTruncated() {
+        byte[] bytes = WireRecords.encode(SampleRecords.step(1));
+        for (int cut : new int[] {0, 5, 11, bytes.length / 2, bytes.length - 1}) {
+            byte[] truncated = Arrays.copyOf(bytes, cut);
+            assertThatThrownBy(() -> WireRecords.decode(truncated))
+                    .isInstanceOf(WireFormatException.class)
+                    .hasMessageContaining("truncated");
+        }
+    }
+
+    @Test
+    void unknownVersionIsRejectedWithBothVersions() {
+        byte[] bytes = WireRecords.encode(SampleRecords.step(1));
+        bytes[2] = 9;
+        assertThatThrownBy(() -> WireRecords.decode(bytes))
+                .isInstanceOf(WireFormatException.class)
+                .hasMessageContaining("unknown wire version 9")
+                .hasMessageContaining("version 1");
+    }
+
+    @Test
+    void flippedPayloadBitFailsTheChecksum() {
+        byte[] bytes = WireRecords.encode(SampleRecords.step(1));
+        bytes[20] ^= 0x10;
+        assertThatThrownBy(() -> WireRecords.decode(bytes)).hasMessageContaining("checksum mismatch");
+    }
+
+    @Test
+    void foreignBytesAreNotACanyonRecord() {
+        byte[] bytes = "{\"loss\": 1.0, \"step\": 3}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> WireRecords.decode(bytes)).hasMessageContaining("not a Canyon record");
+    }
+
+    @Test
+    void unknownKindIsNamed() {
+        byte[] bytes = WireRecords.encode(SampleRecords.step(1));
+        bytes[3] = 77;
+        assertThatThrownBy(() -> WireRecords.decode(bytes)).hasMessageContaining("unknown record kind code 77");
+    }
+
+    @Test
+    void wrongVectorLengthIsRejected() {
+        Step good = SampleRecords.step(2);
+        TensorVector shortDelta = good.getDelta().toBuilder()
+                .setData(good.getDelta().getData().substring(0, 12))
+                .build();
+        Step bad = good.toBuilder().setDelta(shortDelta).build();
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(bad)))
+                .isInstanceOf(WireFormatException.class)
+                .hasMessageContaining("delta of step 2 has wrong length")
+                .hasMessageContaining("dimension 5 needs 20 bytes")
+                .hasMessageContaining("12 bytes arrived");
+    }
+
+    @Test
+    void gradientAndDeltaMustShareADimension() {
+        Step good = SampleRecords.step(2);
+        Step bad = good.toBuilder().setGradient(Vectors.full(new float[] {1f, 2f})).build();
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(bad)))
+                .hasMessageContaining("gradient dimension 2 differs from delta dimension 5");
+    }
+
+    @Test
+    void nonFiniteLossIsRejected() {
+        for (double loss : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            Step bad = SampleRecords.step(3).toBuilder().setLoss(loss).build();
+            assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(bad)))
+                    .hasMessageContaining("loss must be finite, got " + loss)
+                    .hasMessageContaining("step 3");
+        }
+    }
+
+    @Test
+    void nonFiniteScalarIsRejected() {
+        Step good = SampleRecords.step(3);
+        Step bad = good.toBuilder().setScalars(good.getScalars().toBuilder().setGradNorm(Double.NaN)).build();
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(bad))).hasMessageContaining("scalars.grad_norm");
+    }
+
+    @Test
+    void missingIdentifiersAndVectorsAreRejected() {
+        Step good = SampleRecords.step(3);
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder().setRunId("").build())))
+                .hasMessageContaining("empty run_id");
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder().setStep(0).build())))
+                .hasMessageContaining("step number must be >= 1");
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder().clearDelta().build())))
+                .hasMessageContaining("lacks its delta");
+    }
+
+    @Test
+    void unsupportedEncodingIsNamed() {
+        Step good = SampleRecords.step(3);
+        TensorVector half = good.getGradient().toBuilder()
+                .setEncoding(dev.canyon.contract.proto.Encoding.BFLOAT16)
+                .setData(ByteString.copyFrom(new byte[10]))
+                .build();
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder().setGradient(half).build())))
+                .hasMessageContaining("encoding BFLOAT16");
+    }
+
+    @Test
+    void pointTimeKeepsStepsApartWithinOneMillisecond() {
+        assertThat(PointTime.ofStep(1000, 1)).isEqualTo(1_000_000_001L);
+        assertThat(PointTime.ofStep(1000, 2)).isNotEqualTo(PointTime.ofStep(1000, 1));
+        assertThat(PointTime.ofStep(1000, 1_000_003)).isEqualTo(1_000_000_003L);
+    }
+}

@@ -1,0 +1,205 @@
+package dev.canyon.storage;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+import org.influxdb.InfluxDB;
+import org.influxdb.InfluxDBFactory;
+import org.influxdb.dto.BatchPoints;
+import org.influxdb.dto.Query;
+import org.influxdb.dto.QueryResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Canyon's connection to InfluxDB: database bootstrap, batched idempotent writes with retries, and
+ * the queries the CLI and tests need. Thread-compatible (one writer thread at a time).
+ *
+ * <p>Errors: transient failures (connection refused or reset, timeouts, 5xx) are retried with
+ * exponential backoff up to {@link InfluxConfig#maxRetries()}; anything else (a 4xx such as a
+ * malformed point or an unknown database) fails at once with {@link StorageException}.
+ */
+public final class InfluxStore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InfluxStore.class);
+
+    private final InfluxConfig config;
+    private final InfluxDB influx;
+
+    private InfluxStore(InfluxConfig config, InfluxDB influx) {
+        this.config = config;
+        this.influx = influx;
+    }
+
+    /** Connects and, if configured, creates the database. */
+    public static InfluxStore connect(InfluxConfig config) {
+        OkHttpClient.Builder http = new OkHttpClient.Builder()
+                .connectTimeout(5, TimeUnit.SECONDS)
+                .readTimeout(30, TimeUnit.SECONDS)
+                .writeTimeout(30, TimeUnit.SECONDS);
+        InfluxDB influx = config.username().isEmpty()
+                ? InfluxDBFactory.connect(config.url(), http)
+                : InfluxDBFactory.connect(config.url(), config.username(), config.password(), http);
+        influx.setLogLevel(InfluxDB.LogLevel.NONE);
+        InfluxStore store = new InfluxStore(config, influx);
+        if (config.createDatabase()) {
+            store.retrying("create database " + config.database(),
+                    () -> store.execute("CREATE DATABASE " + quoteIdentifier(config.database())));
+        }
+        return store;
+    }
+
+    public InfluxConfig config() {
+        return config;
+    }
+
+    /** Writes {@code points} in batches of at most {@link InfluxConfig#batchSize()}, retrying transient failures. */
+    public void write(Collection<StoredPoint> points) {
+        if (points.isEmpty()) {
+            return;
+        }
+        List<StoredPoint> list = points instanceof List<StoredPoint> l ? l : new ArrayList<>(points);
+        for (int from = 0; from < list.size(); from += config.batchSize()) {
+            List<StoredPoint> chunk = list.subList(from, Math.min(list.size(), from + config.batchSize()));
+            BatchPoints.Builder batch = BatchPoints.database(config.database()).precision(TimeUnit.NANOSECONDS);
+            for (StoredPoint p : chunk) {
+                batch.point(p.toInfluxPoint());
+            }
+            BatchPoints built = batch.build();
+            retrying("write " + chunk.size() + " points", () -> {
+                influx.write(built);
+                return null;
+            });
+        }
+    }
+
+    /** Runs an InfluxQL statement that returns no rows of interest (DDL); throws on any error in the result. */
+    public QueryResult execute(String influxQl) {
+        QueryResult r = influx.query(new Query(influxQl, config.database()));
+        checkErrors(influxQl, r);
+        return r;
+    }
+
+    /** Runs an InfluxQL query against the configured database and returns its rows, one map per row. */
+    public List<Map<String, Object>> rows(String influxQl) {
+        QueryResult r = retrying("query", () -> influx.query(new Query(influxQl, config.database()), TimeUnit.NANOSECONDS));
+        checkErrors(influxQl, r);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (QueryResult.Result result : r.getResults()) {
+            if (result.getSeries() == null) {
+                continue;
+            }
+            for (QueryResult.Series s : result.getSeries()) {
+                for (List<Object> values : s.getValues()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    if (s.getTags() != null) {
+                        row.putAll(s.getTags());
+                    }
+                    for (int i = 0; i < s.getColumns().size(); i++) {
+                        row.put(s.getColumns().get(i), values.get(i));
+                    }
+                    out.add(row);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Number of points of {@code measurement} for run {@code runId}. */
+    public long countPoints(String measurement, String runId) {
+        List<Map<String, Object>> rows = rows("SELECT COUNT(\"" + dev.canyon.contract.Measurements.FIELD_STEP + "\") FROM "
+                + quoteIdentifier(measurement) + " WHERE \"" + dev.canyon.contract.Measurements.TAG_RUN + "\" = "
+                + quoteString(runId));
+        return rows.isEmpty() ? 0 : ((Number) rows.get(0).get("count")).longValue();
+    }
+
+    /** Whether the server answers a ping. */
+    public boolean ping() {
+        try {
+            return influx.ping().isGood();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        influx.close();
+    }
+
+    /** Quotes an InfluxQL identifier (measurement, tag or field name). */
+    public static String quoteIdentifier(String name) {
+        return "\"" + name.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /** Quotes an InfluxQL string literal (a tag value in a WHERE clause). */
+    public static String quoteString(String value) {
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
+    private static void checkErrors(String statement, QueryResult r) {
+        if (r.hasError()) {
+            throw new StorageException("InfluxDB rejected '" + statement + "': " + r.getError(), false);
+        }
+        for (QueryResult.Result result : r.getResults()) {
+            if (result.hasError()) {
+                throw new StorageException("InfluxDB rejected '" + statement + "': " + result.getError(), false);
+            }
+        }
+    }
+
+    private interface Call<T> {
+        T run();
+    }
+
+    private <T> T retrying(String what, Call<T> call) {
+        long backoff = config.retryBackoff().toMillis();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return call.run();
+            } catch (RuntimeException e) {
+                boolean transientFailure = isTransient(e);
+                if (!transientFailure || attempt >= config.maxRetries()) {
+                    throw e instanceof StorageException se ? se
+                            : new StorageException("InfluxDB at " + config.url() + " failed to " + what + " after "
+                                    + (attempt + 1) + " attempt(s): " + e.getMessage(), transientFailure, e);
+                }
+                LOG.warn("InfluxDB at {} failed to {} ({}); retry {} of {} in {} ms", config.url(), what, e.getMessage(),
+                        attempt + 1, config.maxRetries(), backoff);
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new StorageException("interrupted while retrying InfluxDB " + what, true, ie);
+                }
+                backoff = Math.min(backoff * 2, 10_000);
+            }
+        }
+    }
+
+    /**
+     * Transient means the request may succeed later unchanged: an I/O failure (refused, reset,
+     * timed out) or the server saying it is overloaded. A rejected statement or point is not.
+     * (influxdb-java's own {@code isRetryWorth()} answers true for every generic error, so it is
+     * not used.)
+     */
+    static boolean isTransient(Throwable e) {
+        if (e instanceof StorageException se) {
+            return se.isRetriable();
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.io.IOException) {
+                return true;
+            }
+            String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            if (m.contains("timeout") || m.contains("cache-max-memory-size") || m.contains("hinted handoff queue not empty")
+                    || m.contains("service unavailable") || m.contains("engine: cache maximum memory size exceeded")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
