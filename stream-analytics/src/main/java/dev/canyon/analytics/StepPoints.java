@@ -1,0 +1,61 @@
+package dev.canyon.analytics;
+
+import dev.canyon.analytics.distance.DistanceTravelled;
+import dev.canyon.contract.Measurements;
+import dev.canyon.contract.PointTime;
+import dev.canyon.contract.proto.Step;
+import dev.canyon.storage.StoredPoint;
+import java.util.List;
+
+/**
+ * The InfluxDB points of one step: {@code training}, {@code gradient} and {@code distance}
+ * (see {@link Measurements} and docs/metrics.md), all stamped with {@link PointTime#ofStep} so that
+ * reprocessing overwrites.
+ */
+public final class StepPoints {
+    private StepPoints() {}
+
+    /**
+     * Points for {@code step}, whose gradient norm the caller computed from the vector, after
+     * {@code distance} has taken the step's delta.
+     */
+    public static List<StoredPoint> of(Step step, double gradNorm, DistanceTravelled distance) {
+        long time = PointTime.ofStep(step.getEventTimeMs(), step.getStep());
+        String run = step.getRunId();
+        String experiment = step.getExperimentId();
+        StoredPoint training = base(Measurements.TRAINING, time, run, experiment, step.getStep())
+                .field(Measurements.FIELD_LOSS, step.getLoss())
+                .field(Measurements.FIELD_LEARNING_RATE, step.getLearningRate())
+                .field(Measurements.FIELD_BATCH_SIZE, (long) step.getBatchSize())
+                .field(Measurements.FIELD_EPOCH, (long) step.getEpoch())
+                .field(Measurements.FIELD_EXAMPLES_SEEN, step.getExamplesSeen())
+                .build();
+        StoredPoint gradient = base(Measurements.GRADIENT, time, run, experiment, step.getStep())
+                .field(Measurements.FIELD_GRAD_NORM, gradNorm)
+                .build();
+        StoredPoint dist = base(Measurements.DISTANCE, time, run, experiment, step.getStep())
+                .field(Measurements.FIELD_STEP_LENGTH, distance.lastStepLength())
+                .field(Measurements.FIELD_PATH_LENGTH, distance.pathLength())
+                .field(Measurements.FIELD_DISPLACEMENT, distance.displacement())
+                .field(Measurements.FIELD_DISTANCE_FROM_ORIGIN, step.getScalars().getParamNorm())
+                .field(Measurements.FIELD_STRAIGHTNESS, distance.straightness())
+                .build();
+        return List.of(training, gradient, dist);
+    }
+
+    private static StoredPoint.Builder base(String measurement, long time, String run, String experiment, long step) {
+        return StoredPoint.builder(measurement, time)
+                .tag(Measurements.TAG_RUN, run)
+                .tag(Measurements.TAG_EXPERIMENT, experiment)
+                .field(Measurements.FIELD_STEP, step);
+    }
+
+    /** ‖v‖ in double; NaN if v holds a NaN, infinite if it holds an infinity. */
+    public static double norm(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += (double) x * x;
+        }
+        return Math.sqrt(s);
+    }
+}

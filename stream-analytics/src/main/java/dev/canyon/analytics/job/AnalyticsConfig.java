@@ -1,0 +1,68 @@
+package dev.canyon.analytics.job;
+
+import dev.canyon.contract.Topics;
+import dev.canyon.storage.InfluxConfig;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * Configuration of the step-analytics job.
+ *
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param kafkaProperties further Kafka client properties (security settings, ...)
+ * @param groupId consumer group whose committed offsets the job resumes from
+ * @param influx where points go
+ * @param checkpointInterval how often Flink checkpoints (offsets and per-run state)
+ * @param flushInterval longest a point waits in the sink's buffer
+ * @param parallelism operator parallelism
+ */
+public record AnalyticsConfig(String bootstrapServers, Map<String, String> kafkaProperties, String groupId,
+        InfluxConfig influx, Duration checkpointInterval, Duration flushInterval, int parallelism) implements Serializable {
+
+    /** Default consumer group of the live job. */
+    public static final String DEFAULT_GROUP = "canyon-analytics";
+
+    public AnalyticsConfig {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(influx, "influx");
+        kafkaProperties = Map.copyOf(kafkaProperties == null ? Map.of() : kafkaProperties);
+        groupId = groupId == null || groupId.isBlank() ? DEFAULT_GROUP : groupId;
+        checkpointInterval = checkpointInterval == null ? Duration.ofSeconds(5) : checkpointInterval;
+        flushInterval = flushInterval == null ? Duration.ofMillis(200) : flushInterval;
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
+        }
+        if (checkpointInterval.toMillis() < 10) {
+            throw new IllegalArgumentException("checkpoint interval must be at least 10 ms, got " + checkpointInterval);
+        }
+    }
+
+    /** Defaults: group {@value #DEFAULT_GROUP}, checkpoints every 5 s, flush every 200 ms, parallelism 1. */
+    public static AnalyticsConfig of(String bootstrapServers, InfluxConfig influx) {
+        return new AnalyticsConfig(bootstrapServers, Map.of(), null, influx, null, null, 1);
+    }
+
+    public AnalyticsConfig withParallelism(int p) {
+        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval, p);
+    }
+
+    public AnalyticsConfig withCheckpointInterval(Duration d) {
+        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, d, flushInterval, parallelism);
+    }
+
+    public AnalyticsConfig withGroupId(String g) {
+        return new AnalyticsConfig(bootstrapServers, kafkaProperties, g, influx, checkpointInterval, flushInterval, parallelism);
+    }
+
+    /** Kafka client properties for the source and the dead-letter sink. */
+    public Properties clientProperties() {
+        Properties p = new Properties();
+        p.put("max.partition.fetch.bytes", Integer.toString(Topics.MAX_RECORD_BYTES));
+        p.put("fetch.max.bytes", Integer.toString(2 * Topics.MAX_RECORD_BYTES));
+        p.putAll(kafkaProperties);
+        return p;
+    }
+}

@@ -1,0 +1,15 @@
+package dev.canyon.analytics.job;
+
+/** Per-run keyed state of the step analytics (a Flink POJO): last step seen and distance travelled. */
+public class RunState {
+    /** Last step number accepted; steps must increase. */
+    public long lastStep;
+    /** Steps accepted. */
+    public long steps;
+    /** Σ‖Δθ‖. */
+    public double pathLength;
+    /** Σ Δθ = θ_t − θ_0. */
+    public double[] displacementSum;
+
+    public RunState() {}
+}

@@ -1,0 +1,80 @@
+package dev.canyon.analytics.job;
+
+import dev.canyon.analytics.influx.InfluxSink;
+import dev.canyon.analytics.kafka.DeadLetter;
+import dev.canyon.analytics.kafka.DeadLetterSerializer;
+import dev.canyon.analytics.kafka.RawRecord;
+import dev.canyon.analytics.kafka.RawRecordDeserializer;
+import dev.canyon.contract.Topics;
+import dev.canyon.storage.StoredPoint;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The step-analytics job: step topic → decode and validate, keyed by run → distance travelled and
+ * per-step points → InfluxDB; unusable records → dead-letter topic. {@link #build} takes its
+ * source and sinks so tests and replays can supply their own; {@link #kafkaSource} and friends are
+ * the production ones.
+ */
+public final class StepAnalyticsJob {
+    /** Name the job runs under. */
+    public static final String NAME = "canyon-step-analytics";
+
+    private StepAnalyticsJob() {}
+
+    /** Wires the job onto {@code env}. */
+    public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source, Sink<StoredPoint> points,
+            Sink<DeadLetter> deadLetters) {
+        DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "steps")
+                .uid("steps-source");
+        SingleOutputStreamOperator<StoredPoint> analysed = raw
+                .keyBy(RawRecord::keyString)
+                .process(new StepAnalyticsFunction())
+                .uid("step-analytics")
+                .name("step-analytics");
+        analysed.sinkTo(points).uid("influx-sink").name("influxdb");
+        analysed.getSideOutput(StepAnalyticsFunction.DEAD_LETTERS).sinkTo(deadLetters).uid("dead-letter-sink").name("dead-letters");
+    }
+
+    /** Configures checkpointing and parallelism, and wires the production source and sinks. */
+    public static void buildProduction(StreamExecutionEnvironment env, AnalyticsConfig config) {
+        env.enableCheckpointing(config.checkpointInterval().toMillis());
+        env.setParallelism(config.parallelism());
+        build(env, kafkaSource(config), new InfluxSink(config.influx(), config.flushInterval().toMillis()),
+                deadLetterSink(config));
+    }
+
+    /** Reads the step topic, resuming from the group's committed offsets (earliest when none). */
+    public static KafkaSource<RawRecord> kafkaSource(AnalyticsConfig config) {
+        return KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setTopics(Topics.STEPS)
+                .setGroupId(config.groupId())
+                .setProperties(config.clientProperties())
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new RawRecordDeserializer())
+                .build();
+    }
+
+    /** Writes dead letters to {@link Topics#DEAD_LETTER}. */
+    public static KafkaSink<DeadLetter> deadLetterSink(AnalyticsConfig config) {
+        Properties p = config.clientProperties();
+        p.put("max.request.size", Integer.toString(Topics.MAX_RECORD_BYTES));
+        return KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setKafkaProducerConfig(p)
+                .setRecordSerializer(new DeadLetterSerializer(Topics.DEAD_LETTER))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+}

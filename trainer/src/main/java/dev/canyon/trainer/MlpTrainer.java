@@ -1,0 +1,212 @@
+package dev.canyon.trainer;
+
+import dev.canyon.trainer.data.FashionMnist;
+import dev.canyon.trainer.telemetry.RunDescription;
+import dev.canyon.trainer.telemetry.TelemetryConfig;
+import dev.canyon.trainer.telemetry.TelemetryListener;
+import dev.canyon.contract.proto.RunEnded;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.function.LongConsumer;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * Trains a one-hidden-layer MLP (784 → hidden → 10, ReLU, softmax, cross-entropy, plain SGD) on
+ * Fashion-MNIST for a bounded number of steps, with Canyon's telemetry attached.
+ */
+public final class MlpTrainer {
+
+    /**
+     * What to train.
+     *
+     * @param dataDir folder with the Fashion-MNIST IDX files
+     * @param steps optimization steps to run
+     * @param batchSize minibatch size B
+     * @param hidden hidden units
+     * @param learningRate SGD learning rate η
+     * @param seed initialization and shuffling seed
+     * @param trainExamples at most this many training images are loaded (bounds start-up time)
+     */
+    public record Options(Path dataDir, long steps, int batchSize, int hidden, double learningRate, long seed,
+            int trainExamples) {
+        public Options {
+            if (steps < 1) {
+                throw new IllegalArgumentException("steps must be >= 1, got " + steps);
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+            }
+            if (hidden < 1) {
+                throw new IllegalArgumentException("hidden units must be >= 1, got " + hidden);
+            }
+            if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+                throw new IllegalArgumentException("learning rate must be a positive number, got " + learningRate);
+            }
+            if (trainExamples < batchSize) {
+                throw new IllegalArgumentException("need at least one batch of training examples (" + batchSize
+                        + "), got " + trainExamples);
+            }
+        }
+
+        /** Defaults: 300 steps, batch 64, 64 hidden units, η = 0.05, seed 42, 60,000 examples. */
+        public static Options defaults() {
+            return new Options(Path.of(FashionMnist.DEFAULT_DIR), 300, 64, 64, 0.05, 42, 60_000);
+        }
+
+        public Options withSteps(long n) {
+            return new Options(dataDir, n, batchSize, hidden, learningRate, seed, trainExamples);
+        }
+
+        public Options withDataDir(Path dir) {
+            return new Options(dir, steps, batchSize, hidden, learningRate, seed, trainExamples);
+        }
+
+        public Options withTrainExamples(int n) {
+            return new Options(dataDir, steps, batchSize, hidden, learningRate, seed, n);
+        }
+
+        public Options withShape(int batch, int hiddenUnits, double lr) {
+            return new Options(dataDir, steps, batch, hiddenUnits, lr, seed, trainExamples);
+        }
+
+        /** Model name as it appears in run records. */
+        public String modelName() {
+            return "mlp-784-" + hidden + "-10";
+        }
+    }
+
+    /**
+     * What a finished run reports.
+     *
+     * @param runId run id
+     * @param experimentId experiment id
+     * @param steps steps trained
+     * @param stepsPublished step records the broker acknowledged
+     * @param recordsFailed records of any kind that were not delivered
+     * @param finalLoss last minibatch loss
+     * @param parameters number of parameters d
+     */
+    public record Result(String runId, String experimentId, long steps, long stepsPublished, long recordsFailed,
+            double finalLoss, long parameters) {}
+
+    private MlpTrainer() {}
+
+    /** Builds the network, initialized from {@code seed}. */
+    public static MultiLayerNetwork network(int hidden, double learningRate, long seed) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .updater(new Sgd(learningRate))
+                .weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(new DenseLayer.Builder().nIn(FashionMnist.PIXELS).nOut(hidden).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(hidden).nOut(FashionMnist.CLASSES).activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    /**
+     * Trains with telemetry to {@code telemetry}; {@code extra} listeners (tests) see the same steps;
+     * {@code progress} receives the step count after each step.
+     */
+    public static Result train(Options options, TelemetryConfig telemetry, LongConsumer progress, TrainingListener... extra) {
+        FashionMnist.Split data = FashionMnist.train(options.dataDir(), options.trainExamples());
+        MultiLayerNetwork net = network(options.hidden(), options.learningRate(), options.seed());
+        RunDescription description = new RunDescription(options.modelName(), "sgd", "fashion-mnist",
+                options.batchSize(), options.learningRate(), options.seed());
+        TelemetryListener listener = TelemetryListener.attach(net, telemetry, description);
+        net.addListeners(extra);
+        RunEnded.Outcome outcome = RunEnded.Outcome.COMPLETED;
+        String message = null;
+        try {
+            Batches batches = new Batches(data, options.batchSize(), options.seed());
+            for (long s = 0; s < options.steps(); s++) {
+                net.getLayerWiseConfigurations().setEpochCount(batches.epoch());
+                net.fit(batches.next());
+                progress.accept(s + 1);
+            }
+        } catch (RuntimeException e) {
+            outcome = RunEnded.Outcome.FAILED;
+            message = e.toString();
+            throw e;
+        } finally {
+            listener.endRun(outcome, message);
+            try {
+                listener.close();
+            } catch (RuntimeException e) {
+                if (outcome == RunEnded.Outcome.COMPLETED) {
+                    throw e;
+                }
+            }
+        }
+        return new Result(listener.runId(), listener.experimentId(), listener.steps(),
+                listener.publisher().stepsAcknowledged(), listener.publisher().failed(), listener.lastLoss(), net.numParams());
+    }
+
+    /** Seeded shuffled minibatches, reshuffled every epoch; the last partial batch of an epoch is dropped. */
+    static final class Batches {
+        private final FashionMnist.Split data;
+        private final int batch;
+        private final Random random;
+        private final int[] order;
+        private int cursor;
+        private int epoch;
+        private final float[] features;
+        private final float[] labels;
+
+        Batches(FashionMnist.Split data, int batch, long seed) {
+            this.data = data;
+            this.batch = batch;
+            this.random = new Random(seed);
+            this.order = new int[data.n()];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            shuffle();
+            this.features = new float[batch * FashionMnist.PIXELS];
+            this.labels = new float[batch * FashionMnist.CLASSES];
+        }
+
+        int epoch() {
+            return epoch;
+        }
+
+        DataSet next() {
+            if (cursor + batch > order.length) {
+                epoch++;
+                cursor = 0;
+                shuffle();
+            }
+            java.util.Arrays.fill(labels, 0f);
+            for (int b = 0; b < batch; b++) {
+                int i = order[cursor++];
+                data.image(i, features, b * FashionMnist.PIXELS);
+                labels[b * FashionMnist.CLASSES + data.labels()[i]] = 1f;
+            }
+            return new DataSet(Nd4j.create(features.clone(), new long[] {batch, FashionMnist.PIXELS}, 'c'),
+                    Nd4j.create(labels.clone(), new long[] {batch, FashionMnist.CLASSES}, 'c'));
+        }
+
+        private void shuffle() {
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+    }
+}

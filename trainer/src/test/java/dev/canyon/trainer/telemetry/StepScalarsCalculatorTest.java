@@ -1,0 +1,68 @@
+package dev.canyon.trainer.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class StepScalarsCalculatorTest {
+
+    @Test
+    void matchesABruteForceReference() {
+        Random r = new Random(7);
+        for (int trial = 0; trial < 20; trial++) {
+            int d = 1 + r.nextInt(500);
+            float[] g = rand(r, d), theta = rand(r, d), prev = rand(r, d), theta0 = rand(r, d), pg = rand(r, d), pd = rand(r, d);
+            float[] delta = new float[d];
+            StepScalarsCalculator.Result out = new StepScalarsCalculator.Result();
+            StepScalarsCalculator.compute(g, theta, prev, theta0, pg, pd, delta, out);
+            double gg = 0, dd = 0, tt = 0, ee = 0, gd = 0, gpg = 0, gpd = 0;
+            for (int i = 0; i < d; i++) {
+                double di = (double) theta[i] - prev[i];
+                assertThat(delta[i]).isEqualTo(theta[i] - prev[i]);
+                gg += (double) g[i] * g[i];
+                dd += di * di;
+                tt += (double) theta[i] * theta[i];
+                ee += ((double) theta[i] - theta0[i]) * ((double) theta[i] - theta0[i]);
+                gd += g[i] * di;
+                gpg += (double) g[i] * pg[i];
+                gpd += (double) g[i] * pd[i];
+            }
+            // Δθ is rounded to float once (|error| <= ulp/2 of each component): relative 1e-6 is ample.
+            assertThat(out.gradNorm).isCloseTo(Math.sqrt(gg), within(1e-9 * Math.sqrt(gg)));
+            assertThat(out.deltaNorm).isCloseTo(Math.sqrt(dd), within(1e-6 * Math.sqrt(dd)));
+            assertThat(out.paramNorm).isCloseTo(Math.sqrt(tt), within(1e-9 * Math.sqrt(tt)));
+            assertThat(out.displacement).isCloseTo(Math.sqrt(ee), within(1e-9 * Math.sqrt(ee)));
+            assertThat(out.gradDotDelta).isCloseTo(gd, within(1e-6 * Math.sqrt(gg * dd)));
+            assertThat(out.gradDotPrevGrad).isCloseTo(gpg, within(1e-9 * d));
+            assertThat(out.gradDotPrevDelta).isCloseTo(gpd, within(1e-9 * d));
+        }
+    }
+
+    @Test
+    void firstStepHasNoPreviousInnerProducts() {
+        float[] v = {1f, 2f};
+        StepScalarsCalculator.Result out = new StepScalarsCalculator.Result();
+        StepScalarsCalculator.compute(v, v, new float[2], new float[2], null, null, new float[2], out);
+        assertThat(out.gradDotPrevGrad).isZero();
+        assertThat(out.gradDotPrevDelta).isZero();
+        assertThat(out.deltaNorm).isEqualTo(Math.sqrt(5));
+    }
+
+    @Test
+    void nanPropagatesInsteadOfVanishing() {
+        float[] g = {Float.NaN, 1f};
+        StepScalarsCalculator.Result out = new StepScalarsCalculator.Result();
+        StepScalarsCalculator.compute(g, new float[2], new float[2], new float[2], null, null, new float[2], out);
+        assertThat(out.gradNorm).isNaN();
+    }
+
+    private static float[] rand(Random r, int d) {
+        float[] v = new float[d];
+        for (int i = 0; i < d; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return v;
+    }
+}
