@@ -18,9 +18,13 @@ import java.util.Properties;
  * @param checkpointInterval how often Flink checkpoints (offsets and per-run state)
  * @param flushInterval longest a point waits in the sink's buffer
  * @param parallelism operator parallelism
+ * @param startTimestampMs where a job without restored state starts reading: -1 for the group's
+ *     committed offsets (earliest when none), else the first record with a timestamp at or after
+ *     this many ms since the epoch
  */
 public record AnalyticsConfig(String bootstrapServers, Map<String, String> kafkaProperties, String groupId,
-        InfluxConfig influx, Duration checkpointInterval, Duration flushInterval, int parallelism) implements Serializable {
+        InfluxConfig influx, Duration checkpointInterval, Duration flushInterval, int parallelism, long startTimestampMs)
+        implements Serializable {
 
     /** Default consumer group of the live job. */
     public static final String DEFAULT_GROUP = "canyon-analytics";
@@ -32,6 +36,9 @@ public record AnalyticsConfig(String bootstrapServers, Map<String, String> kafka
         groupId = groupId == null || groupId.isBlank() ? DEFAULT_GROUP : groupId;
         checkpointInterval = checkpointInterval == null ? Duration.ofSeconds(5) : checkpointInterval;
         flushInterval = flushInterval == null ? Duration.ofMillis(200) : flushInterval;
+        if (startTimestampMs < -1) {
+            throw new IllegalArgumentException("startTimestampMs must be -1 (committed offsets) or a time, got " + startTimestampMs);
+        }
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
         }
@@ -42,19 +49,26 @@ public record AnalyticsConfig(String bootstrapServers, Map<String, String> kafka
 
     /** Defaults: group {@value #DEFAULT_GROUP}, checkpoints every 5 s, flush every 200 ms, parallelism 1. */
     public static AnalyticsConfig of(String bootstrapServers, InfluxConfig influx) {
-        return new AnalyticsConfig(bootstrapServers, Map.of(), null, influx, null, null, 1);
+        return new AnalyticsConfig(bootstrapServers, Map.of(), null, influx, null, null, 1, -1);
     }
 
     public AnalyticsConfig withParallelism(int p) {
-        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval, p);
+        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval, p, startTimestampMs);
     }
 
     public AnalyticsConfig withCheckpointInterval(Duration d) {
-        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, d, flushInterval, parallelism);
+        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, d, flushInterval, parallelism, startTimestampMs);
     }
 
     public AnalyticsConfig withGroupId(String g) {
-        return new AnalyticsConfig(bootstrapServers, kafkaProperties, g, influx, checkpointInterval, flushInterval, parallelism);
+        return new AnalyticsConfig(bootstrapServers, kafkaProperties, g, influx, checkpointInterval, flushInterval, parallelism,
+                startTimestampMs);
+    }
+
+    /** Starts a job without restored state at the first record stamped at or after {@code ms}. */
+    public AnalyticsConfig startingAt(long ms) {
+        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval,
+                parallelism, ms);
     }
 
     /** Kafka client properties for the source and the dead-letter sink. */

@@ -54,14 +54,21 @@ public final class StepAnalyticsJob {
                 deadLetterSink(config));
     }
 
-    /** Reads the step topic, resuming from the group's committed offsets (earliest when none). */
+    /**
+     * Reads the step topic. Restored from a checkpoint or savepoint, the job continues from the
+     * offsets in it; otherwise from {@link AnalyticsConfig#startTimestampMs()} or the group's
+     * committed offsets (earliest when none). Starting without state in the middle of a run gives
+     * that run's distances from the first step read, not from θ_0.
+     */
     public static KafkaSource<RawRecord> kafkaSource(AnalyticsConfig config) {
         return KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(config.bootstrapServers())
                 .setTopics(Topics.STEPS)
                 .setGroupId(config.groupId())
                 .setProperties(config.clientProperties())
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setStartingOffsets(config.startTimestampMs() >= 0
+                        ? OffsetsInitializer.timestamp(config.startTimestampMs())
+                        : OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new RawRecordDeserializer())
                 .build();
     }

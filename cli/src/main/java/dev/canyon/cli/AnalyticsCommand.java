@@ -1,0 +1,75 @@
+package dev.canyon.cli;
+
+import dev.canyon.analytics.job.AnalyticsConfig;
+import dev.canyon.analytics.job.StepAnalyticsJob;
+import dev.canyon.contract.kafka.TopicSetup;
+import dev.canyon.storage.InfluxConfig;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code canyon analytics}: run the step-analytics job on a local MiniCluster against external Kafka and InfluxDB. */
+@Command(name = "analytics", mixinStandardHelpOptions = true,
+        description = "Runs the step-analytics job (Flink MiniCluster in this JVM) from Kafka into InfluxDB until stopped. "
+                + "On a Flink cluster, submit the stream-analytics job jar instead (see docs/operations in README).")
+final class AnalyticsCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap-servers", defaultValue = "${env:CANYON_KAFKA:-localhost:9092}",
+            description = "Kafka bootstrap servers (default: $CANYON_KAFKA or ${DEFAULT-VALUE}).")
+    String bootstrapServers;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra Kafka client property (repeatable).")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(names = "--influx-url", defaultValue = "${env:CANYON_INFLUX_URL:-http://localhost:8086}",
+            description = "InfluxDB 1.x HTTP API (default: $CANYON_INFLUX_URL or ${DEFAULT-VALUE}).")
+    String influxUrl;
+
+    @Option(names = "--influx-db", defaultValue = "${env:CANYON_INFLUX_DB:-canyon}", description = "Database (default: ${DEFAULT-VALUE}).")
+    String influxDb;
+
+    @Option(names = "--influx-user", defaultValue = "${env:CANYON_INFLUX_USER:-}", description = "User (default: $CANYON_INFLUX_USER).")
+    String influxUser;
+
+    @Option(names = "--influx-password", defaultValue = "${env:CANYON_INFLUX_PASSWORD:-}",
+            description = "Password (default: $CANYON_INFLUX_PASSWORD; prefer the variable to keep it out of the process list).")
+    String influxPassword;
+
+    @Option(names = "--group-id", defaultValue = AnalyticsConfig.DEFAULT_GROUP, description = "Consumer group (default: ${DEFAULT-VALUE}).")
+    String groupId;
+
+    @Option(names = "--parallelism", defaultValue = "1", description = "Operator parallelism (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "5", description = "Seconds between checkpoints (default: ${DEFAULT-VALUE}).")
+    long checkpointSeconds;
+
+    @Option(names = "--checkpoint-dir", description = "Checkpoint directory URI, e.g. file:///var/lib/canyon/checkpoints.")
+    String checkpointDir;
+
+    @Override
+    public Integer call() throws Exception {
+        java.util.Properties admin = new java.util.Properties();
+        admin.putAll(kafkaProperties);
+        admin.put("bootstrap.servers", bootstrapServers);
+        TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, (short) 1);
+        InfluxConfig influx = InfluxConfig.of(influxUrl).withDatabase(influxDb).withCredentials(influxUser, influxPassword);
+        AnalyticsConfig config = new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx,
+                Duration.ofSeconds(checkpointSeconds), null, parallelism, -1);
+        Configuration conf = new Configuration();
+        if (checkpointDir != null) {
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        StepAnalyticsJob.buildProduction(env, config);
+        System.err.println("canyon analytics: " + bootstrapServers + " -> " + influx + " (Ctrl-C to stop)");
+        env.execute(StepAnalyticsJob.NAME);
+        return 0;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.canyon.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code canyon} command. */
+@Command(name = "canyon", mixinStandardHelpOptions = true, version = "canyon 0.1.0",
+        description = "Live telemetry for neural-network training: DL4J -> Kafka -> Flink -> InfluxDB -> Grafana.",
+        subcommands = {DemoCommand.class, TrainCommand.class, AnalyticsCommand.class, CommandLine.HelpCommand.class})
+public final class Canyon implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.err);
+    }
+
+    public static void main(String[] args) {
+        int code = commandLine().execute(args);
+        System.exit(code);
+    }
+
+    /** The command line with Canyon's error handling: one clear line per user error, no stack trace. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Canyon());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("canyon " + commandLine.getCommandName() + ": " + describe(e));
+            if (System.getenv("CANYON_DEBUG") != null) {
+                e.printStackTrace(commandLine.getErr());
+            } else {
+                commandLine.getErr().println("(set CANYON_DEBUG=1 for the stack trace)");
+            }
+            return 1;
+        });
+        return cl;
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        return (m == null || m.isBlank()) ? e.toString() : m;
+    }
+}

@@ -1,0 +1,170 @@
+package dev.canyon.cli;
+
+import dev.canyon.analytics.job.AnalyticsConfig;
+import dev.canyon.analytics.job.StepAnalyticsJob;
+import dev.canyon.contract.Measurements;
+import dev.canyon.contract.kafka.TopicSetup;
+import dev.canyon.stack.LocalStack;
+import dev.canyon.storage.InfluxConfig;
+import dev.canyon.storage.InfluxStore;
+import dev.canyon.trainer.MlpTrainer;
+import dev.canyon.trainer.telemetry.TelemetryConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.deeplearning4j.optimize.api.TrainingListener;
+
+/**
+ * The whole pipeline on one machine: local stack up, analytics job on Flink's MiniCluster, a
+ * bounded training run streaming into it, then a wait until every published step is stored, and a
+ * summary read back from InfluxDB.
+ */
+final class Demo {
+
+    /**
+     * @param dataDir where Kafka's log, InfluxDB's data and Flink's checkpoints live
+     * @param training what to train
+     * @param experiment experiment id
+     * @param storeTimeout longest to wait, after training, for the stream to store every step
+     */
+    record Options(Path dataDir, MlpTrainer.Options training, String experiment, Duration storeTimeout) {}
+
+    /** What the demo reports. */
+    record Summary(String runId, String experimentId, long parameters, long stepsTrained, long stepsPublished,
+            long stepsStored, Map<String, Long> pointsPerMeasurement, double finalLoss, double pathLength,
+            double displacement, double distanceFromOrigin, double seconds, String dataDir, String kafkaLogDir,
+            String influxDataDir, String flinkCheckpointDir, String influxDatabase) {
+
+        boolean complete() {
+            return stepsStored == stepsPublished && stepsPublished == stepsTrained;
+        }
+
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("run_id", runId);
+            m.put("experiment_id", experimentId);
+            m.put("parameters", parameters);
+            m.put("steps_trained", stepsTrained);
+            m.put("steps_published", stepsPublished);
+            m.put("steps_stored", stepsStored);
+            m.put("points_per_measurement", pointsPerMeasurement);
+            m.put("final_loss", finalLoss);
+            m.put("path_length", pathLength);
+            m.put("displacement", displacement);
+            m.put("distance_from_origin", distanceFromOrigin);
+            m.put("seconds", seconds);
+            m.put("data_dir", dataDir);
+            m.put("kafka_log_dir", kafkaLogDir);
+            m.put("influxdb_data_dir", influxDataDir);
+            m.put("influxdb_database", influxDatabase);
+            m.put("flink_checkpoint_dir", flinkCheckpointDir);
+            return m;
+        }
+
+        String toText() {
+            StringBuilder b = new StringBuilder();
+            b.append(String.format("Canyon demo: run %s (experiment %s)%n", runId, experimentId));
+            b.append(String.format("  model              %d parameters, %d steps trained (whole demo: %.1f s)%n", parameters, stepsTrained, seconds));
+            b.append(String.format("  steps published    %d%n", stepsPublished));
+            b.append(String.format("  steps stored       %d%s%n", stepsStored, complete() ? "" : "   (INCOMPLETE)"));
+            pointsPerMeasurement.forEach((m, n) -> b.append(String.format("  points %-11s %d%n", m, n)));
+            b.append(String.format("  final loss         %.6f%n", finalLoss));
+            b.append(String.format("  path length        %.6f  (sum of ||dtheta||)%n", pathLength));
+            b.append(String.format("  displacement       %.6f  (||theta_T - theta_0||)%n", displacement));
+            b.append(String.format("  straightness       %.4f  (displacement / path length)%n",
+                    pathLength == 0 ? 1 : displacement / pathLength));
+            b.append(String.format("  distance to origin %.6f  (||theta_T||)%n", distanceFromOrigin));
+            b.append(String.format("Data kept for replay and reports under %s:%n", dataDir));
+            b.append(String.format("  Kafka log          %s%n", kafkaLogDir));
+            b.append(String.format("  InfluxDB data      %s (database '%s')%n", influxDataDir, influxDatabase));
+            b.append(String.format("  Flink checkpoints  %s%n", flinkCheckpointDir));
+            return b.toString();
+        }
+    }
+
+    private Demo() {}
+
+    static Summary run(Options options, PrintStream progress, TrainingListener... extra) throws Exception {
+        long started = System.nanoTime();
+        Path dataDir = options.dataDir().toAbsolutePath();
+        Path checkpoints = dataDir.resolve("flink-checkpoints");
+        progress.println("Starting local stack (Kafka broker, influxd) with data in " + dataDir);
+        try (LocalStack stack = LocalStack.start(dataDir)) {
+            String bootstrap = stack.kafka().bootstrapServers();
+            TopicSetup.ensure(bootstrap);
+            InfluxConfig influx = InfluxConfig.of(stack.influxd().url());
+            long startMs = System.currentTimeMillis();
+            AnalyticsConfig analytics = AnalyticsConfig.of(bootstrap, influx)
+                    .withCheckpointInterval(Duration.ofSeconds(2))
+                    .withGroupId("canyon-demo")
+                    .startingAt(startMs);
+
+            Configuration conf = new Configuration();
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            StepAnalyticsJob.buildProduction(env, analytics);
+            progress.println("Starting analytics job on Flink's MiniCluster");
+            JobClient job = env.executeAsync(StepAnalyticsJob.NAME);
+            try {
+                TelemetryConfig telemetry = TelemetryConfig.of(bootstrap).withRun(options.experiment(), null);
+                ProgressBar bar = new ProgressBar(progress, "train", options.training().steps());
+                MlpTrainer.Result result = MlpTrainer.train(options.training(), telemetry, s -> bar.update(s, ""), extra);
+
+                try (InfluxStore store = InfluxStore.connect(influx)) {
+                    ProgressBar stored = new ProgressBar(progress, "store", result.stepsPublished());
+                    long deadline = System.nanoTime() + options.storeTimeout().toNanos();
+                    Map<String, Long> counts = counts(store, result.runId());
+                    long n = min(counts);
+                    while (n < result.stepsPublished() && System.nanoTime() < deadline) {
+                        stored.update(n, "");
+                        Thread.sleep(200);
+                        counts = counts(store, result.runId());
+                        n = min(counts);
+                    }
+                    stored.update(n, "");
+                    Map<String, Object> last = lastDistance(store, result.runId());
+                    return new Summary(result.runId(), result.experimentId(), result.parameters(), result.steps(),
+                            result.stepsPublished(), n, counts, result.finalLoss(),
+                            number(last, Measurements.FIELD_PATH_LENGTH), number(last, Measurements.FIELD_DISPLACEMENT),
+                            number(last, Measurements.FIELD_DISTANCE_FROM_ORIGIN), (System.nanoTime() - started) / 1e9,
+                            dataDir.toString(), stack.kafka().logDir().toString(), stack.influxd().dataDir().toString(),
+                            checkpoints.toString(), influx.database());
+                }
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    private static Map<String, Long> counts(InfluxStore store, String runId) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String m : Measurements.PER_STEP) {
+            counts.put(m, store.countPoints(m, runId));
+        }
+        return counts;
+    }
+
+    private static long min(Map<String, Long> counts) {
+        return counts.values().stream().mapToLong(Long::longValue).min().orElse(0);
+    }
+
+    private static Map<String, Object> lastDistance(InfluxStore store, String runId) {
+        List<Map<String, Object>> rows = store.rows("SELECT " + Measurements.FIELD_STEP + ", "
+                + Measurements.FIELD_PATH_LENGTH + ", " + Measurements.FIELD_DISPLACEMENT + ", "
+                + Measurements.FIELD_DISTANCE_FROM_ORIGIN + " FROM " + Measurements.DISTANCE + " WHERE "
+                + Measurements.TAG_RUN + " = " + InfluxStore.quoteString(runId) + " ORDER BY time DESC LIMIT 1");
+        return rows.isEmpty() ? Map.of() : rows.get(0);
+    }
+
+    private static double number(Map<String, Object> row, String field) {
+        Object v = row.get(field);
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.canyon.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code canyon demo}: train, stream, analyse and store on the embedded local stack. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Starts the local stack (in-process Kafka, Flink MiniCluster, influxd child process), trains an MLP "
+                + "on Fashion-MNIST with telemetry, analyses the stream into InfluxDB and prints a summary.",
+                "Exit status: 0 when every published step was stored, 2 when some were not, 1 on error."})
+final class DemoCommand implements Callable<Integer> {
+
+    @Mixin
+    TrainingOptions training;
+
+    @Option(names = "--data-dir", description = "Where Kafka, InfluxDB and Flink keep their data (default: $CANYON_DATA_DIR or ./.canyon).")
+    Path dataDir;
+
+    @Option(names = "--experiment", description = "Experiment id (default: ${DEFAULT-VALUE}).", defaultValue = "demo")
+    String experiment;
+
+    @Option(names = "--store-timeout", description = "Seconds to wait after training for every step to be stored (default: ${DEFAULT-VALUE}).",
+            defaultValue = "120")
+    long storeTimeoutSeconds;
+
+    @Option(names = "--json", description = "Print the summary as one JSON object on standard output.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = dataDir != null ? dataDir
+                : Path.of(System.getenv().getOrDefault("CANYON_DATA_DIR", ".canyon"));
+        Demo.Summary summary = Demo.run(new Demo.Options(dir, training.toOptions(), experiment,
+                Duration.ofSeconds(storeTimeoutSeconds)), System.err);
+        if (json) {
+            System.out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary.toJson()));
+        } else {
+            System.out.print(summary.toText());
+        }
+        if (!summary.complete()) {
+            System.err.printf("canyon demo: %d steps trained, %d published, %d stored within %d s%n", summary.stepsTrained(),
+                    summary.stepsPublished(), summary.stepsStored(), storeTimeoutSeconds);
+            return 2;
+        }
+        return 0;
+    }
+}
