@@ -1,0 +1,200 @@
+package dev.canyon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.canyon.contract.Measurements;
+import dev.canyon.stack.InfluxdProcess;
+import dev.canyon.storage.InfluxConfig;
+import dev.canyon.storage.InfluxStore;
+import dev.canyon.trainer.MlpTrainer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The walking skeleton end to end: real DL4J training through the in-process KRaft broker, the
+ * analytics job on Flink's MiniCluster and a real influxd, then InfluxDB checked against values
+ * this test computes on its own from weight snapshots it takes during the same run.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PipelineIntegrationTest {
+    static final int STEPS = 200;
+
+    @TempDir
+    static Path dataDir;
+    static Demo.Summary summary;
+    static Recorder recorder = new Recorder();
+    static InfluxdProcess influxd;
+    static InfluxStore store;
+
+    /** Takes its own copies with ND4J (dup + toFloatVector), independent of the telemetry listener's copies. */
+    static final class Recorder extends BaseTrainingListener {
+        final List<float[]> thetas = new ArrayList<>();
+        final List<Double> losses = new ArrayList<>();
+        final List<Double> gradNorms = new ArrayList<>();
+
+        @Override
+        public void onGradientCalculation(Model model) {
+            if (thetas.isEmpty()) {
+                thetas.add(model.params().dup().toFloatVector());
+            }
+            gradNorms.add(model.gradient().gradient().norm2Number().doubleValue() / model.batchSize());
+        }
+
+        @Override
+        public void iterationDone(Model model, int iteration, int epoch) {
+            thetas.add(model.params().dup().toFloatVector());
+            losses.add(model.score());
+        }
+    }
+
+    @BeforeAll
+    static void runPipeline() throws Exception {
+        MlpTrainer.Options training = MlpTrainer.Options.defaults().withSteps(STEPS).withTrainExamples(10_000).withShape(32, 32, 0.05);
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        summary = Demo.run(new Demo.Options(dataDir, training, "it", Duration.ofSeconds(120)), new PrintStream(progress, true),
+                recorder);
+        // The stack is down now; bring InfluxDB back on the same data directory to inspect what was stored.
+        influxd = InfluxdProcess.start(dataDir.resolve("influxdb"));
+        store = InfluxStore.connect(InfluxConfig.of(influxd.url()));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (store != null) {
+            store.close();
+        }
+        if (influxd != null) {
+            influxd.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void everyPublishedStepIsStoredOncePerMeasurement() {
+        assertThat(summary.stepsTrained()).isEqualTo(STEPS);
+        assertThat(summary.stepsPublished()).isEqualTo(STEPS);
+        assertThat(summary.stepsStored()).isEqualTo(STEPS);
+        for (String m : Measurements.PER_STEP) {
+            assertThat(store.countPoints(m, summary.runId())).as(m).isEqualTo(STEPS);
+            List<Map<String, Object>> steps = store.rows("SELECT step FROM " + m + " WHERE run = '" + summary.runId() + "'");
+            assertThat(steps).extracting(r -> ((Number) r.get("step")).longValue())
+                    .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, STEPS).boxed().toList());
+        }
+    }
+
+    @Test
+    @Order(2)
+    void storedValuesEqualAnIndependentRecomputation() {
+        assertThat(recorder.thetas).hasSize(STEPS + 1);
+        Map<Long, Map<String, Object>> training = byStep(Measurements.TRAINING);
+        Map<Long, Map<String, Object>> gradient = byStep(Measurements.GRADIENT);
+        Map<Long, Map<String, Object>> distance = byStep(Measurements.DISTANCE);
+        float[] theta0 = recorder.thetas.get(0);
+        double path = 0;
+        for (int t = 1; t <= STEPS; t++) {
+            float[] theta = recorder.thetas.get(t);
+            float[] prev = recorder.thetas.get(t - 1);
+            double step = 0, disp = 0, origin = 0;
+            for (int i = 0; i < theta.length; i++) {
+                step += sq((double) theta[i] - prev[i]);
+                disp += sq((double) theta[i] - theta0[i]);
+                origin += sq(theta[i]);
+            }
+            path += Math.sqrt(step);
+            // Relative tolerance 1e-5 (the bar): the stream sums float32 deltas in double; the
+            // reference subtracts float32 snapshots in double. They differ by float rounding only.
+            assertRel(training.get((long) t), Measurements.FIELD_LOSS, recorder.losses.get(t - 1), t);
+            assertRel(gradient.get((long) t), Measurements.FIELD_GRAD_NORM, recorder.gradNorms.get(t - 1), t);
+            assertRel(distance.get((long) t), Measurements.FIELD_PATH_LENGTH, path, t);
+            assertRel(distance.get((long) t), Measurements.FIELD_DISPLACEMENT, Math.sqrt(disp), t);
+            assertRel(distance.get((long) t), Measurements.FIELD_DISTANCE_FROM_ORIGIN, Math.sqrt(origin), t);
+        }
+        assertThat(summary.pathLength()).isCloseTo(path, within(1e-5 * path));
+        assertThat(summary.finalLoss()).isEqualTo(recorder.losses.get(STEPS - 1));
+    }
+
+    /** Every query of every provisioned dashboard, with Grafana's variables filled in, returns data. */
+    @Test
+    @Order(3)
+    void everyDashboardQueryReturnsData() throws IOException {
+        List<Path> dashboards;
+        try (Stream<Path> files = Files.list(repoRoot().resolve("grafana/dashboards"))) {
+            dashboards = files.filter(p -> p.toString().endsWith(".json")).toList();
+        }
+        assertThat(dashboards).isNotEmpty();
+        ObjectMapper json = new ObjectMapper();
+        int queries = 0;
+        for (Path file : dashboards) {
+            JsonNode dash = json.readTree(file.toFile());
+            for (JsonNode variable : dash.path("templating").path("list")) {
+                if (variable.has("query") && variable.get("query").isTextual()) {
+                    List<Map<String, Object>> rows = store.rows(fill(variable.get("query").asText()));
+                    assertThat(rows).as(file.getFileName() + " variable " + variable.get("name")).isNotEmpty();
+                    assertThat(rows).anyMatch(r -> summary.runId().equals(r.get("value")));
+                    queries++;
+                }
+            }
+            for (JsonNode panel : dash.path("panels")) {
+                for (JsonNode target : panel.path("targets")) {
+                    String q = fill(target.get("query").asText());
+                    assertThat(store.rows(q)).as(file.getFileName() + " panel '" + panel.get("title").asText() + "': " + q)
+                            .isNotEmpty();
+                    queries++;
+                }
+            }
+        }
+        assertThat(queries).isGreaterThanOrEqualTo(5);
+    }
+
+    private String fill(String query) {
+        return query.replace("$timeFilter", "time >= 0")
+                .replace("$__interval", "1s")
+                .replace("$run", Pattern.quote(summary.runId()).replace("/", "\\/"))
+                .replace("$experiment", Pattern.quote(summary.experimentId()));
+    }
+
+    static Path repoRoot() {
+        String root = System.getProperty("canyon.repo.root");
+        return root != null ? Path.of(root) : Path.of("..").toAbsolutePath().normalize();
+    }
+
+    private Map<Long, Map<String, Object>> byStep(String measurement) {
+        Map<Long, Map<String, Object>> out = new HashMap<>();
+        for (Map<String, Object> row : store.rows("SELECT * FROM " + measurement + " WHERE run = '" + summary.runId() + "'")) {
+            out.put(((Number) row.get("step")).longValue(), row);
+        }
+        return out;
+    }
+
+    private static void assertRel(Map<String, Object> row, String field, double expected, int step) {
+        assertThat(row).as("step " + step).isNotNull();
+        double actual = ((Number) row.get(field)).doubleValue();
+        assertThat(actual).as(field + " at step " + step).isCloseTo(expected, within(1e-5 * Math.abs(expected) + 1e-12));
+    }
+
+    private static double sq(double v) {
+        return v * v;
+    }
+}
