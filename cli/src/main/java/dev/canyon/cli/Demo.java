@@ -8,6 +8,7 @@ import dev.canyon.stack.LocalStack;
 import dev.canyon.storage.InfluxConfig;
 import dev.canyon.storage.InfluxStore;
 import dev.canyon.trainer.MlpTrainer;
+import dev.canyon.trainer.data.FashionMnist;
 import dev.canyon.trainer.telemetry.TelemetryConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -93,6 +94,7 @@ final class Demo {
 
     static Summary run(Options options, PrintStream progress, TrainingListener... extra) throws Exception {
         long started = System.nanoTime();
+        FashionMnist.requirePresent(options.training().dataDir());
         Path dataDir = options.dataDir().toAbsolutePath();
         Path checkpoints = dataDir.resolve("flink-checkpoints");
         progress.println("Starting local stack (Kafka broker, influxd) with data in " + dataDir);

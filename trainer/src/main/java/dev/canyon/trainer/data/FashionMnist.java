@@ -43,6 +43,15 @@ public final class FashionMnist {
         return load(dir, "t10k", limit);
     }
 
+    /**
+     * Checks that {@code dir} holds the training split's files, so a long set-up can fail before it
+     * starts; throws with the package to install when not.
+     */
+    public static void requirePresent(Path dir) {
+        locate(dir, "train-images-idx3-ubyte");
+        locate(dir, "train-labels-idx1-ubyte");
+    }
+
     private static Split load(Path dir, String prefix, int limit) {
         Path images = locate(dir, prefix + "-images-idx3-ubyte");
         Path labels = locate(dir, prefix + "-labels-idx1-ubyte");

@@ -1,0 +1,74 @@
+package dev.canyon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line as a user meets it: exit codes, error messages, JSON output. */
+class CanyonCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {}
+
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Canyon.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        try {
+            int exit = cl.execute(args);
+            return new Run(exit, stdout.toString(StandardCharsets.UTF_8), err.toString());
+        } finally {
+            System.setOut(oldOut);
+        }
+    }
+
+    @Test
+    void missingDatasetNamesTheDebianPackageBeforeStartingAnything() {
+        Run r = run("demo", "--fashion-mnist-dir", dir.resolve("none").toString(), "--data-dir", dir.resolve("data").toString());
+        assertThat(r.exit).isEqualTo(1);
+        assertThat(r.err).contains("canyon demo:").contains("dataset-fashion-mnist").doesNotContain("\tat ");
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void invalidOptionIsExplained() {
+        Run r = run("train", "--steps", "0", "--bootstrap-servers", "localhost:1", "--no-create-topics");
+        assertThat(r.exit).isEqualTo(1);
+        assertThat(r.err).contains("steps must be >= 1, got 0");
+        Run typo = run("demo", "--stepz", "3");
+        assertThat(typo.exit).isEqualTo(2);
+        assertThat(typo.err).contains("Unknown options: '--stepz'").contains("--steps");
+    }
+
+    @Test
+    void demoJsonIsOneObjectWithTheSummaryFields() throws Exception {
+        Run r = run("demo", "--steps", "20", "--train-examples", "2000", "--hidden", "16", "--json",
+                "--data-dir", dir.resolve("data").toString());
+        assertThat(r.exit).as(r.err).isZero();
+        String[] lines = r.out.strip().split("\n");
+        assertThat(lines).hasSize(1);
+        JsonNode json = new ObjectMapper().readTree(lines[0]);
+        for (String field : new String[] {"run_id", "steps_published", "steps_stored", "final_loss", "path_length", "displacement"}) {
+            assertThat(json.has(field)).as(field).isTrue();
+        }
+        assertThat(json.get("steps_published").asLong()).isEqualTo(20);
+        assertThat(json.get("steps_stored").asLong()).isEqualTo(20);
+        assertThat(json.get("path_length").asDouble()).isGreaterThanOrEqualTo(json.get("displacement").asDouble()).isPositive();
+        assertThat(Path.of(json.get("kafka_log_dir").asText())).isDirectory();
+    }
+}

@@ -1,0 +1,129 @@
+package dev.canyon.analytics.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.canyon.analytics.kafka.DeadLetter;
+import dev.canyon.analytics.kafka.RawRecord;
+import dev.canyon.contract.Measurements;
+import dev.canyon.contract.SampleRecords;
+import dev.canyon.contract.Topics;
+import dev.canyon.contract.WireRecords;
+import dev.canyon.contract.proto.Step;
+import dev.canyon.storage.StoredPoint;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Random;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** The keyed operator with Flink's test harness: state, checkpoint and restore, side output. */
+class StepAnalyticsFunctionTest {
+    private static final int DIM = 40;
+    private long offset;
+
+    @Test
+    void restoredFromASnapshotItContinuesExactlyAsUninterrupted() throws Exception {
+        List<Step> steps = steps("r", 6, 1);
+        List<StoredPoint> uninterrupted;
+        try (var h = harness()) {
+            h.open();
+            steps.forEach(s -> push(h, "r", WireRecords.encode(s)));
+            uninterrupted = h.extractOutputValues();
+        }
+        assertThat(uninterrupted).hasSize(6 * Measurements.PER_STEP.size());
+
+        OperatorSubtaskState snapshot;
+        List<StoredPoint> before;
+        try (var h = harness()) {
+            h.open();
+            steps.subList(0, 3).forEach(s -> push(h, "r", WireRecords.encode(s)));
+            snapshot = h.snapshot(1, 1);
+            before = h.extractOutputValues();
+        }
+        try (var h = harness()) {
+            h.initializeState(snapshot);
+            h.open();
+            steps.subList(3, 6).forEach(s -> push(h, "r", WireRecords.encode(s)));
+            List<StoredPoint> after = h.extractOutputValues();
+            assertThat(concat(before, after)).containsExactlyElementsOf(uninterrupted);
+            // A step replayed after the restore (Kafka re-delivers what followed the checkpoint) is a duplicate now.
+            push(h, "r", WireRecords.encode(steps.get(5)));
+            assertThat(h.extractOutputValues()).hasSize(after.size());
+            assertThat(reasons(h)).containsExactly("duplicate step 6 of run r (last accepted step 6)");
+        }
+    }
+
+    @Test
+    void unusableRecordsGoToTheSideOutputAndLeaveStateAlone() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            List<Step> steps = steps("r", 3, 2);
+            push(h, "r", WireRecords.encode(steps.get(0)));
+            push(h, "other", WireRecords.encode(steps.get(1)));
+            Step wrongDim = steps("r", 2, 3).get(1).toBuilder()
+                    .setGradient(dev.canyon.contract.Vectors.full(new float[DIM + 1]))
+                    .setDelta(dev.canyon.contract.Vectors.full(new float[DIM + 1])).build();
+            push(h, "r", WireRecords.encode(wrongDim));
+            float[] nan = new float[DIM];
+            nan[3] = Float.NaN;
+            push(h, "r", WireRecords.encode(steps.get(1).toBuilder().setDelta(dev.canyon.contract.Vectors.full(nan)).build()));
+            push(h, "r", null);
+            push(h, "r", WireRecords.encode(steps.get(1)));
+            push(h, "r", WireRecords.encode(steps.get(2)));
+
+            assertThat(reasons(h)).satisfiesExactly(
+                    r -> assertThat(r).contains("run_id 'r' differs from the record key 'other'"),
+                    r -> assertThat(r).contains("41 values, this run's earlier deltas had 40"),
+                    r -> assertThat(r).contains("NaN"),
+                    r -> assertThat(r).contains("no value"));
+            List<StoredPoint> out = h.extractOutputValues();
+            assertThat(out).hasSize(3 * Measurements.PER_STEP.size());
+            assertThat(out).filteredOn(p -> p.measurement().equals(Measurements.DISTANCE))
+                    .extracting(p -> p.fields().get(Measurements.FIELD_STEP)).containsExactly(1L, 2L, 3L);
+        }
+    }
+
+    private static List<StoredPoint> concat(List<StoredPoint> a, List<StoredPoint> b) {
+        var all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static List<String> reasons(KeyedOneInputStreamOperatorTestHarness<String, RawRecord, StoredPoint> h) {
+        var side = h.getSideOutput(StepAnalyticsFunction.DEAD_LETTERS);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).map(d -> ((DeadLetter) d).reason).toList();
+    }
+
+    private void push(KeyedOneInputStreamOperatorTestHarness<String, RawRecord, StoredPoint> h, String key, byte[] value) {
+        try {
+            h.processElement(new RawRecord(Topics.STEPS, 0, offset++, key.getBytes(StandardCharsets.UTF_8), value), offset);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A harness not yet opened, so that state can be restored into it first. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, RawRecord, StoredPoint> harness() throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new StepAnalyticsFunction()),
+                RawRecord::keyString, Types.STRING);
+    }
+
+    private static List<Step> steps(String run, int n, long seed) {
+        Random r = new Random(seed);
+        var out = new java.util.ArrayList<Step>();
+        for (int t = 1; t <= n; t++) {
+            float[] g = new float[DIM];
+            float[] d = new float[DIM];
+            for (int i = 0; i < DIM; i++) {
+                g[i] = (float) r.nextGaussian();
+                d[i] = -0.1f * g[i];
+            }
+            out.add(SampleRecords.step(run, t, 1_000_000L + t, 1.0 / t, g, d));
+        }
+        return out;
+    }
+}
