@@ -3,6 +3,7 @@ package dev.canyon.cli;
 import dev.canyon.analytics.job.AnalyticsConfig;
 import dev.canyon.analytics.job.StepAnalyticsJob;
 import dev.canyon.contract.Measurements;
+import dev.canyon.contract.VectorRepresentation;
 import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.stack.LocalStack;
 import dev.canyon.storage.InfluxConfig;
@@ -34,8 +35,10 @@ final class Demo {
      * @param training what to train
      * @param experiment experiment id
      * @param storeTimeout longest to wait, after training, for the stream to store every step
+     * @param vectors how the trainer ships gradient and delta vectors
      */
-    record Options(Path dataDir, MlpTrainer.Options training, String experiment, Duration storeTimeout) {}
+    record Options(Path dataDir, MlpTrainer.Options training, String experiment, Duration storeTimeout,
+            VectorRepresentation vectors) {}
 
     /** What the demo reports. */
     record Summary(String runId, String experimentId, long parameters, long stepsTrained, long stepsPublished,
@@ -115,7 +118,8 @@ final class Demo {
             progress.println("Starting analytics job on Flink's MiniCluster");
             JobClient job = env.executeAsync(StepAnalyticsJob.NAME);
             try {
-                TelemetryConfig telemetry = TelemetryConfig.of(bootstrap).withRun(options.experiment(), null);
+                TelemetryConfig telemetry = TelemetryConfig.of(bootstrap).withRun(options.experiment(), null)
+                        .withVectors(options.vectors());
                 ProgressBar bar = new ProgressBar(progress, "train", options.training().steps());
                 MlpTrainer.Result result = MlpTrainer.train(options.training(), telemetry, s -> bar.update(s, ""), extra);
 

@@ -2,6 +2,7 @@ package dev.canyon.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.canyon.contract.VectorRepresentation;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -29,6 +30,10 @@ final class DemoCommand implements Callable<Integer> {
             defaultValue = "120")
     long storeTimeoutSeconds;
 
+    @Option(names = "--vectors", defaultValue = "full", converter = VectorsConverter.class,
+            description = "Gradient and delta vectors: full, half, sketch or sketch:K (default: ${DEFAULT-VALUE}).")
+    VectorRepresentation vectors;
+
     @Option(names = "--json", description = "Print the summary as one JSON object on standard output.")
     boolean json;
 
@@ -37,7 +42,7 @@ final class DemoCommand implements Callable<Integer> {
         Path dir = dataDir != null ? dataDir
                 : Path.of(System.getenv().getOrDefault("CANYON_DATA_DIR", ".canyon"));
         Demo.Summary summary = Demo.run(new Demo.Options(dir, training.toOptions(), experiment,
-                Duration.ofSeconds(storeTimeoutSeconds)), System.err);
+                Duration.ofSeconds(storeTimeoutSeconds), vectors), System.err);
         if (json) {
             System.out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary.toJson()));
         } else {

@@ -1,5 +1,6 @@
 package dev.canyon.cli;
 
+import dev.canyon.contract.VectorRepresentation;
 import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.trainer.MlpTrainer;
 import dev.canyon.trainer.telemetry.TelemetryConfig;
@@ -32,6 +33,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--run-id", description = "Run id (default: generated).")
     String runId;
 
+    @Option(names = "--vectors", defaultValue = "sketch:1024", converter = VectorsConverter.class,
+            description = "Gradient and delta vectors: full, half, sketch or sketch:K (default: ${DEFAULT-VALUE}).")
+    VectorRepresentation vectors;
+
     @Option(names = "--create-topics", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Create Canyon's topics when missing (default: ${DEFAULT-VALUE}).")
     boolean createTopics;
@@ -44,7 +49,8 @@ final class TrainCommand implements Callable<Integer> {
             admin.put("bootstrap.servers", bootstrapServers);
             TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, (short) 1);
         }
-        TelemetryConfig config = new TelemetryConfig(bootstrapServers, kafkaProperties, experiment, runId, null, null);
+        TelemetryConfig config = TelemetryConfig.of(bootstrapServers).withRun(experiment, runId)
+                .withKafkaProperties(kafkaProperties).withVectors(vectors);
         MlpTrainer.Options options = training.toOptions();
         ProgressBar bar = new ProgressBar(System.err, "train", options.steps());
         MlpTrainer.Result r = MlpTrainer.train(options, config, s -> bar.update(s, ""));

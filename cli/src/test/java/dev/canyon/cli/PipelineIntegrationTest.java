@@ -73,7 +73,8 @@ class PipelineIntegrationTest {
     static void runPipeline() throws Exception {
         MlpTrainer.Options training = MlpTrainer.Options.defaults().withSteps(STEPS).withTrainExamples(10_000).withShape(32, 32, 0.05);
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        summary = Demo.run(new Demo.Options(dataDir, training, "it", Duration.ofSeconds(120)), new PrintStream(progress, true),
+        summary = Demo.run(new Demo.Options(dataDir, training, "it", Duration.ofSeconds(120),
+                dev.canyon.contract.VectorRepresentation.FULL), new PrintStream(progress, true),
                 recorder);
         // The stack is down now; bring InfluxDB back on the same data directory to inspect what was stored.
         influxd = InfluxdProcess.start(dataDir.resolve("influxdb"));

@@ -122,6 +122,11 @@ public final class WireRecords {
         TensorVector d = s.getDelta();
         Vectors.validate("gradient of step " + s.getStep(), g);
         Vectors.validate("delta of step " + s.getStep(), d);
+        if (g.getSketchSize() != d.getSketchSize() || g.getSketchSeed() != d.getSketchSeed()) {
+            throw new WireFormatException("gradient and delta of step " + s.getStep() + " are sketched differently (k "
+                    + g.getSketchSize() + " vs " + d.getSketchSize() + ", seeds " + g.getSketchSeed() + " vs "
+                    + d.getSketchSeed() + ")");
+        }
         if (g.getDimension() != d.getDimension()) {
             throw new WireFormatException("gradient dimension " + g.getDimension() + " differs from delta dimension "
                     + d.getDimension() + " (run " + s.getRunId() + ", step " + s.getStep() + ")");

@@ -123,11 +123,11 @@ class WireRecordsTest {
     void unsupportedEncodingIsNamed() {
         Step good = SampleRecords.step(3);
         TensorVector half = good.getGradient().toBuilder()
-                .setEncoding(dev.canyon.contract.proto.Encoding.BFLOAT16)
+                .setEncoding(dev.canyon.contract.proto.Encoding.FLOAT16)
                 .setData(ByteString.copyFrom(new byte[10]))
                 .build();
         assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder().setGradient(half).build())))
-                .hasMessageContaining("encoding BFLOAT16");
+                .hasMessageContaining("encoding FLOAT16");
     }
 
     @Test

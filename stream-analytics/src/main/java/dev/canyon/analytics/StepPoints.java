@@ -1,6 +1,5 @@
 package dev.canyon.analytics;
 
-import dev.canyon.analytics.distance.DistanceTravelled;
 import dev.canyon.contract.Measurements;
 import dev.canyon.contract.PointTime;
 import dev.canyon.contract.proto.Step;
@@ -16,10 +15,9 @@ public final class StepPoints {
     private StepPoints() {}
 
     /**
-     * Points for {@code step}, whose gradient norm the caller computed from the vector, after
-     * {@code distance} has taken the step's delta.
+     * Points for {@code step}, with the distances after it: ‖g_t‖, ‖Δθ_t‖, Σ‖Δθ_i‖ and ‖θ_t − θ_0‖.
      */
-    public static List<StoredPoint> of(Step step, double gradNorm, DistanceTravelled distance) {
+    public static List<StoredPoint> of(Step step, double gradNorm, double stepLength, double pathLength, double displacement) {
         long time = PointTime.ofStep(step.getEventTimeMs(), step.getStep());
         String run = step.getRunId();
         String experiment = step.getExperimentId();
@@ -34,11 +32,11 @@ public final class StepPoints {
                 .field(Measurements.FIELD_GRAD_NORM, gradNorm)
                 .build();
         StoredPoint dist = base(Measurements.DISTANCE, time, run, experiment, step.getStep())
-                .field(Measurements.FIELD_STEP_LENGTH, distance.lastStepLength())
-                .field(Measurements.FIELD_PATH_LENGTH, distance.pathLength())
-                .field(Measurements.FIELD_DISPLACEMENT, distance.displacement())
+                .field(Measurements.FIELD_STEP_LENGTH, stepLength)
+                .field(Measurements.FIELD_PATH_LENGTH, pathLength)
+                .field(Measurements.FIELD_DISPLACEMENT, displacement)
                 .field(Measurements.FIELD_DISTANCE_FROM_ORIGIN, step.getScalars().getParamNorm())
-                .field(Measurements.FIELD_STRAIGHTNESS, distance.straightness())
+                .field(Measurements.FIELD_STRAIGHTNESS, pathLength == 0 ? 1 : Math.min(1, displacement / pathLength))
                 .build();
         return List.of(training, gradient, dist);
     }

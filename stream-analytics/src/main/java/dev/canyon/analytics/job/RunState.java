@@ -8,7 +8,9 @@ public class RunState {
     public long steps;
     /** Σ‖Δθ‖. */
     public double pathLength;
-    /** Σ Δθ = θ_t − θ_0. */
+    /** d, the model's parameter count, fixed by the run's first step (0 before it). */
+    public int dimension;
+    /** Σ Δθ = θ_t − θ_0, kept only while the run ships exact (FULL) deltas. */
     public double[] displacementSum;
 
     public RunState() {}

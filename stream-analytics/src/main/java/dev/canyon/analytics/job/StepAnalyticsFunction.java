@@ -20,7 +20,9 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Decodes step records keyed by run, keeps each run's distance travelled, and emits the step's
- * InfluxDB points. Anything unusable goes to {@link #DEAD_LETTERS} with its reason and never
+ * InfluxDB points. With FULL vectors, ‖g‖ and the distances are measured from the vectors (the
+ * displacement from their running sum); with halves or sketches, which only approximate the
+ * vectors, from the trainer's exact per-step scalars. Anything unusable goes to {@link #DEAD_LETTERS} with its reason and never
  * touches the run's state: corrupt frames, unknown versions, invalid values, a run id that differs
  * from the record key, a dimension that changed within a run, non-finite vectors, and duplicate or
  * out-of-order steps.
@@ -64,26 +66,47 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
                     + " of run " + step.getRunId() + " (last accepted step " + s.lastStep + ")");
             return;
         }
-        float[] delta = Vectors.toFloats(step.getDelta());
-        double gradNorm = StepPoints.norm(Vectors.toFloats(step.getGradient()));
-        if (!Double.isFinite(gradNorm)) {
-            reject(ctx, raw, "gradient of step " + step.getStep() + " contains NaN or infinite values");
+        int d = step.getDelta().getDimension();
+        if (s.dimension != 0 && d != s.dimension) {
+            reject(ctx, raw, "delta of step " + step.getStep() + " has " + d + " values, this run's earlier deltas had "
+                    + s.dimension);
             return;
         }
-        DistanceTravelled distance = new DistanceTravelled(s.displacementSum, s.pathLength, s.steps);
-        try {
-            distance.update(delta);
-        } catch (IllegalArgumentException e) {
-            reject(ctx, raw, "delta of step " + step.getStep() + ": " + e.getMessage());
-            return;
+        double gradNorm;
+        double stepLength;
+        double displacement;
+        DistanceTravelled distance = null;
+        if (Vectors.isExact(step.getDelta()) && Vectors.isExact(step.getGradient())) {
+            // FULL vectors: measure from the vectors themselves.
+            float[] delta = Vectors.toFloats(step.getDelta());
+            gradNorm = StepPoints.norm(Vectors.toFloats(step.getGradient()));
+            if (!Double.isFinite(gradNorm)) {
+                reject(ctx, raw, "gradient of step " + step.getStep() + " contains NaN or infinite values");
+                return;
+            }
+            distance = new DistanceTravelled(s.displacementSum, s.pathLength, s.steps);
+            try {
+                distance.update(delta);
+            } catch (IllegalArgumentException e) {
+                reject(ctx, raw, "delta of step " + step.getStep() + ": " + e.getMessage());
+                return;
+            }
+            stepLength = distance.lastStepLength();
+            displacement = distance.displacement();
+        } else {
+            // Halves and sketches only approximate the vectors: use the trainer's exact scalars.
+            gradNorm = step.getScalars().getGradNorm();
+            stepLength = step.getScalars().getDeltaNorm();
+            displacement = step.getScalars().getDisplacement();
         }
-        s.displacementSum = distance.sumView();
-        s.pathLength = distance.pathLength();
-        s.steps = distance.steps();
+        s.dimension = d;
+        s.displacementSum = distance == null ? null : distance.sumView();
+        s.pathLength += stepLength;
+        s.steps++;
         s.lastStep = step.getStep();
         state.update(s);
         stepsAccepted.inc();
-        for (StoredPoint p : StepPoints.of(step, gradNorm, distance)) {
+        for (StoredPoint p : StepPoints.of(step, gradNorm, stepLength, s.pathLength, displacement)) {
             out.collect(p);
         }
     }

@@ -87,6 +87,29 @@ class StepAnalyticsFunctionTest {
         }
     }
 
+    /** Sketched runs carry approximate vectors; the distances come from the exact scalars instead. */
+    @Test
+    void sketchedRunsUseTheExactScalars() throws Exception {
+        dev.canyon.contract.sketch.CountSketch cs = new dev.canyon.contract.sketch.CountSketch(DIM, 8, 5);
+        try (var h = harness()) {
+            h.open();
+            double path = 0;
+            for (Step full : steps("s", 4, 4)) {
+                Step sketched = full.toBuilder()
+                        .setGradient(dev.canyon.contract.Vectors.sketch(cs.apply(dev.canyon.contract.Vectors.toFloats(full.getGradient())), DIM, 5))
+                        .setDelta(dev.canyon.contract.Vectors.sketch(cs.apply(dev.canyon.contract.Vectors.toFloats(full.getDelta())), DIM, 5))
+                        .build();
+                push(h, "s", WireRecords.encode(sketched));
+                path += full.getScalars().getDeltaNorm();
+                StoredPoint last = h.extractOutputValues().get(h.extractOutputValues().size() - 1);
+                assertThat(last.measurement()).isEqualTo(Measurements.DISTANCE);
+                assertThat(last.fields().get(Measurements.FIELD_PATH_LENGTH)).isEqualTo(path);
+                assertThat(last.fields().get(Measurements.FIELD_DISPLACEMENT)).isEqualTo(full.getScalars().getDisplacement());
+            }
+            assertThat(reasons(h)).isEmpty();
+        }
+    }
+
     private static List<StoredPoint> concat(List<StoredPoint> a, List<StoredPoint> b) {
         var all = new java.util.ArrayList<>(a);
         all.addAll(b);

@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.UUID;
+import dev.canyon.contract.VectorRepresentation;
+import dev.canyon.contract.sketch.CountSketch;
 
 /**
  * Configuration of the telemetry listener: where to publish and how to name the run. Validated on
@@ -18,9 +20,12 @@ import java.util.UUID;
  * @param runId run id; generated when absent
  * @param sendTimeout longest a step may wait for room in the producer's buffer
  * @param clock source of event times
+ * @param vectors how gradient and delta vectors are shipped (default {@code sketch:1024})
+ * @param sketchSeed CountSketch seed; default derived from the experiment id, so every run of an
+ *     experiment sketches into the same space
  */
 public record TelemetryConfig(String bootstrapServers, Map<String, String> kafkaProperties, String experimentId,
-        String runId, Duration sendTimeout, Clock clock) {
+        String runId, Duration sendTimeout, Clock clock, VectorRepresentation vectors, long sketchSeed) {
 
     public TelemetryConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -32,18 +37,32 @@ public record TelemetryConfig(String bootstrapServers, Map<String, String> kafka
         runId = runId == null || runId.isBlank() ? newRunId() : runId;
         sendTimeout = sendTimeout == null ? Duration.ofSeconds(10) : sendTimeout;
         clock = clock == null ? Clock.systemUTC() : clock;
+        vectors = vectors == null ? VectorRepresentation.sketch(VectorRepresentation.DEFAULT_SKETCH_SIZE) : vectors;
         if (sendTimeout.isNegative() || sendTimeout.isZero()) {
             throw new IllegalArgumentException("sendTimeout must be positive, got " + sendTimeout);
         }
     }
 
-    /** Defaults for {@code bootstrapServers}: experiment "default", a fresh run id. */
+    /** Defaults for {@code bootstrapServers}: experiment "default", a fresh run id, {@code sketch:1024}. */
     public static TelemetryConfig of(String bootstrapServers) {
-        return new TelemetryConfig(bootstrapServers, Map.of(), null, null, null, null);
+        return new TelemetryConfig(bootstrapServers, Map.of(), null, null, null, null, null, CountSketch.seedFor("default"));
     }
 
+    /** The same configuration for another experiment and run (null run: generated); the sketch seed follows the experiment. */
     public TelemetryConfig withRun(String experiment, String run) {
-        return new TelemetryConfig(bootstrapServers, kafkaProperties, experiment, run, sendTimeout, clock);
+        String exp = experiment == null || experiment.isBlank() ? "default" : experiment;
+        return new TelemetryConfig(bootstrapServers, kafkaProperties, exp, run, sendTimeout, clock, vectors,
+                CountSketch.seedFor(exp));
+    }
+
+    /** The same configuration with another vector representation. */
+    public TelemetryConfig withVectors(VectorRepresentation v) {
+        return new TelemetryConfig(bootstrapServers, kafkaProperties, experimentId, runId, sendTimeout, clock, v, sketchSeed);
+    }
+
+    /** The same configuration with extra Kafka producer properties. */
+    public TelemetryConfig withKafkaProperties(Map<String, String> props) {
+        return new TelemetryConfig(bootstrapServers, props, experimentId, runId, sendTimeout, clock, vectors, sketchSeed);
     }
 
     /** Producer properties: Canyon's defaults, then {@link #kafkaProperties()}. */

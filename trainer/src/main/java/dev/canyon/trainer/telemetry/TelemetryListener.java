@@ -1,7 +1,10 @@
 package dev.canyon.trainer.telemetry;
 
 import dev.canyon.contract.Topics;
+import dev.canyon.contract.VectorRepresentation;
 import dev.canyon.contract.Vectors;
+import dev.canyon.contract.proto.TensorVector;
+import dev.canyon.contract.sketch.CountSketch;
 import dev.canyon.contract.WireRecords;
 import dev.canyon.contract.proto.Encoding;
 import dev.canyon.contract.proto.RunEnded;
@@ -23,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes one step record per optimization step of a DL4J {@link MultiLayerNetwork} or {@link
  * ComputationGraph}: loss, learning rate, batch size, epoch, the exact O(d) scalars and the gradient
- * and weight delta as FULL float32 vectors. Attach in one line with {@link #attach}.
+ * and weight delta in the run's {@link VectorRepresentation} (full float32, bfloat16 halves, or a
+ * seeded CountSketch to k values). Attach in one line with {@link #attach}.
  *
  * <p>How the values are read (DL4J 1.0.0-M2.1): in {@code onGradientCalculation} the flattened
  * gradient view holds the gradient summed over the minibatch, B times the mean, because the
@@ -33,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * that forward pass, i.e. L_t at θ_{t−1}.
  *
  * <p>Cost per step: two bulk copies of d floats out of native memory and one fused pass (see
- * {@link StepScalarsCalculator}); no d-sized allocation except the record's own bytes. Memory:
- * seven float arrays of d. A failure inside the listener is logged and counted, never thrown into
+ * {@link StepScalarsCalculator}); a sketch adds one more pass; no d-sized allocation except the
+ * record's own bytes (k-sized for sketches). Memory: seven float arrays of d, plus d ints for a
+ * sketch's hash map. A failure inside the listener is logged and counted, never thrown into
  * training.
  */
 public final class TelemetryListener extends BaseTrainingListener implements AutoCloseable {
@@ -47,6 +52,8 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
 
     private int d = -1;
     private float[] g, prevG, theta, prevTheta, theta0, delta, prevDelta;
+    private CountSketch sketch;
+    private float[] sketchOut;
     private boolean gradientReady;
     private int batchSize;
     private long step;
@@ -112,7 +119,9 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
                 .setBatchSize(description.batchSize())
                 .setLearningRate(description.learningRate())
                 .setSeed(description.seed())
-                .setVectorEncoding(Encoding.FLOAT32)
+                .setVectorEncoding(config.vectors().encoding())
+                .setSketchSize(config.vectors().sketchSize())
+                .setSketchSeed(config.vectors().encoding() == Encoding.SKETCH_FLOAT32 ? config.sketchSeed() : 0)
                 .build();
         publisher.send(Topics.RUNS, config.runId(), WireRecords.encode(started));
     }
@@ -174,8 +183,8 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
                             .setGradDotDelta(scalars.gradDotDelta)
                             .setGradDotPrevGrad(scalars.gradDotPrevGrad)
                             .setGradDotPrevDelta(scalars.gradDotPrevDelta))
-                    .setGradient(Vectors.full(g))
-                    .setDelta(Vectors.full(delta))
+                    .setGradient(encode(g))
+                    .setDelta(encode(delta))
                     .build();
             publisher.send(Topics.STEPS, config.runId(), WireRecords.encode(record));
             // θ_t becomes θ_{t−1}, g_t becomes g_{t−1}, Δθ_t becomes Δθ_{t−1}: swap, no copy.
@@ -193,7 +202,23 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
         }
     }
 
+    private TensorVector encode(float[] v) {
+        VectorRepresentation rep = config.vectors();
+        return switch (rep.encoding()) {
+            case FLOAT32 -> Vectors.full(v);
+            case BFLOAT16 -> Vectors.half(v);
+            default -> {
+                sketch.apply(v, sketchOut);
+                yield Vectors.sketch(sketchOut, d, sketch.seed());
+            }
+        };
+    }
+
     private void allocate(int n) {
+        if (config.vectors().encoding() == Encoding.SKETCH_FLOAT32) {
+            sketch = new CountSketch(n, config.vectors().sketchSize(), config.sketchSeed());
+            sketchOut = new float[config.vectors().sketchSize()];
+        }
         d = n;
         g = new float[n];
         prevG = new float[n];

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.canyon.contract.Topics;
+import dev.canyon.contract.VectorRepresentation;
 import dev.canyon.contract.Vectors;
 import dev.canyon.contract.WireRecords;
 import dev.canyon.contract.kafka.TopicSetup;
@@ -60,7 +61,8 @@ class TelemetryListenerTest {
         int steps = 25;
         double lr = 0.05;
         MlpTrainer.Options options = MlpTrainer.Options.defaults().withSteps(steps).withTrainExamples(2000).withShape(32, 16, lr);
-        TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-a", "run-listener");
+        TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-a", "run-listener")
+                .withVectors(VectorRepresentation.FULL);
         GradNormProbe probe = new GradNormProbe();
         MlpTrainer.Result result = MlpTrainer.train(options, config, s -> {}, probe);
         assertThat(result.steps()).isEqualTo(steps);
@@ -115,10 +117,38 @@ class TelemetryListenerTest {
         assertThat(ended.getOutcome()).isEqualTo(RunEnded.Outcome.COMPLETED);
     }
 
+    /** HALF and SKETCH runs: the vectors are the bf16 rounding / the experiment-seeded CountSketch of the exact ones. */
+    @Test
+    void halfAndSketchVectorsEncodeTheExactVectors() {
+        MlpTrainer.Options options = MlpTrainer.Options.defaults().withSteps(4).withTrainExamples(500).withShape(16, 8, 0.05);
+        for (VectorRepresentation rep : List.of(VectorRepresentation.HALF, VectorRepresentation.sketch(64))) {
+            String run = "run-" + rep.toString().replace(':', '-');
+            TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-rep", run).withVectors(rep);
+            MlpTrainer.Result result = MlpTrainer.train(options, config, s -> {});
+            List<Step> records = stepsOf(run, 4);
+            assertThat(records).hasSize(4);
+            int d = (int) result.parameters();
+            for (Step s : records) {
+                assertThat(s.getGradient().getEncoding()).isEqualTo(rep.encoding());
+                assertThat(s.getDelta().getDimension()).isEqualTo(d);
+                float[] delta = Vectors.toFloats(s.getDelta());
+                if (rep.equals(VectorRepresentation.HALF)) {
+                    assertThat(delta).hasSize(d);
+                    // bf16 keeps 8 significant bits: the norm of the halves is within 2^-8 of the exact norm.
+                    assertThat(norm(delta)).isCloseTo(s.getScalars().getDeltaNorm(), within(0x1p-8 * s.getScalars().getDeltaNorm()));
+                } else {
+                    assertThat(delta).hasSize(64);
+                    assertThat(s.getDelta().getSketchSeed()).isEqualTo(dev.canyon.contract.sketch.CountSketch.seedFor("exp-rep"));
+                    assertThat(norm(delta)).isPositive();
+                }
+            }
+        }
+    }
+
     @Test
     void oversizedRecordsFailLoudlyWithoutStoppingTraining() {
-        TelemetryConfig config = new TelemetryConfig(kafka.bootstrapServers(), Map.of("max.request.size", "4096"),
-                "exp-b", "run-oversized", null, null);
+        TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-b", "run-oversized")
+                .withKafkaProperties(Map.of("max.request.size", "4096")).withVectors(VectorRepresentation.FULL);
         MlpTrainer.Options options = MlpTrainer.Options.defaults().withSteps(5).withTrainExamples(500).withShape(16, 8, 0.05);
         long[] seen = {0};
         assertThatThrownBy(() -> MlpTrainer.train(options, config, s -> seen[0] = s))
