@@ -132,12 +132,7 @@ public final class MlpTrainer {
         RunEnded.Outcome outcome = RunEnded.Outcome.COMPLETED;
         String message = null;
         try {
-            Batches batches = new Batches(data, options.batchSize(), options.seed());
-            for (long s = 0; s < options.steps(); s++) {
-                net.getLayerWiseConfigurations().setEpochCount(batches.epoch());
-                net.fit(batches.next());
-                progress.accept(s + 1);
-            }
+            fit(net, data, options.batchSize(), options.seed(), options.steps(), progress);
         } catch (RuntimeException e) {
             outcome = RunEnded.Outcome.FAILED;
             message = e.toString();
@@ -154,6 +149,20 @@ public final class MlpTrainer {
         }
         return new Result(listener.runId(), listener.experimentId(), listener.steps(),
                 listener.publisher().stepsAcknowledged(), listener.publisher().failed(), listener.lastLoss(), net.numParams());
+    }
+
+    /**
+     * Runs {@code steps} SGD steps of {@code net} on seeded shuffled minibatches of {@code data}
+     * (reshuffled every epoch); {@code progress} receives the step count after each step.
+     */
+    public static void fit(MultiLayerNetwork net, FashionMnist.Split data, int batchSize, long seed, long steps,
+            LongConsumer progress) {
+        Batches batches = new Batches(data, batchSize, seed);
+        for (long s = 0; s < steps; s++) {
+            net.getLayerWiseConfigurations().setEpochCount(batches.epoch());
+            net.fit(batches.next());
+            progress.accept(s + 1);
+        }
     }
 
     /** Seeded shuffled minibatches, reshuffled every epoch; the last partial batch of an epoch is dropped. */
