@@ -1,0 +1,130 @@
+package dev.canyon.trainer.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * Ground truth: the 2-parameter deep linear model L(w1, w2) = (1 − w1·w2)², built as a real DL4J
+ * network (1 → 1 → 1, identity activations, no biases, MSE, input 1, target 1). Its Hessian is
+ * known in closed form: H = [[2 w2², 4 w1 w2 − 2], [4 w1 w2 − 2, 2 w1²]]; at the origin, a saddle
+ * with eigenvalues ±2.
+ */
+class DeepLinearProbeTest {
+
+    static MultiLayerNetwork deepLinear() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .dataType(DataType.DOUBLE)
+                .updater(new Sgd(0.1))
+                .weightInit(WeightInit.ONES)
+                .list()
+                .layer(new DenseLayer.Builder().nIn(1).nOut(1).hasBias(false).activation(Activation.IDENTITY).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(1).nOut(1).hasBias(false)
+                        .activation(Activation.IDENTITY).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    static NetworkOracle oracle(MultiLayerNetwork net) {
+        DataSet one = new DataSet(Nd4j.ones(DataType.DOUBLE, 1, 1), Nd4j.ones(DataType.DOUBLE, 1, 1));
+        return new NetworkOracle(net, one);
+    }
+
+    static double[][] hessian(double w1, double w2) {
+        double off = 4 * w1 * w2 - 2;
+        return new double[][] {{2 * w2 * w2, off}, {off, 2 * w1 * w1}};
+    }
+
+    static double[] eigenvalues(double[][] h) {
+        double mean = (h[0][0] + h[1][1]) / 2;
+        double r = Math.hypot((h[0][0] - h[1][1]) / 2, h[0][1]);
+        return new double[] {mean + r, mean - r};
+    }
+
+    private static final double[][] POINTS = {
+        {0.01, -0.02}, {0.0, 0.0}, {0.3, 0.5}, {1.0, 1.0}, {-0.7, 1.6}, {2.0, 0.4}, {-1.2, -0.9}};
+
+    @Test
+    void lossAndGradientMatchTheClosedForm() {
+        NetworkOracle oracle = oracle(deepLinear());
+        for (double[] w : POINTS) {
+            double[] g = new double[2];
+            double loss = oracle.gradient(w, g);
+            double r = 1 - w[0] * w[1];
+            assertThat(loss).isCloseTo(r * r, within(1e-12));
+            assertThat(g[0]).isCloseTo(-2 * w[1] * r, within(1e-12));
+            assertThat(g[1]).isCloseTo(-2 * w[0] * r, within(1e-12));
+        }
+    }
+
+    /** Issue bar: relative error ≤ 1e-3 against the closed form (absolute 1e-9 where the truth is 0). */
+    @Test
+    void directionalCurvatureMatchesTheClosedForm() {
+        HessianProbe probe = new HessianProbe(oracle(deepLinear()), 1e-5);
+        double[][] directions = {{1, 0}, {0, 1}, {1, 1}, {1, -1}, {0.3, -2.0}};
+        for (double[] w : POINTS) {
+            double[][] h = hessian(w[0], w[1]);
+            for (double[] u : directions) {
+                double expected = (u[0] * (h[0][0] * u[0] + h[0][1] * u[1]) + u[1] * (h[1][0] * u[0] + h[1][1] * u[1]))
+                        / (u[0] * u[0] + u[1] * u[1]);
+                assertThat(probe.curvature(w, u)).as("u^T H u / |u|^2 at (%s, %s) along (%s, %s)", w[0], w[1], u[0], u[1])
+                        .isCloseTo(expected, within(1e-3 * Math.abs(expected) + 1e-9));
+            }
+        }
+    }
+
+    @Test
+    void hessianExtremesMatchTheClosedFormIncludingTheSaddle() {
+        HessianProbe probe = new HessianProbe(oracle(deepLinear()), 1e-5);
+        for (double[] w : POINTS) {
+            double[] exact = eigenvalues(hessian(w[0], w[1]));
+            HessianProbe.Extremes e = probe.extremes(w, 100, 0, 1);
+            assertThat(e.maxEigenvalue()).as("lambda_max at (%s, %s)", w[0], w[1])
+                    .isCloseTo(exact[0], within(1e-3 * Math.abs(exact[0]) + 1e-9));
+            assertThat(e.minEigenvalue()).as("lambda_min at (%s, %s)", w[0], w[1])
+                    .isCloseTo(exact[1], within(1e-3 * Math.abs(exact[1]) + 1e-9));
+        }
+        // Near the origin: a saddle, negative curvature of about -2.
+        HessianProbe.Extremes saddle = probe.extremes(new double[] {0.01, -0.02}, 100, 0, 2);
+        assertThat(saddle.minEigenvalue()).isLessThan(-1.9);
+        assertThat(saddle.maxEigenvalue()).isGreaterThan(1.9);
+    }
+
+    /**
+     * Hutchinson's estimator with Rademacher vectors: in two dimensions vᵀHv = tr H ± 2·H12, so the
+     * mean of n samples is within 4·|H12|/√n of tr H with overwhelming probability.
+     */
+    @Test
+    void hutchinsonTraceIsUnbiased() {
+        HessianProbe probe = new HessianProbe(oracle(deepLinear()), 1e-5);
+        double[] w = {0.3, 0.5};
+        double[][] h = hessian(w[0], w[1]);
+        int n = 400;
+        HessianProbe.Extremes e = probe.extremes(w, 10, n, 3);
+        assertThat(e.trace()).isCloseTo(h[0][0] + h[1][1], within(4 * Math.abs(h[0][1]) / Math.sqrt(n)));
+        assertThat(e.hessianVectorProducts()).isEqualTo(3 * 10 + n);
+    }
+
+    @Test
+    void probingLeavesTheNetworkUnchanged() {
+        MultiLayerNetwork net = deepLinear();
+        double[] before = net.params().toDoubleVector();
+        new HessianProbe(oracle(net), 1e-5).extremes(new double[] {0.2, -0.4}, 5, 5, 1);
+        assertThat(net.params().toDoubleVector()).containsExactly(before);
+    }
+}
