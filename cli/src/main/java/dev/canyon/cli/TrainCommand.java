@@ -3,6 +3,7 @@ package dev.canyon.cli;
 import dev.canyon.contract.VectorRepresentation;
 import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.trainer.MlpTrainer;
+import dev.canyon.trainer.probe.ProbePlan;
 import dev.canyon.trainer.telemetry.TelemetryConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,6 +38,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Gradient and delta vectors: full, half, sketch or sketch:K (default: ${DEFAULT-VALUE}).")
     VectorRepresentation vectors;
 
+    @Option(names = "--probes", defaultValue = "economy",
+            description = "Probe preset: off, economy (curvature every 50 steps, Hessian every 500, linear path every 1,000) "
+                    + "or full (10, 100, 200) (default: ${DEFAULT-VALUE}).")
+    String probes;
+
     @Option(names = "--create-topics", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Create Canyon's topics when missing (default: ${DEFAULT-VALUE}).")
     boolean createTopics;
@@ -50,7 +56,7 @@ final class TrainCommand implements Callable<Integer> {
             TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, (short) 1);
         }
         TelemetryConfig config = TelemetryConfig.of(bootstrapServers).withRun(experiment, runId)
-                .withKafkaProperties(kafkaProperties).withVectors(vectors);
+                .withKafkaProperties(kafkaProperties).withVectors(vectors).withProbes(ProbePlan.preset(probes));
         MlpTrainer.Options options = training.toOptions();
         ProgressBar bar = new ProgressBar(System.err, "train", options.steps());
         MlpTrainer.Result r = MlpTrainer.train(options, config, s -> bar.update(s, ""));

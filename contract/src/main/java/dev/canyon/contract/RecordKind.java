@@ -4,7 +4,8 @@ package dev.canyon.contract;
 public enum RecordKind {
     RUN_STARTED(1),
     STEP(2),
-    RUN_ENDED(3);
+    RUN_ENDED(3),
+    PROBE(4);
 
     private final int code;
 
@@ -24,6 +25,6 @@ public enum RecordKind {
                 return kind;
             }
         }
-        throw new WireFormatException("unknown record kind code " + code + " (known: 1 run-started, 2 step, 3 run-ended)");
+        throw new WireFormatException("unknown record kind code " + code + " (known: 1 run-started, 2 step, 3 run-ended, 4 probe)");
     }
 }

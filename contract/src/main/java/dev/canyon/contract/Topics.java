@@ -9,6 +9,8 @@ public final class Topics {
     public static final String STEPS = "canyon.steps";
     /** Run lifecycle records: {@link dev.canyon.contract.proto.RunStarted} and {@link dev.canyon.contract.proto.RunEnded}. */
     public static final String RUNS = "canyon.runs";
+    /** {@link dev.canyon.contract.proto.Probe} records: curvature, Hessian extremes, linear path, on a schedule. */
+    public static final String PROBES = "canyon.probes";
     /** Records that could not be used, with the reason in header {@link DeadLetterHeaders#REASON}. */
     public static final String DEAD_LETTER = "canyon.deadletter";
 

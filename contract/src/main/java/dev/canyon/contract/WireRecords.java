@@ -2,6 +2,7 @@ package dev.canyon.contract;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
+import dev.canyon.contract.proto.Probe;
 import dev.canyon.contract.proto.RunEnded;
 import dev.canyon.contract.proto.RunStarted;
 import dev.canyon.contract.proto.Step;
@@ -15,7 +16,7 @@ public final class WireRecords {
     private WireRecords() {}
 
     /** A decoded record: exactly one of the three kinds. */
-    public sealed interface Decoded permits DecodedRunStarted, DecodedStep, DecodedRunEnded {
+    public sealed interface Decoded permits DecodedRunStarted, DecodedStep, DecodedRunEnded, DecodedProbe {
         /** Run the record belongs to. */
         String runId();
     }
@@ -42,6 +43,19 @@ public final class WireRecords {
         public String runId() {
             return record.getRunId();
         }
+    }
+
+    /** A decoded {@link Probe}. */
+    public record DecodedProbe(Probe record) implements Decoded {
+        @Override
+        public String runId() {
+            return record.getRunId();
+        }
+    }
+
+    /** Frames a probe record. */
+    public static byte[] encode(Probe p) {
+        return frame(RecordKind.PROBE, p);
     }
 
     /** Frames a run-started record. */
@@ -74,6 +88,8 @@ public final class WireRecords {
                     return new DecodedRunStarted(validate(RunStarted.parseFrom(frame.payload())));
                 case RUN_ENDED:
                     return new DecodedRunEnded(validate(RunEnded.parseFrom(frame.payload())));
+                case PROBE:
+                    return new DecodedProbe(validate(Probe.parseFrom(frame.payload())));
                 default:
                     throw new WireFormatException("unhandled record kind " + frame.kind());
             }
@@ -137,6 +153,26 @@ public final class WireRecords {
     static RunStarted validate(RunStarted r) {
         requireRunId(r.getRunId(), "run-started");
         return r;
+    }
+
+    static Probe validate(Probe p) {
+        requireRunId(p.getRunId(), "probe");
+        if (p.getStep() < 1) {
+            throw new WireFormatException("probe step must be >= 1, got " + p.getStep() + " (run " + p.getRunId() + ")");
+        }
+        if (p.getKindCase() == Probe.KindCase.KIND_NOT_SET) {
+            throw new WireFormatException("probe of run " + p.getRunId() + " at step " + p.getStep() + " carries no result");
+        }
+        if (p.hasLinearPath()) {
+            var lp = p.getLinearPath();
+            if (lp.getTrainLossCount() != lp.getAlphaCount()
+                    || (lp.getValidationLossCount() != 0 && lp.getValidationLossCount() != lp.getAlphaCount())) {
+                throw new WireFormatException("linear-path probe at step " + p.getStep() + " has " + lp.getAlphaCount()
+                        + " alphas but " + lp.getTrainLossCount() + " train and " + lp.getValidationLossCount()
+                        + " validation losses");
+            }
+        }
+        return p;
     }
 
     static RunEnded validate(RunEnded r) {

@@ -1,6 +1,7 @@
 package dev.canyon.trainer;
 
 import dev.canyon.trainer.data.FashionMnist;
+import dev.canyon.trainer.probe.ProbePlan;
 import dev.canyon.trainer.telemetry.RunDescription;
 import dev.canyon.trainer.telemetry.TelemetryConfig;
 import dev.canyon.trainer.telemetry.TelemetryListener;
@@ -100,7 +101,20 @@ public final class MlpTrainer {
     public record Result(String runId, String experimentId, long steps, long stepsPublished, long recordsFailed,
             double finalLoss, long parameters) {}
 
+    /** Examples in the fixed batches the Hessian and linear-path probes evaluate. */
+    static final int PROBE_BATCH = 256;
+
     private MlpTrainer() {}
+
+    /** The first {@value #PROBE_BATCH} test images, or null when the test split is missing. */
+    private static DataSet validationBatch(Path dataDir) {
+        try {
+            FashionMnist.Split test = FashionMnist.test(dataDir, PROBE_BATCH);
+            return new Batches(test, test.n(), 0).next();
+        } catch (IllegalStateException e) {
+            return null;
+        }
+    }
 
     /** Builds the network, initialized from {@code seed}. */
     public static MultiLayerNetwork network(int hidden, double learningRate, long seed) {
@@ -128,6 +142,10 @@ public final class MlpTrainer {
         RunDescription description = new RunDescription(options.modelName(), "sgd", "fashion-mnist",
                 options.batchSize(), options.learningRate(), options.seed());
         TelemetryListener listener = TelemetryListener.attach(net, telemetry, description);
+        if (telemetry.probes() != ProbePlan.OFF) {
+            listener.setProbeBatches(new Batches(data, Math.min(PROBE_BATCH, data.n()), options.seed() + 1).next(),
+                    validationBatch(options.dataDir()));
+        }
         net.addListeners(extra);
         RunEnded.Outcome outcome = RunEnded.Outcome.COMPLETED;
         String message = null;

@@ -8,6 +8,7 @@ import java.util.Properties;
 import java.util.UUID;
 import dev.canyon.contract.VectorRepresentation;
 import dev.canyon.contract.sketch.CountSketch;
+import dev.canyon.trainer.probe.ProbePlan;
 
 /**
  * Configuration of the telemetry listener: where to publish and how to name the run. Validated on
@@ -23,9 +24,10 @@ import dev.canyon.contract.sketch.CountSketch;
  * @param vectors how gradient and delta vectors are shipped (default {@code sketch:1024})
  * @param sketchSeed CountSketch seed; default derived from the experiment id, so every run of an
  *     experiment sketches into the same space
+ * @param probes which probes run when (default {@link ProbePlan#OFF})
  */
 public record TelemetryConfig(String bootstrapServers, Map<String, String> kafkaProperties, String experimentId,
-        String runId, Duration sendTimeout, Clock clock, VectorRepresentation vectors, long sketchSeed) {
+        String runId, Duration sendTimeout, Clock clock, VectorRepresentation vectors, long sketchSeed, ProbePlan probes) {
 
     public TelemetryConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -38,6 +40,7 @@ public record TelemetryConfig(String bootstrapServers, Map<String, String> kafka
         sendTimeout = sendTimeout == null ? Duration.ofSeconds(10) : sendTimeout;
         clock = clock == null ? Clock.systemUTC() : clock;
         vectors = vectors == null ? VectorRepresentation.sketch(VectorRepresentation.DEFAULT_SKETCH_SIZE) : vectors;
+        probes = probes == null ? ProbePlan.OFF : probes;
         if (sendTimeout.isNegative() || sendTimeout.isZero()) {
             throw new IllegalArgumentException("sendTimeout must be positive, got " + sendTimeout);
         }
@@ -45,24 +48,30 @@ public record TelemetryConfig(String bootstrapServers, Map<String, String> kafka
 
     /** Defaults for {@code bootstrapServers}: experiment "default", a fresh run id, {@code sketch:1024}. */
     public static TelemetryConfig of(String bootstrapServers) {
-        return new TelemetryConfig(bootstrapServers, Map.of(), null, null, null, null, null, CountSketch.seedFor("default"));
+        return new TelemetryConfig(bootstrapServers, Map.of(), null, null, null, null, null, CountSketch.seedFor("default"), null);
     }
 
     /** The same configuration for another experiment and run (null run: generated); the sketch seed follows the experiment. */
     public TelemetryConfig withRun(String experiment, String run) {
         String exp = experiment == null || experiment.isBlank() ? "default" : experiment;
         return new TelemetryConfig(bootstrapServers, kafkaProperties, exp, run, sendTimeout, clock, vectors,
-                CountSketch.seedFor(exp));
+                CountSketch.seedFor(exp), probes);
     }
 
     /** The same configuration with another vector representation. */
     public TelemetryConfig withVectors(VectorRepresentation v) {
-        return new TelemetryConfig(bootstrapServers, kafkaProperties, experimentId, runId, sendTimeout, clock, v, sketchSeed);
+        return new TelemetryConfig(bootstrapServers, kafkaProperties, experimentId, runId, sendTimeout, clock, v, sketchSeed, probes);
     }
 
     /** The same configuration with extra Kafka producer properties. */
     public TelemetryConfig withKafkaProperties(Map<String, String> props) {
-        return new TelemetryConfig(bootstrapServers, props, experimentId, runId, sendTimeout, clock, vectors, sketchSeed);
+        return new TelemetryConfig(bootstrapServers, props, experimentId, runId, sendTimeout, clock, vectors, sketchSeed, probes);
+    }
+
+    /** The same configuration with another probe plan. */
+    public TelemetryConfig withProbes(ProbePlan plan) {
+        return new TelemetryConfig(bootstrapServers, kafkaProperties, experimentId, runId, sendTimeout, clock, vectors,
+                sketchSeed, plan);
     }
 
     /** Producer properties: Canyon's defaults, then {@link #kafkaProperties()}. */

@@ -5,8 +5,12 @@ import dev.canyon.contract.VectorRepresentation;
 import dev.canyon.contract.Vectors;
 import dev.canyon.contract.proto.TensorVector;
 import dev.canyon.contract.sketch.CountSketch;
+import dev.canyon.trainer.probe.ProbePlan;
+import dev.canyon.trainer.probe.Prober;
+import org.nd4j.linalg.dataset.DataSet;
 import dev.canyon.contract.WireRecords;
 import dev.canyon.contract.proto.Encoding;
+import dev.canyon.contract.proto.Probe;
 import dev.canyon.contract.proto.RunEnded;
 import dev.canyon.contract.proto.RunStarted;
 import dev.canyon.contract.proto.Step;
@@ -52,6 +56,8 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
 
     private int d = -1;
     private float[] g, prevG, theta, prevTheta, theta0, delta, prevDelta;
+    private final Prober prober;
+    private boolean warnedProbeUnsupported;
     private CountSketch sketch;
     private float[] sketchOut;
     private boolean gradientReady;
@@ -67,6 +73,17 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
         this.config = config;
         this.publisher = publisher;
         this.description = description;
+        this.prober = config.probes() == ProbePlan.OFF ? null : new Prober(config.probes());
+    }
+
+    /**
+     * Fixes the batches the Hessian and linear-path probes evaluate (validation may be null); by
+     * default they use the batch of the step being probed.
+     */
+    public void setProbeBatches(DataSet train, DataSet validation) {
+        if (prober != null) {
+            prober.setProbeBatches(train, validation);
+        }
     }
 
     /** Creates a listener publishing through a new producer and adds it to {@code net}. */
@@ -187,6 +204,9 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
                     .setDelta(encode(delta))
                     .build();
             publisher.send(Topics.STEPS, config.runId(), WireRecords.encode(record));
+            if (prober != null && prober.due(step)) {
+                probe(model);
+            }
             // θ_t becomes θ_{t−1}, g_t becomes g_{t−1}, Δθ_t becomes Δθ_{t−1}: swap, no copy.
             float[] t = prevTheta;
             prevTheta = theta;
@@ -200,6 +220,44 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
         } catch (RuntimeException e) {
             listenerError("publishing step " + (step + 1), e);
         }
+    }
+
+    private void probe(Model model) {
+        if (!(model instanceof MultiLayerNetwork net)) {
+            if (!warnedProbeUnsupported) {
+                warnedProbeUnsupported = true;
+                LOG.warn("Canyon probes support MultiLayerNetwork only; {} is not probed", model.getClass().getSimpleName());
+            }
+            return;
+        }
+        try {
+            DataSet stepBatch = net.getInput() != null && net.getLabels() != null
+                    ? new DataSet(net.getInput().dup(), net.getLabels().dup()) : null;
+            Prober.Results r = prober.probe(net, step, stepBatch, toDouble(theta), toDouble(prevTheta), toDouble(theta0),
+                    toDouble(g));
+            long now = config.clock().millis();
+            Probe.Builder base = Probe.newBuilder().setRunId(config.runId()).setExperimentId(config.experimentId())
+                    .setStep(step).setEventTimeMs(now);
+            if (r.curvature() != null) {
+                publisher.send(Topics.PROBES, config.runId(), WireRecords.encode(base.clone().setCurvature(r.curvature()).build()));
+            }
+            if (r.hessian() != null) {
+                publisher.send(Topics.PROBES, config.runId(), WireRecords.encode(base.clone().setHessian(r.hessian()).build()));
+            }
+            if (r.linearPath() != null) {
+                publisher.send(Topics.PROBES, config.runId(), WireRecords.encode(base.clone().setLinearPath(r.linearPath()).build()));
+            }
+        } catch (RuntimeException e) {
+            listenerError("probing step " + step, e);
+        }
+    }
+
+    private static double[] toDouble(float[] v) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i];
+        }
+        return out;
     }
 
     private TensorVector encode(float[] v) {

@@ -3,19 +3,8 @@ package dev.canyon.trainer.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Ground truth: the 2-parameter deep linear model L(w1, w2) = (1 − w1·w2)², built as a real DL4J
@@ -26,34 +15,19 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 class DeepLinearProbeTest {
 
     static MultiLayerNetwork deepLinear() {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-                .dataType(DataType.DOUBLE)
-                .updater(new Sgd(0.1))
-                .weightInit(WeightInit.ONES)
-                .list()
-                .layer(new DenseLayer.Builder().nIn(1).nOut(1).hasBias(false).activation(Activation.IDENTITY).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(1).nOut(1).hasBias(false)
-                        .activation(Activation.IDENTITY).build())
-                .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        return net;
+        return DeepLinear.network(0.1);
     }
 
     static NetworkOracle oracle(MultiLayerNetwork net) {
-        DataSet one = new DataSet(Nd4j.ones(DataType.DOUBLE, 1, 1), Nd4j.ones(DataType.DOUBLE, 1, 1));
-        return new NetworkOracle(net, one);
+        return new NetworkOracle(net, DeepLinear.example());
     }
 
     static double[][] hessian(double w1, double w2) {
-        double off = 4 * w1 * w2 - 2;
-        return new double[][] {{2 * w2 * w2, off}, {off, 2 * w1 * w1}};
+        return DeepLinear.hessian(new double[] {w1, w2});
     }
 
     static double[] eigenvalues(double[][] h) {
-        double mean = (h[0][0] + h[1][1]) / 2;
-        double r = Math.hypot((h[0][0] - h[1][1]) / 2, h[0][1]);
-        return new double[] {mean + r, mean - r};
+        return DeepLinear.eigenvalues(h);
     }
 
     private static final double[][] POINTS = {

@@ -9,12 +9,15 @@ import dev.canyon.contract.VectorRepresentation;
 import dev.canyon.contract.Vectors;
 import dev.canyon.contract.WireRecords;
 import dev.canyon.contract.kafka.TopicSetup;
+import dev.canyon.contract.proto.Probe;
 import dev.canyon.contract.proto.RunEnded;
 import dev.canyon.contract.proto.Step;
 import dev.canyon.stack.EmbeddedKafka;
 import dev.canyon.stack.TopicContents;
 import dev.canyon.trainer.MlpTrainer;
 import dev.canyon.trainer.data.FashionMnist;
+import dev.canyon.trainer.probe.DeepLinear;
+import dev.canyon.trainer.probe.ProbePlan;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,6 +145,78 @@ class TelemetryListenerTest {
                     assertThat(norm(delta)).isPositive();
                 }
             }
+        }
+    }
+
+    /**
+     * Probes published by a real training run of the 2-parameter deep linear model, started near
+     * its saddle, against the closed form at the weights the run actually visited.
+     */
+    @Test
+    void publishedProbesMatchTheClosedFormAlongARealRun() {
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = DeepLinear.network(0.05);
+        net.params().assign(org.nd4j.linalg.factory.Nd4j.create(new double[] {0.05, -0.1}).reshape(net.params().shape()));
+        List<double[]> thetas = new ArrayList<>();
+        thetas.add(net.params().toDoubleVector());
+        net.addListeners(new BaseTrainingListener() {
+            @Override
+            public void iterationDone(Model model, int iteration, int epoch) {
+                thetas.add(model.params().toDoubleVector());
+            }
+        });
+        TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-probe", "run-probe")
+                .withVectors(VectorRepresentation.FULL).withProbes(ProbePlan.everyStep(60, 0, 1e-5));
+        int steps = 5;
+        try (TelemetryListener telemetry = TelemetryListener.attach(net, config, RunDescription.unknown())) {
+            for (int i = 0; i < steps; i++) {
+                net.fit(DeepLinear.example());
+            }
+        }
+        List<Probe> probes = TopicContents.read(kafka.bootstrapServers(), Topics.PROBES,
+                l -> l.stream().filter(r -> "run-probe".equals(key(r))).count() >= 3L * steps, Duration.ofSeconds(30))
+                .stream().filter(r -> "run-probe".equals(key(r)))
+                .map(r -> ((WireRecords.DecodedProbe) WireRecords.decode(r.value())).record()).toList();
+        assertThat(probes).hasSize(3 * steps);
+        // Parameters pass through float32 in the listener (rounding ~1e-8); the bar is relative 1e-3.
+        for (Probe p : probes) {
+            int t = (int) p.getStep();
+            double[] theta = thetas.get(t);
+            double[] prev = thetas.get(t - 1);
+            double[][] h = DeepLinear.hessian(theta);
+            switch (p.getKindCase()) {
+                case HESSIAN -> {
+                    double[] eig = DeepLinear.eigenvalues(h);
+                    assertThat(p.getHessian().getMaxEigenvalue()).isCloseTo(eig[0], within(1e-3 * Math.abs(eig[0])));
+                    assertThat(p.getHessian().getMinEigenvalue()).isCloseTo(eig[1], within(1e-3 * Math.abs(eig[1])));
+                    assertThat(p.getHessian().getMinEigenvalue()).as("negative curvature near the saddle").isLessThan(-1.5);
+                }
+                case CURVATURE -> {
+                    double[] g0 = DeepLinear.gradient(prev);
+                    double[] g1 = DeepLinear.gradient(theta);
+                    double[] delta = {theta[0] - prev[0], theta[1] - prev[1]};
+                    double secant = ((g1[0] - g0[0]) * delta[0] + (g1[1] - g0[1]) * delta[1])
+                            / (delta[0] * delta[0] + delta[1] * delta[1]);
+                    double alongGradient = DeepLinear.curvature(h, g0);
+                    assertThat(p.getCurvature().getAlongStep()).isCloseTo(secant, within(1e-3 * Math.abs(secant)));
+                    assertThat(p.getCurvature().getAlongGradient()).isCloseTo(alongGradient, within(1e-3 * Math.abs(alongGradient)));
+                }
+                case LINEAR_PATH -> {
+                    var lp = p.getLinearPath();
+                    assertThat(lp.getAlphaCount()).isEqualTo(ProbePlan.DEFAULT_ALPHAS.length);
+                    for (int i = 0; i < lp.getAlphaCount(); i++) {
+                        double a = lp.getAlpha(i);
+                        double[] point = {(1 - a) * thetas.get(0)[0] + a * theta[0], (1 - a) * thetas.get(0)[1] + a * theta[1]};
+                        assertThat(lp.getTrainLoss(i)).isCloseTo(DeepLinear.loss(point), within(1e-6));
+                    }
+                }
+                default -> throw new AssertionError("unexpected probe " + p);
+            }
+        }
+        // Probing left training untouched: plain SGD steps on the closed-form gradient.
+        for (int t = 1; t <= steps; t++) {
+            double[] g = DeepLinear.gradient(thetas.get(t - 1));
+            assertThat(thetas.get(t)[0]).isCloseTo(thetas.get(t - 1)[0] - 0.05 * g[0], within(1e-12));
+            assertThat(thetas.get(t)[1]).isCloseTo(thetas.get(t - 1)[1] - 0.05 * g[1], within(1e-12));
         }
     }
 

@@ -1,0 +1,86 @@
+package dev.canyon.trainer.probe;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Which probes run when, and how hard they work. Named cost presets: {@link #OFF}, {@link
+ * #ECONOMY} (a few percent of training time on a small MLP) and {@link #FULL}.
+ *
+ * @param curvature same-batch curvature along the step and along the gradient (2 gradient
+ *     evaluations and one Hessian-vector product, i.e. 4 gradient evaluations)
+ * @param hessian Hessian extremes and trace on the fixed probe batch (2 gradient evaluations per
+ *     Hessian-vector product: 3·iterations + traceSamples products)
+ * @param linearPath loss along θ(α) = (1−α)θ_0 + αθ_t on the probe batches (one forward pass per α
+ *     and batch)
+ * @param iterations power-iteration steps for each of ρ, λmax and λmin
+ * @param traceSamples Rademacher vectors for the Hutchinson trace
+ * @param alphas the α grid of the linear path
+ * @param relativeStep finite-difference step of Hessian-vector products, relative to max(1, ‖θ‖)
+ */
+public record ProbePlan(Schedule curvature, Schedule hessian, Schedule linearPath, int iterations, int traceSamples,
+        double[] alphas, double relativeStep) {
+
+    /** α from −0.5 to 1.5 in steps of 0.1 (Goodfellow et al. 2015 plot a similar range). */
+    public static final double[] DEFAULT_ALPHAS = grid(-0.5, 1.5, 21);
+
+    /** No probes. */
+    public static final ProbePlan OFF = new ProbePlan(Schedule.never(), Schedule.never(), Schedule.never(), 0, 0,
+            DEFAULT_ALPHAS, 1e-3);
+    /** Curvature every 50 steps, Hessian extremes every 500, linear path every 1,000 (and at step 1). */
+    public static final ProbePlan ECONOMY = new ProbePlan(Schedule.firstAndEvery(50), Schedule.firstAndEvery(500),
+            Schedule.firstAndEvery(1000), 20, 10, DEFAULT_ALPHAS, 1e-3);
+    /** Curvature every 10 steps, Hessian extremes every 100, linear path every 200 (and at step 1). */
+    public static final ProbePlan FULL = new ProbePlan(Schedule.firstAndEvery(10), Schedule.firstAndEvery(100),
+            Schedule.firstAndEvery(200), 30, 20, DEFAULT_ALPHAS, 1e-3);
+
+    public ProbePlan {
+        if (iterations < 0 || traceSamples < 0) {
+            throw new IllegalArgumentException("iterations and trace samples must be >= 0");
+        }
+        if (alphas == null || alphas.length == 0) {
+            throw new IllegalArgumentException("the linear path needs at least one alpha");
+        }
+        alphas = alphas.clone();
+        if (!(relativeStep > 0)) {
+            throw new IllegalArgumentException("relative finite-difference step must be positive, got " + relativeStep);
+        }
+    }
+
+    /** The preset named {@code off}, {@code economy} or {@code full}. */
+    public static ProbePlan preset(String name) {
+        switch (name.toLowerCase(Locale.ROOT)) {
+            case "off":
+                return OFF;
+            case "economy":
+                return ECONOMY;
+            case "full":
+                return FULL;
+            default:
+                throw new IllegalArgumentException("probe preset must be off, economy or full, got '" + name + "'");
+        }
+    }
+
+    /** The same plan with another finite-difference step (float64 models can take a much smaller one). */
+    public ProbePlan withRelativeStep(double step) {
+        return new ProbePlan(curvature, hessian, linearPath, iterations, traceSamples, alphas, step);
+    }
+
+    /** The same plan with every probe at every step (tests). */
+    public static ProbePlan everyStep(int iterations, int traceSamples, double relativeStep) {
+        return new ProbePlan(step -> true, step -> true, step -> true, iterations, traceSamples, DEFAULT_ALPHAS, relativeStep);
+    }
+
+    static double[] grid(double from, double to, int n) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = Math.round((from + (to - from) * i / (n - 1)) * 1e9) / 1e9;
+        }
+        return a;
+    }
+
+    @Override
+    public String toString() {
+        return "ProbePlan[iterations=" + iterations + ", traceSamples=" + traceSamples + ", alphas=" + Arrays.toString(alphas) + "]";
+    }
+}

@@ -1,0 +1,107 @@
+package dev.canyon.trainer.probe;
+
+import dev.canyon.contract.proto.CurvatureProbe;
+import dev.canyon.contract.proto.HessianProbe.Builder;
+import dev.canyon.contract.proto.LinearPathProbe;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * Runs the scheduled probes of a {@link ProbePlan} on a {@link MultiLayerNetwork} after a step and
+ * returns their results as wire messages. The network's parameters are left exactly as they were
+ * (every oracle call restores them).
+ */
+public final class Prober {
+    private final ProbePlan plan;
+    private DataSet probeBatch;
+    private DataSet validationBatch;
+
+    public Prober(ProbePlan plan) {
+        this.plan = plan;
+    }
+
+    public ProbePlan plan() {
+        return plan;
+    }
+
+    /** Fixes the batches the Hessian and linear-path probes use (validation may be null). */
+    public void setProbeBatches(DataSet train, DataSet validation) {
+        this.probeBatch = train;
+        this.validationBatch = validation;
+    }
+
+    /** Whether any probe is due after {@code step}. */
+    public boolean due(long step) {
+        return plan.curvature().due(step) || plan.hessian().due(step) || plan.linearPath().due(step);
+    }
+
+    /** Results of the probes due after one step; each field null when that probe did not run. */
+    public record Results(CurvatureProbe curvature, dev.canyon.contract.proto.HessianProbe hessian, LinearPathProbe linearPath) {}
+
+    /**
+     * Probes after step {@code step}.
+     *
+     * @param stepBatch the batch step t was trained on (for same-batch curvature)
+     * @param theta θ_t
+     * @param prevTheta θ_{t−1}
+     * @param theta0 θ_0
+     * @param g g_t = ∇L_B(θ_{t−1}), mean over the batch
+     */
+    public Results probe(MultiLayerNetwork net, long step, DataSet stepBatch, double[] theta, double[] prevTheta,
+            double[] theta0, double[] g) {
+        CurvatureProbe curvature = null;
+        dev.canyon.contract.proto.HessianProbe hessian = null;
+        LinearPathProbe linearPath = null;
+        if (plan.curvature().due(step) && stepBatch != null) {
+            NetworkOracle oracle = new NetworkOracle(net, stepBatch);
+            double[] gNew = new double[theta.length];
+            oracle.gradient(theta, gNew);
+            double dd = 0, num = 0, gg = 0;
+            for (int i = 0; i < theta.length; i++) {
+                double delta = theta[i] - prevTheta[i];
+                dd += delta * delta;
+                num += (gNew[i] - g[i]) * delta;
+                gg += g[i] * g[i];
+            }
+            double alongGradient = new HessianProbe(oracle, plan.relativeStep()).curvature(theta, g);
+            curvature = CurvatureProbe.newBuilder()
+                    .setAlongStep(dd == 0 ? 0 : num / dd)
+                    .setAlongGradient(gg == 0 ? 0 : alongGradient)
+                    .setStepNorm(Math.sqrt(dd))
+                    .setGradNorm(Math.sqrt(gg))
+                    .setBatchSize(stepBatch.numExamples())
+                    .build();
+        }
+        DataSet fixed = probeBatch != null ? probeBatch : stepBatch;
+        if (plan.hessian().due(step) && fixed != null) {
+            HessianProbe.Extremes e = new HessianProbe(new NetworkOracle(net, fixed), plan.relativeStep())
+                    .extremes(theta, plan.iterations(), plan.traceSamples(), step);
+            Builder b = dev.canyon.contract.proto.HessianProbe.newBuilder()
+                    .setMaxEigenvalue(e.maxEigenvalue())
+                    .setMinEigenvalue(e.minEigenvalue())
+                    .setTrace(Double.isNaN(e.trace()) ? 0 : e.trace())
+                    .setIterations(plan.iterations())
+                    .setTraceSamples(plan.traceSamples())
+                    .setHessianVectorProducts(e.hessianVectorProducts())
+                    .setBatchSize(fixed.numExamples());
+            hessian = b.build();
+        }
+        if (plan.linearPath().due(step) && fixed != null) {
+            NetworkOracle train = new NetworkOracle(net, fixed);
+            NetworkOracle validation = validationBatch == null ? null : new NetworkOracle(net, validationBatch);
+            LinearPathProbe.Builder b = LinearPathProbe.newBuilder();
+            double[] point = new double[theta.length];
+            for (double alpha : plan.alphas()) {
+                for (int i = 0; i < theta.length; i++) {
+                    point[i] = (1 - alpha) * theta0[i] + alpha * theta[i];
+                }
+                b.addAlpha(alpha).addTrainLoss(train.loss(point));
+                if (validation != null) {
+                    b.addValidationLoss(validation.loss(point));
+                }
+            }
+            linearPath = b.build();
+        }
+        return new Results(curvature, hessian, linearPath);
+    }
+}
