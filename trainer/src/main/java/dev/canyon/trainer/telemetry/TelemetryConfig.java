@@ -1,80 +1,186 @@
 package dev.canyon.trainer.telemetry;
 
+import dev.canyon.contract.Topics;
+import dev.canyon.contract.VectorRepresentation;
+import dev.canyon.contract.sketch.CountSketch;
+import dev.canyon.trainer.probe.ProbePlan;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.UUID;
-import dev.canyon.contract.VectorRepresentation;
-import dev.canyon.contract.sketch.CountSketch;
-import dev.canyon.trainer.probe.ProbePlan;
 
 /**
- * Configuration of the telemetry listener: where to publish and how to name the run. Validated on
- * construction.
+ * Configuration of the telemetry listener, typed, defaulted and validated in one place. Build with
+ * {@link #of} and the {@code with...} methods.
  *
- * @param bootstrapServers Kafka bootstrap servers, {@code host:port[,host:port]}
- * @param kafkaProperties any further Kafka producer properties (security settings, ...); they
- *     override Canyon's defaults except the serializers
- * @param experimentId experiment the run belongs to (runs of one experiment are compared)
- * @param runId run id; generated when absent
- * @param sendTimeout longest a step may wait for room in the producer's buffer
- * @param clock source of event times
- * @param vectors how gradient and delta vectors are shipped (default {@code sketch:1024})
- * @param sketchSeed CountSketch seed; default derived from the experiment id, so every run of an
- *     experiment sketches into the same space
- * @param probes which probes run when (default {@link ProbePlan#OFF})
+ * <table>
+ * <caption>Settings</caption>
+ * <tr><th>setting</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>bootstrapServers</td><td>(required)</td><td>Kafka {@code host:port[,host:port]}</td></tr>
+ * <tr><td>kafkaProperties</td><td>none</td><td>any further producer property (security settings, ...); overrides Canyon's defaults</td></tr>
+ * <tr><td>experimentId</td><td>{@code default}</td><td>experiment the run belongs to</td></tr>
+ * <tr><td>runId</td><td>generated</td><td>run id</td></tr>
+ * <tr><td>vectors</td><td>{@code sketch:1024}</td><td>how gradient and delta vectors are shipped</td></tr>
+ * <tr><td>sketchSeed</td><td>from the experiment id</td><td>CountSketch seed, shared by an experiment's runs</td></tr>
+ * <tr><td>probes</td><td>{@link ProbePlan#OFF}</td><td>which probes run when</td></tr>
+ * <tr><td>stepBudget</td><td>200 ms</td><td>longest a training step may wait for telemetry (producer {@code max.block.ms})</td></tr>
+ * <tr><td>inFlightBytes</td><td>64 MiB</td><td>records accepted by the producer but not yet acknowledged; more are journaled</td></tr>
+ * <tr><td>journalDir</td><td>{@code $TMPDIR/canyon-journal}</td><td>where records wait while Kafka is away</td></tr>
+ * <tr><td>journalMaxBytes</td><td>2 GiB</td><td>journal bound; past it records are dropped and counted</td></tr>
+ * <tr><td>closeTimeout</td><td>60 s</td><td>how long {@code close()} waits for pending records</td></tr>
+ * <tr><td>clock</td><td>system UTC</td><td>source of event times</td></tr>
+ * </table>
  */
-public record TelemetryConfig(String bootstrapServers, Map<String, String> kafkaProperties, String experimentId,
-        String runId, Duration sendTimeout, Clock clock, VectorRepresentation vectors, long sketchSeed, ProbePlan probes) {
+public final class TelemetryConfig {
+    private final String bootstrapServers;
+    private final Map<String, String> kafkaProperties;
+    private final String experimentId;
+    private final String runId;
+    private final VectorRepresentation vectors;
+    private final long sketchSeed;
+    private final ProbePlan probes;
+    private final Duration stepBudget;
+    private final long inFlightBytes;
+    private final Path journalDir;
+    private final long journalMaxBytes;
+    private final Duration closeTimeout;
+    private final Clock clock;
 
-    public TelemetryConfig {
+    private TelemetryConfig(String bootstrapServers, Map<String, String> kafkaProperties, String experimentId, String runId,
+            VectorRepresentation vectors, long sketchSeed, ProbePlan probes, Duration stepBudget, long inFlightBytes,
+            Path journalDir, long journalMaxBytes, Duration closeTimeout, Clock clock) {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         if (bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("bootstrapServers must name at least one host:port");
         }
-        kafkaProperties = Map.copyOf(kafkaProperties == null ? Map.of() : kafkaProperties);
-        experimentId = experimentId == null || experimentId.isBlank() ? "default" : experimentId;
-        runId = runId == null || runId.isBlank() ? newRunId() : runId;
-        sendTimeout = sendTimeout == null ? Duration.ofSeconds(10) : sendTimeout;
-        clock = clock == null ? Clock.systemUTC() : clock;
-        vectors = vectors == null ? VectorRepresentation.sketch(VectorRepresentation.DEFAULT_SKETCH_SIZE) : vectors;
-        probes = probes == null ? ProbePlan.OFF : probes;
-        if (sendTimeout.isNegative() || sendTimeout.isZero()) {
-            throw new IllegalArgumentException("sendTimeout must be positive, got " + sendTimeout);
+        if (experimentId == null || experimentId.isBlank()) {
+            throw new IllegalArgumentException("experimentId must not be blank");
         }
+        if (stepBudget.isNegative() || stepBudget.isZero()) {
+            throw new IllegalArgumentException("stepBudget must be positive, got " + stepBudget);
+        }
+        if (inFlightBytes < 1) {
+            throw new IllegalArgumentException("inFlightBytes must be >= 1, got " + inFlightBytes);
+        }
+        if (journalMaxBytes < 0) {
+            throw new IllegalArgumentException("journalMaxBytes must be >= 0, got " + journalMaxBytes);
+        }
+        this.bootstrapServers = bootstrapServers;
+        this.kafkaProperties = Map.copyOf(kafkaProperties);
+        this.experimentId = experimentId;
+        this.runId = runId == null || runId.isBlank() ? newRunId() : runId;
+        this.vectors = Objects.requireNonNull(vectors, "vectors");
+        this.sketchSeed = sketchSeed;
+        this.probes = Objects.requireNonNull(probes, "probes");
+        this.stepBudget = stepBudget;
+        this.inFlightBytes = inFlightBytes;
+        this.journalDir = Objects.requireNonNull(journalDir, "journalDir");
+        this.journalMaxBytes = journalMaxBytes;
+        this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** Defaults for {@code bootstrapServers}: experiment "default", a fresh run id, {@code sketch:1024}. */
+    /** Defaults for {@code bootstrapServers} (see the table above). */
     public static TelemetryConfig of(String bootstrapServers) {
-        return new TelemetryConfig(bootstrapServers, Map.of(), null, null, null, null, null, CountSketch.seedFor("default"), null);
+        return new TelemetryConfig(bootstrapServers, Map.of(), "default", null,
+                VectorRepresentation.sketch(VectorRepresentation.DEFAULT_SKETCH_SIZE), CountSketch.seedFor("default"),
+                ProbePlan.OFF, Duration.ofMillis(200), 64L << 20, Path.of(System.getProperty("java.io.tmpdir"), "canyon-journal"),
+                2L << 30, Duration.ofSeconds(60), Clock.systemUTC());
     }
 
-    /** The same configuration for another experiment and run (null run: generated); the sketch seed follows the experiment. */
+    /** Another experiment and run (null run: generated); the sketch seed follows the experiment. */
     public TelemetryConfig withRun(String experiment, String run) {
         String exp = experiment == null || experiment.isBlank() ? "default" : experiment;
-        return new TelemetryConfig(bootstrapServers, kafkaProperties, exp, run, sendTimeout, clock, vectors,
-                CountSketch.seedFor(exp), probes);
+        return new TelemetryConfig(bootstrapServers, kafkaProperties, exp, run, vectors, CountSketch.seedFor(exp), probes,
+                stepBudget, inFlightBytes, journalDir, journalMaxBytes, closeTimeout, clock);
     }
 
-    /** The same configuration with another vector representation. */
     public TelemetryConfig withVectors(VectorRepresentation v) {
-        return new TelemetryConfig(bootstrapServers, kafkaProperties, experimentId, runId, sendTimeout, clock, v, sketchSeed, probes);
+        return new TelemetryConfig(bootstrapServers, kafkaProperties, experimentId, runId, v, sketchSeed, probes, stepBudget,
+                inFlightBytes, journalDir, journalMaxBytes, closeTimeout, clock);
     }
 
-    /** The same configuration with extra Kafka producer properties. */
     public TelemetryConfig withKafkaProperties(Map<String, String> props) {
-        return new TelemetryConfig(bootstrapServers, props, experimentId, runId, sendTimeout, clock, vectors, sketchSeed, probes);
+        return new TelemetryConfig(bootstrapServers, props, experimentId, runId, vectors, sketchSeed, probes, stepBudget,
+                inFlightBytes, journalDir, journalMaxBytes, closeTimeout, clock);
     }
 
-    /** The same configuration with another probe plan. */
     public TelemetryConfig withProbes(ProbePlan plan) {
-        return new TelemetryConfig(bootstrapServers, kafkaProperties, experimentId, runId, sendTimeout, clock, vectors,
-                sketchSeed, plan);
+        return new TelemetryConfig(bootstrapServers, kafkaProperties, experimentId, runId, vectors, sketchSeed, plan, stepBudget,
+                inFlightBytes, journalDir, journalMaxBytes, closeTimeout, clock);
     }
 
-    /** Producer properties: Canyon's defaults, then {@link #kafkaProperties()}. */
+    /** Delivery settings: step budget, in-flight bound, journal folder and bound, close timeout. */
+    public TelemetryConfig withDelivery(Duration budget, long inFlight, Path journal, long journalMax, Duration close) {
+        return new TelemetryConfig(bootstrapServers, kafkaProperties, experimentId, runId, vectors, sketchSeed, probes, budget,
+                inFlight, journal, journalMax, close, clock);
+    }
+
+    public TelemetryConfig withClock(Clock c) {
+        return new TelemetryConfig(bootstrapServers, kafkaProperties, experimentId, runId, vectors, sketchSeed, probes, stepBudget,
+                inFlightBytes, journalDir, journalMaxBytes, closeTimeout, c);
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public Map<String, String> kafkaProperties() {
+        return kafkaProperties;
+    }
+
+    public String experimentId() {
+        return experimentId;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public VectorRepresentation vectors() {
+        return vectors;
+    }
+
+    public long sketchSeed() {
+        return sketchSeed;
+    }
+
+    public ProbePlan probes() {
+        return probes;
+    }
+
+    public Duration stepBudget() {
+        return stepBudget;
+    }
+
+    public long inFlightBytes() {
+        return inFlightBytes;
+    }
+
+    public Path journalDir() {
+        return journalDir;
+    }
+
+    public long journalMaxBytes() {
+        return journalMaxBytes;
+    }
+
+    public Duration closeTimeout() {
+        return closeTimeout;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * Producer properties: idempotent, {@code acks=all}, retrying without a deadline (the publisher
+     * bounds memory and journals instead), blocking at most the step budget; then {@link
+     * #kafkaProperties()}.
+     */
     public Properties producerProperties() {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers);
@@ -83,10 +189,11 @@ public record TelemetryConfig(String bootstrapServers, Map<String, String> kafka
         p.put("max.in.flight.requests.per.connection", "5");
         p.put("linger.ms", "5");
         p.put("compression.type", "none");
-        p.put("max.request.size", Integer.toString(dev.canyon.contract.Topics.MAX_RECORD_BYTES));
-        p.put("buffer.memory", Long.toString(256L * 1024 * 1024));
-        p.put("max.block.ms", Long.toString(sendTimeout.toMillis()));
-        p.put("delivery.timeout.ms", "120000");
+        p.put("max.request.size", Integer.toString(Topics.MAX_RECORD_BYTES));
+        p.put("buffer.memory", Long.toString(inFlightBytes + 2L * Topics.MAX_RECORD_BYTES));
+        p.put("max.block.ms", Long.toString(stepBudget.toMillis()));
+        p.put("delivery.timeout.ms", Integer.toString(Integer.MAX_VALUE));
+        p.put("reconnect.backoff.max.ms", "1000");
         p.put("client.id", "canyon-trainer-" + runId);
         p.putAll(kafkaProperties);
         return p;
@@ -95,5 +202,11 @@ public record TelemetryConfig(String bootstrapServers, Map<String, String> kafka
     /** A new run id: time-ordered prefix plus randomness, safe in topic keys and tags. */
     public static String newRunId() {
         return "run-" + Long.toString(System.currentTimeMillis(), 36) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Override
+    public String toString() {
+        return "TelemetryConfig[bootstrap=" + bootstrapServers + ", experiment=" + experimentId + ", run=" + runId
+                + ", vectors=" + vectors + ", stepBudget=" + stepBudget + "]";
     }
 }

@@ -202,6 +202,7 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
                             .setGradDotPrevDelta(scalars.gradDotPrevDelta))
                     .setGradient(encode(g))
                     .setDelta(encode(delta))
+                    .setHealth(publisher.health())
                     .build();
             publisher.send(Topics.STEPS, config.runId(), WireRecords.encode(record));
             if (prober != null && prober.due(step)) {
@@ -345,6 +346,7 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
                 .setOutcome(outcome)
                 .setFinalLoss(Double.isFinite(lastLoss) ? lastLoss : 0)
                 .setMessage(message == null ? "" : message)
+                .setHealth(publisher.health())
                 .build();
         publisher.send(Topics.RUNS, config.runId(), WireRecords.encode(ended));
     }
