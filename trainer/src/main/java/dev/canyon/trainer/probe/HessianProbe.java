@@ -11,9 +11,8 @@ import java.util.Random;
  * <ul>
  *   <li>{@link #curvature}: uᵀHu / ‖u‖², the curvature along a direction (Goodfellow's tutorial,
  *       seed 001).
- *   <li>{@link #extremes}: the spectral radius ρ by power iteration on ‖Hv‖, then the largest
- *       and the most negative eigenvalue by power iteration on H + 1.1ρI and H − 1.1ρI, and a
- *       Hutchinson estimate of tr H with Rademacher vectors.
+ *   <li>{@link #extremes}: the largest and the most negative eigenvalue as extreme Ritz values of
+ *       a Lanczos run, and a Hutchinson estimate of tr H with Rademacher vectors.
  * </ul>
  *
  * Cost: two gradient evaluations per Hessian-vector product. NaN or infinite gradients propagate
@@ -71,83 +70,83 @@ public final class HessianProbe {
     public record Extremes(double maxEigenvalue, double minEigenvalue, double trace, int hessianVectorProducts) {}
 
     /**
-     * λmax and λmin of H at θ by {@code iterations} power-iteration steps each, and tr H from {@code
-     * traceSamples} Rademacher probes.
+     * λmax and λmin of H at θ from {@code iterations} Lanczos steps (Ritz values of the Krylov
+     * subspace, with full reorthogonalization), and tr H from {@code traceSamples} Rademacher
+     * probes. Lanczos finds both ends of the spectrum from one subspace and converges far faster
+     * than power iteration when eigenvalues cluster (at a saddle, ±λ pairs defeat plain power
+     * iteration altogether). Memory: {@code iterations} vectors of d doubles.
      */
     public Extremes extremes(double[] theta, int iterations, int traceSamples, long seed) {
         Random random = new Random(seed);
         int d = theta.length;
-        int[] products = {0};
-        // ρ = max |λ| from the growth of ‖H^k v‖ (also right when ±λ pairs, as at a saddle, make the
-        // Rayleigh quotient oscillate). Shifting by ±1.1ρ makes the wanted end of the spectrum the
-        // unique dominant eigenvalue of H ± 1.1ρI.
-        double rho = 1.1 * spectralRadius(theta, iterations, random, products);
-        double max = powerIteration(theta, -rho, iterations, random, products) - rho;
-        double min = powerIteration(theta, rho, iterations, random, products) + rho;
-        double trace = 0;
+        int products = 0;
+        int k = Math.min(iterations, d);
+        double[][] basis = new double[k + 1][];
+        double[] alpha = new double[k];
+        double[] beta = new double[k];
         double[] v = new double[d];
+        for (int i = 0; i < d; i++) {
+            v[i] = random.nextGaussian();
+        }
+        scale(v, 1 / norm(v));
+        basis[0] = v;
+        int steps = 0;
+        double[] w = new double[d];
+        for (int j = 0; j < k; j++) {
+            hessianVector(theta, basis[j], w);
+            products++;
+            alpha[j] = dot(w, basis[j]);
+            if (!Double.isFinite(alpha[j])) {
+                return new Extremes(Double.NaN, Double.NaN, Double.NaN, products);
+            }
+            for (int i = 0; i < d; i++) {
+                w[i] -= alpha[j] * basis[j][i] + (j > 0 ? beta[j - 1] * basis[j - 1][i] : 0);
+            }
+            for (int pass = 0; pass < 2; pass++) {
+                for (int b = 0; b <= j; b++) {
+                    double c = dot(w, basis[b]);
+                    for (int i = 0; i < d; i++) {
+                        w[i] -= c * basis[b][i];
+                    }
+                }
+            }
+            steps = j + 1;
+            double bj = norm(w);
+            beta[j] = bj;
+            if (bj <= 1e-12 * Math.max(1, Math.abs(alpha[j])) || j == k - 1) {
+                break;
+            }
+            basis[j + 1] = w.clone();
+            scale(basis[j + 1], 1 / bj);
+        }
+        double[][] t = new double[steps][steps];
+        for (int j = 0; j < steps; j++) {
+            t[j][j] = alpha[j];
+            if (j + 1 < steps) {
+                t[j][j + 1] = beta[j];
+                t[j + 1][j] = beta[j];
+            }
+        }
+        double[] ritz = SymmetricEigen.eigenvalues(t);
+        double max = Double.NEGATIVE_INFINITY;
+        double min = Double.POSITIVE_INFINITY;
+        for (double r : ritz) {
+            max = Math.max(max, r);
+            min = Math.min(min, r);
+        }
+        double trace = 0;
+        double[] rv = new double[d];
         double[] hv = new double[d];
         for (int s = 0; s < traceSamples; s++) {
             for (int i = 0; i < d; i++) {
-                v[i] = random.nextBoolean() ? 1 : -1;
+                rv[i] = random.nextBoolean() ? 1 : -1;
             }
-            hessianVector(theta, v, hv);
-            products[0]++;
-            trace += dot(v, hv) / traceSamples;
+            hessianVector(theta, rv, hv);
+            products++;
+            trace += dot(rv, hv) / traceSamples;
         }
-        return new Extremes(max, min, traceSamples == 0 ? Double.NaN : trace, products[0]);
-    }
-
-    /** max |λ| of H by power iteration on the norm ‖Hv‖ / ‖v‖. */
-    private double spectralRadius(double[] theta, int iterations, Random random, int[] products) {
-        int d = theta.length;
-        double[] v = new double[d];
-        for (int i = 0; i < d; i++) {
-            v[i] = random.nextGaussian();
-        }
-        scale(v, 1 / norm(v));
-        double[] hv = new double[d];
-        double rho = 0;
-        for (int it = 0; it < iterations; it++) {
-            hessianVector(theta, v, hv);
-            products[0]++;
-            rho = norm(hv);
-            if (rho == 0 || !Double.isFinite(rho)) {
-                return rho;
-            }
-            for (int i = 0; i < d; i++) {
-                v[i] = hv[i] / rho;
-            }
-        }
-        return rho;
-    }
-
-    /** The eigenvalue of largest magnitude of H − shift·I, by power iteration with a Rayleigh quotient. */
-    private double powerIteration(double[] theta, double shift, int iterations, Random random, int[] products) {
-        int d = theta.length;
-        double[] v = new double[d];
-        for (int i = 0; i < d; i++) {
-            v[i] = random.nextGaussian();
-        }
-        scale(v, 1 / norm(v));
-        double[] hv = new double[d];
-        double lambda = 0;
-        for (int it = 0; it < iterations; it++) {
-            hessianVector(theta, v, hv);
-            products[0]++;
-            for (int i = 0; i < d; i++) {
-                hv[i] -= shift * v[i];
-            }
-            lambda = dot(v, hv);
-            double n = norm(hv);
-            if (n == 0 || !Double.isFinite(n)) {
-                return n == 0 ? 0 : Double.NaN;
-            }
-            for (int i = 0; i < d; i++) {
-                v[i] = hv[i] / n;
-            }
-        }
-        return lambda;
+        return new Extremes(steps == 0 ? Double.NaN : max, steps == 0 ? Double.NaN : min,
+                traceSamples == 0 ? Double.NaN : trace, products);
     }
 
     static double dot(double[] a, double[] b) {

@@ -1,25 +1,33 @@
 package dev.canyon.trainer.probe;
 
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A {@link GradientOracle} over a DL4J {@link MultiLayerNetwork} and a fixed probe batch. Every
+ * A {@link GradientOracle} over a DL4J {@link MultiLayerNetwork} or single-input, single-output
+ * {@link ComputationGraph} and a fixed probe batch. Every
  * call sets the parameters, computes loss and gradient on the batch, and puts the original
  * parameters back, so probing between training steps leaves training unchanged. The gradient DL4J
  * leaves in its view is the batch sum (the updater divides by B later), so it is divided by B here.
  */
 public final class NetworkOracle implements GradientOracle {
-    private final MultiLayerNetwork net;
+    private final Model net;
     private final DataSet batch;
     private final int dimension;
 
-    public NetworkOracle(MultiLayerNetwork net, DataSet batch) {
-        this.net = net;
+    /** An oracle over {@code model}, which must be a MultiLayerNetwork or a ComputationGraph. */
+    public NetworkOracle(Model model, DataSet batch) {
+        if (!(model instanceof MultiLayerNetwork) && !(model instanceof ComputationGraph)) {
+            throw new IllegalArgumentException("probes support MultiLayerNetwork and ComputationGraph, not "
+                    + model.getClass().getName());
+        }
+        this.net = model;
         this.batch = batch;
-        this.dimension = (int) net.numParams();
+        this.dimension = (int) model.numParams();
     }
 
     @Override
@@ -47,13 +55,26 @@ public final class NetworkOracle implements GradientOracle {
         INDArray saved = params.dup();
         try {
             params.assign(Nd4j.create(theta).castTo(params.dataType()).reshape(params.shape()));
-            if (gradientOut == null) {
-                return net.score(batch, false);
+            INDArray flat;
+            if (net instanceof MultiLayerNetwork mln) {
+                if (gradientOut == null) {
+                    return mln.score(batch, false);
+                }
+                mln.setInput(batch.getFeatures());
+                mln.setLabels(batch.getLabels());
+                mln.computeGradientAndScore();
+                flat = mln.getFlattenedGradients();
+            } else {
+                ComputationGraph graph = (ComputationGraph) net;
+                if (gradientOut == null) {
+                    return graph.score(batch, false);
+                }
+                graph.setInputs(batch.getFeatures());
+                graph.setLabels(batch.getLabels());
+                graph.computeGradientAndScore();
+                flat = graph.getFlattenedGradients();
             }
-            net.setInput(batch.getFeatures());
-            net.setLabels(batch.getLabels());
-            net.computeGradientAndScore();
-            double[] g = net.getFlattenedGradients().toDoubleVector();
+            double[] g = flat.toDoubleVector();
             double inv = 1.0 / batch.numExamples();
             for (int i = 0; i < g.length; i++) {
                 gradientOut[i] = g[i] * inv;

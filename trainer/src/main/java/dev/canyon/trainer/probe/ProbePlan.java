@@ -10,10 +10,10 @@ import java.util.Locale;
  * @param curvature same-batch curvature along the step and along the gradient (2 gradient
  *     evaluations and one Hessian-vector product, i.e. 4 gradient evaluations)
  * @param hessian Hessian extremes and trace on the fixed probe batch (2 gradient evaluations per
- *     Hessian-vector product: 3·iterations + traceSamples products)
+ *     Hessian-vector product: iterations + traceSamples products)
  * @param linearPath loss along θ(α) = (1−α)θ_0 + αθ_t on the probe batches (one forward pass per α
  *     and batch)
- * @param iterations power-iteration steps for each of ρ, λmax and λmin
+ * @param iterations Lanczos steps for λmax and λmin (memory: that many vectors of d doubles)
  * @param traceSamples Rademacher vectors for the Hutchinson trace
  * @param alphas the α grid of the linear path
  * @param relativeStep finite-difference step of Hessian-vector products, relative to max(1, ‖θ‖)

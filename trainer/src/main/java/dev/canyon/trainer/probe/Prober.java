@@ -3,12 +3,14 @@ package dev.canyon.trainer.probe;
 import dev.canyon.contract.proto.CurvatureProbe;
 import dev.canyon.contract.proto.HessianProbe.Builder;
 import dev.canyon.contract.proto.LinearPathProbe;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
- * Runs the scheduled probes of a {@link ProbePlan} on a {@link MultiLayerNetwork} after a step and
- * returns their results as wire messages. The network's parameters are left exactly as they were
+ * Runs the scheduled probes of a {@link ProbePlan} on a DL4J network after a step and returns their
+ * results as wire messages. Same-batch curvature needs the step's batch, which DL4J exposes for a
+ * MultiLayerNetwork only; for a ComputationGraph the Hessian and linear-path probes run on the
+ * probe batches. The network's parameters are left exactly as they were
  * (every oracle call restores them).
  */
 public final class Prober {
@@ -47,7 +49,7 @@ public final class Prober {
      * @param theta0 θ_0
      * @param g g_t = ∇L_B(θ_{t−1}), mean over the batch
      */
-    public Results probe(MultiLayerNetwork net, long step, DataSet stepBatch, double[] theta, double[] prevTheta,
+    public Results probe(Model net, long step, DataSet stepBatch, double[] theta, double[] prevTheta,
             double[] theta0, double[] g) {
         CurvatureProbe curvature = null;
         dev.canyon.contract.proto.HessianProbe hessian = null;

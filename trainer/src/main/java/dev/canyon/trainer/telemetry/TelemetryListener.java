@@ -57,7 +57,6 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
     private int d = -1;
     private float[] g, prevG, theta, prevTheta, theta0, delta, prevDelta;
     private final Prober prober;
-    private boolean warnedProbeUnsupported;
     private CountSketch sketch;
     private float[] sketchOut;
     private boolean gradientReady;
@@ -224,17 +223,10 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
     }
 
     private void probe(Model model) {
-        if (!(model instanceof MultiLayerNetwork net)) {
-            if (!warnedProbeUnsupported) {
-                warnedProbeUnsupported = true;
-                LOG.warn("Canyon probes support MultiLayerNetwork only; {} is not probed", model.getClass().getSimpleName());
-            }
-            return;
-        }
         try {
-            DataSet stepBatch = net.getInput() != null && net.getLabels() != null
+            DataSet stepBatch = model instanceof MultiLayerNetwork net && net.getInput() != null && net.getLabels() != null
                     ? new DataSet(net.getInput().dup(), net.getLabels().dup()) : null;
-            Prober.Results r = prober.probe(net, step, stepBatch, toDouble(theta), toDouble(prevTheta), toDouble(theta0),
+            Prober.Results r = prober.probe(model, step, stepBatch, toDouble(theta), toDouble(prevTheta), toDouble(theta0),
                     toDouble(g));
             long now = config.clock().millis();
             Probe.Builder base = Probe.newBuilder().setRunId(config.runId()).setExperimentId(config.experimentId())

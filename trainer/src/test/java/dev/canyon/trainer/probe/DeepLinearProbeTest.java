@@ -91,7 +91,7 @@ class DeepLinearProbeTest {
         int n = 400;
         HessianProbe.Extremes e = probe.extremes(w, 10, n, 3);
         assertThat(e.trace()).isCloseTo(h[0][0] + h[1][1], within(4 * Math.abs(h[0][1]) / Math.sqrt(n)));
-        assertThat(e.hessianVectorProducts()).isEqualTo(3 * 10 + n);
+        assertThat(e.hessianVectorProducts()).isEqualTo(2 + n); // Lanczos ends after d = 2 steps: the Krylov space is the whole space
     }
 
     @Test

@@ -53,7 +53,7 @@ final class Gram {
                 t[a][c] = dot(q[c], gq);
             }
         }
-        double[] eig = jacobiEigenvalues(t);
+        double[] eig = dev.canyon.trainer.probe.SymmetricEigen.eigenvalues(t);
         java.util.Arrays.sort(eig);
         double[] out = new double[r];
         for (int i = 0; i < r; i++) {
@@ -117,56 +117,5 @@ final class Gram {
                 q[a][i] /= norm;
             }
         }
-    }
-
-    /** Eigenvalues of a small symmetric matrix by cyclic Jacobi rotations. */
-    static double[] jacobiEigenvalues(double[][] a0) {
-        int n = a0.length;
-        double[][] a = new double[n][];
-        for (int i = 0; i < n; i++) {
-            a[i] = a0[i].clone();
-        }
-        for (int sweep = 0; sweep < 100; sweep++) {
-            double off = 0;
-            for (int p = 0; p < n; p++) {
-                for (int q = p + 1; q < n; q++) {
-                    off += a[p][q] * a[p][q];
-                }
-            }
-            if (off < 1e-30) {
-                break;
-            }
-            for (int p = 0; p < n; p++) {
-                for (int q = p + 1; q < n; q++) {
-                    if (Math.abs(a[p][q]) < 1e-300) {
-                        continue;
-                    }
-                    double theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
-                    double t = Math.signum(theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-                    if (theta == 0) {
-                        t = 1;
-                    }
-                    double c = 1 / Math.sqrt(t * t + 1);
-                    double s = t * c;
-                    for (int k = 0; k < n; k++) {
-                        double akp = a[k][p];
-                        double akq = a[k][q];
-                        a[k][p] = c * akp - s * akq;
-                        a[k][q] = s * akp + c * akq;
-                    }
-                    for (int k = 0; k < n; k++) {
-                        double apk = a[p][k];
-                        double aqk = a[q][k];
-                        a[p][k] = c * apk - s * aqk;
-                        a[q][k] = s * apk + c * aqk;
-                    }
-                }
-            }
-        }
-        double[] eig = new double[n];
-        for (int i = 0; i < n; i++) {
-            eig[i] = a[i][i];
-        }
-        return eig;
     }
 }

@@ -220,6 +220,71 @@ class TelemetryListenerTest {
         }
     }
 
+    /** The same one-line attach on a ComputationGraph, with Adam: Δθ is the real parameter change, not −η·g. */
+    @Test
+    void computationGraphWithAdamPublishesTheRealParameterChange() {
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .seed(5)
+                .updater(new org.nd4j.linalg.learning.config.Adam(0.01))
+                .graphBuilder()
+                .addInputs("in")
+                .addLayer("hidden", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(FashionMnist.PIXELS).nOut(8)
+                        .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "in")
+                .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).nIn(8).nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "hidden")
+                .setOutputs("out")
+                .build();
+        org.deeplearning4j.nn.graph.ComputationGraph graph = new org.deeplearning4j.nn.graph.ComputationGraph(conf);
+        graph.init();
+        List<float[]> params = new ArrayList<>();
+        params.add(graph.params().dup().toFloatVector());
+        graph.addListeners(new BaseTrainingListener() {
+            @Override
+            public void iterationDone(Model model, int iteration, int epoch) {
+                params.add(model.params().dup().toFloatVector());
+            }
+        });
+        FashionMnist.Split data = FashionMnist.train(Path.of(FashionMnist.DEFAULT_DIR), 256);
+        float[] x = new float[32 * FashionMnist.PIXELS];
+        float[] y = new float[32 * 10];
+        for (int b = 0; b < 32; b++) {
+            data.image(b, x, b * FashionMnist.PIXELS);
+            y[b * 10 + data.labels()[b]] = 1;
+        }
+        org.nd4j.linalg.dataset.DataSet batch = new org.nd4j.linalg.dataset.DataSet(
+                org.nd4j.linalg.factory.Nd4j.create(x, new long[] {32, FashionMnist.PIXELS}, 'c'),
+                org.nd4j.linalg.factory.Nd4j.create(y, new long[] {32, 10}, 'c'));
+        TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-graph", "run-graph")
+                .withVectors(VectorRepresentation.FULL).withProbes(ProbePlan.everyStep(10, 2, 1e-3));
+        int steps = 6;
+        try (TelemetryListener telemetry = TelemetryListener.attach(graph, config, RunDescription.unknown())) {
+            telemetry.setProbeBatches(batch, null);
+            for (int i = 0; i < steps; i++) {
+                graph.fit(batch);
+            }
+        }
+        List<Step> records = stepsOf("run-graph", steps);
+        assertThat(records).hasSize(steps);
+        for (Step s : records) {
+            float[] delta = Vectors.toFloats(s.getDelta());
+            float[] before = params.get((int) s.getStep() - 1);
+            float[] after = params.get((int) s.getStep());
+            for (int i = 0; i < delta.length; i++) {
+                assertThat(delta[i]).isEqualTo(after[i] - before[i]);
+            }
+            assertThat(s.getLearningRate()).isEqualTo(0.01);
+        }
+        List<Probe> probes = TopicContents.read(kafka.bootstrapServers(), Topics.PROBES,
+                l -> l.stream().filter(r -> "run-graph".equals(key(r))).count() >= 2L * steps, Duration.ofSeconds(30))
+                .stream().filter(r -> "run-graph".equals(key(r)))
+                .map(r -> ((WireRecords.DecodedProbe) WireRecords.decode(r.value())).record()).toList();
+        // No same-batch curvature for graphs (DL4J does not expose their labels); Hessian and linear path on the probe batch.
+        assertThat(probes).extracting(Probe::getKindCase).containsOnly(Probe.KindCase.HESSIAN, Probe.KindCase.LINEAR_PATH);
+        assertThat(probes).filteredOn(Probe::hasHessian)
+                .allSatisfy(p -> assertThat(p.getHessian().getMaxEigenvalue()).isPositive().isGreaterThanOrEqualTo(p.getHessian().getMinEigenvalue()));
+    }
+
     @Test
     void oversizedRecordsFailLoudlyWithoutStoppingTraining() {
         TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-b", "run-oversized")
