@@ -5,7 +5,8 @@ public enum RecordKind {
     RUN_STARTED(1),
     STEP(2),
     RUN_ENDED(3),
-    PROBE(4);
+    PROBE(4),
+    SNAPSHOT(5);
 
     private final int code;
 
@@ -25,6 +26,6 @@ public enum RecordKind {
                 return kind;
             }
         }
-        throw new WireFormatException("unknown record kind code " + code + " (known: 1 run-started, 2 step, 3 run-ended, 4 probe)");
+        throw new WireFormatException("unknown record kind code " + code + " (known: 1 run-started, 2 step, 3 run-ended, 4 probe, 5 snapshot)");
     }
 }

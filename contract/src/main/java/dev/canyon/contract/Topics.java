@@ -11,6 +11,8 @@ public final class Topics {
     public static final String RUNS = "canyon.runs";
     /** {@link dev.canyon.contract.proto.Probe} records: curvature, Hessian extremes, linear path, on a schedule. */
     public static final String PROBES = "canyon.probes";
+    /** {@link dev.canyon.contract.proto.Snapshot} records: full weights θ_t on a schedule. */
+    public static final String SNAPSHOTS = "canyon.snapshots";
     /** Records that could not be used, with the reason in header {@link DeadLetterHeaders#REASON}. */
     public static final String DEAD_LETTER = "canyon.deadletter";
 

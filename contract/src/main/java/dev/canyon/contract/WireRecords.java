@@ -5,6 +5,7 @@ import com.google.protobuf.MessageLite;
 import dev.canyon.contract.proto.Probe;
 import dev.canyon.contract.proto.RunEnded;
 import dev.canyon.contract.proto.RunStarted;
+import dev.canyon.contract.proto.Snapshot;
 import dev.canyon.contract.proto.Step;
 import dev.canyon.contract.proto.TensorVector;
 
@@ -16,7 +17,7 @@ public final class WireRecords {
     private WireRecords() {}
 
     /** A decoded record: exactly one of the three kinds. */
-    public sealed interface Decoded permits DecodedRunStarted, DecodedStep, DecodedRunEnded, DecodedProbe {
+    public sealed interface Decoded permits DecodedRunStarted, DecodedStep, DecodedRunEnded, DecodedProbe, DecodedSnapshot {
         /** Run the record belongs to. */
         String runId();
     }
@@ -51,6 +52,19 @@ public final class WireRecords {
         public String runId() {
             return record.getRunId();
         }
+    }
+
+    /** A decoded and validated {@link Snapshot}. */
+    public record DecodedSnapshot(Snapshot record) implements Decoded {
+        @Override
+        public String runId() {
+            return record.getRunId();
+        }
+    }
+
+    /** Frames a snapshot record. */
+    public static byte[] encode(Snapshot s) {
+        return frame(RecordKind.SNAPSHOT, s);
     }
 
     /** Frames a probe record. */
@@ -90,6 +104,8 @@ public final class WireRecords {
                     return new DecodedRunEnded(validate(RunEnded.parseFrom(frame.payload())));
                 case PROBE:
                     return new DecodedProbe(validate(Probe.parseFrom(frame.payload())));
+                case SNAPSHOT:
+                    return new DecodedSnapshot(validate(Snapshot.parseFrom(frame.payload())));
                 default:
                     throw new WireFormatException("unhandled record kind " + frame.kind());
             }
@@ -173,6 +189,19 @@ public final class WireRecords {
             }
         }
         return p;
+    }
+
+    static Snapshot validate(Snapshot s) {
+        requireRunId(s.getRunId(), "snapshot");
+        if (s.getStep() < 0) {
+            throw new WireFormatException("snapshot step must be >= 0, got " + s.getStep() + " (run " + s.getRunId() + ")");
+        }
+        if (!s.hasParameters() || !Vectors.isExact(s.getParameters())) {
+            throw new WireFormatException("snapshot of run " + s.getRunId() + " at step " + s.getStep()
+                    + " must carry FLOAT32 parameters");
+        }
+        Vectors.validate("parameters of snapshot " + s.getStep(), s.getParameters());
+        return s;
     }
 
     static RunEnded validate(RunEnded r) {

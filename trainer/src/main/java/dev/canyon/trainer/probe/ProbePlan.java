@@ -17,22 +17,24 @@ import java.util.Locale;
  * @param traceSamples Rademacher vectors for the Hutchinson trace
  * @param alphas the α grid of the linear path
  * @param relativeStep finite-difference step of Hessian-vector products, relative to max(1, ‖θ‖)
+ * @param snapshots full weight snapshots θ_t to {@code canyon.snapshots} (θ_0 too, as step 0, when
+ *     any is scheduled); 4·d bytes each
  */
 public record ProbePlan(Schedule curvature, Schedule hessian, Schedule linearPath, int iterations, int traceSamples,
-        double[] alphas, double relativeStep) {
+        double[] alphas, double relativeStep, Schedule snapshots) {
 
     /** α from −0.5 to 1.5 in steps of 0.1 (Goodfellow et al. 2015 plot a similar range). */
     public static final double[] DEFAULT_ALPHAS = grid(-0.5, 1.5, 21);
 
     /** No probes. */
     public static final ProbePlan OFF = new ProbePlan(Schedule.never(), Schedule.never(), Schedule.never(), 0, 0,
-            DEFAULT_ALPHAS, 1e-3);
-    /** Curvature every 50 steps, Hessian extremes every 500, linear path every 1,000 (and at step 1). */
+            DEFAULT_ALPHAS, 1e-3, Schedule.never());
+    /** Curvature every 50 steps, Hessian extremes every 500, linear path and a snapshot every 1,000 (and at step 1). */
     public static final ProbePlan ECONOMY = new ProbePlan(Schedule.firstAndEvery(50), Schedule.firstAndEvery(500),
-            Schedule.firstAndEvery(1000), 20, 10, DEFAULT_ALPHAS, 1e-3);
-    /** Curvature every 10 steps, Hessian extremes every 100, linear path every 200 (and at step 1). */
+            Schedule.firstAndEvery(1000), 20, 10, DEFAULT_ALPHAS, 1e-3, Schedule.every(1000));
+    /** Curvature every 10 steps, Hessian extremes every 100, linear path and a snapshot every 200 (and at step 1). */
     public static final ProbePlan FULL = new ProbePlan(Schedule.firstAndEvery(10), Schedule.firstAndEvery(100),
-            Schedule.firstAndEvery(200), 30, 20, DEFAULT_ALPHAS, 1e-3);
+            Schedule.firstAndEvery(200), 30, 20, DEFAULT_ALPHAS, 1e-3, Schedule.every(200));
 
     public ProbePlan {
         if (iterations < 0 || traceSamples < 0) {
@@ -42,6 +44,7 @@ public record ProbePlan(Schedule curvature, Schedule hessian, Schedule linearPat
             throw new IllegalArgumentException("the linear path needs at least one alpha");
         }
         alphas = alphas.clone();
+        snapshots = snapshots == null ? Schedule.never() : snapshots;
         if (!(relativeStep > 0)) {
             throw new IllegalArgumentException("relative finite-difference step must be positive, got " + relativeStep);
         }
@@ -63,12 +66,18 @@ public record ProbePlan(Schedule curvature, Schedule hessian, Schedule linearPat
 
     /** The same plan with another finite-difference step (float64 models can take a much smaller one). */
     public ProbePlan withRelativeStep(double step) {
-        return new ProbePlan(curvature, hessian, linearPath, iterations, traceSamples, alphas, step);
+        return new ProbePlan(curvature, hessian, linearPath, iterations, traceSamples, alphas, step, snapshots);
+    }
+
+    /** The same plan with another snapshot schedule. */
+    public ProbePlan withSnapshots(Schedule s) {
+        return new ProbePlan(curvature, hessian, linearPath, iterations, traceSamples, alphas, relativeStep, s);
     }
 
     /** The same plan with every probe at every step (tests). */
     public static ProbePlan everyStep(int iterations, int traceSamples, double relativeStep) {
-        return new ProbePlan(step -> true, step -> true, step -> true, iterations, traceSamples, DEFAULT_ALPHAS, relativeStep);
+        return new ProbePlan(step -> true, step -> true, step -> true, iterations, traceSamples, DEFAULT_ALPHAS, relativeStep,
+                Schedule.never());
     }
 
     static double[] grid(double from, double to, int n) {

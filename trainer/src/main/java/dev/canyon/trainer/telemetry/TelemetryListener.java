@@ -13,6 +13,7 @@ import dev.canyon.contract.proto.Encoding;
 import dev.canyon.contract.proto.Probe;
 import dev.canyon.contract.proto.RunEnded;
 import dev.canyon.contract.proto.RunStarted;
+import dev.canyon.contract.proto.Snapshot;
 import dev.canyon.contract.proto.Step;
 import dev.canyon.contract.proto.StepScalars;
 import java.nio.FloatBuffer;
@@ -57,6 +58,8 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
     private int d = -1;
     private float[] g, prevG, theta, prevTheta, theta0, delta, prevDelta;
     private final Prober prober;
+    private final dev.canyon.trainer.probe.Schedule snapshots;
+    private boolean snapshotTaken;
     private CountSketch sketch;
     private float[] sketchOut;
     private boolean gradientReady;
@@ -73,6 +76,7 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
         this.publisher = publisher;
         this.description = description;
         this.prober = config.probes() == ProbePlan.OFF ? null : new Prober(config.probes());
+        this.snapshots = config.probes().snapshots();
     }
 
     /**
@@ -207,6 +211,12 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
             if (prober != null && prober.due(step)) {
                 probe(model);
             }
+            if (snapshots.due(step)) {
+                if (!snapshotTaken) {
+                    snapshot(0, theta0);
+                }
+                snapshot(step, theta);
+            }
             // θ_t becomes θ_{t−1}, g_t becomes g_{t−1}, Δθ_t becomes Δθ_{t−1}: swap, no copy.
             float[] t = prevTheta;
             prevTheta = theta;
@@ -243,6 +253,13 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
         } catch (RuntimeException e) {
             listenerError("probing step " + step, e);
         }
+    }
+
+    private void snapshot(long t, float[] params) {
+        snapshotTaken = true;
+        Snapshot s = Snapshot.newBuilder().setRunId(config.runId()).setExperimentId(config.experimentId()).setStep(t)
+                .setEventTimeMs(config.clock().millis()).setParameters(Vectors.full(params)).build();
+        publisher.send(Topics.SNAPSHOTS, config.runId(), WireRecords.encode(s));
     }
 
     private static double[] toDouble(float[] v) {

@@ -11,6 +11,7 @@ import dev.canyon.contract.WireRecords;
 import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.contract.proto.Probe;
 import dev.canyon.contract.proto.RunEnded;
+import dev.canyon.contract.proto.Snapshot;
 import dev.canyon.contract.proto.Step;
 import dev.canyon.stack.EmbeddedKafka;
 import dev.canyon.stack.TopicContents;
@@ -18,6 +19,7 @@ import dev.canyon.trainer.MlpTrainer;
 import dev.canyon.trainer.data.FashionMnist;
 import dev.canyon.trainer.probe.DeepLinear;
 import dev.canyon.trainer.probe.ProbePlan;
+import dev.canyon.trainer.probe.Schedule;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,7 +67,7 @@ class TelemetryListenerTest {
         double lr = 0.05;
         MlpTrainer.Options options = MlpTrainer.Options.defaults().withSteps(steps).withTrainExamples(2000).withShape(32, 16, lr);
         TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-a", "run-listener")
-                .withVectors(VectorRepresentation.FULL);
+                .withVectors(VectorRepresentation.FULL).withProbes(ProbePlan.OFF.withSnapshots(Schedule.every(10)));
         GradNormProbe probe = new GradNormProbe();
         MlpTrainer.Result result = MlpTrainer.train(options, config, s -> {}, probe);
         assertThat(result.steps()).isEqualTo(steps);
@@ -109,6 +111,27 @@ class TelemetryListenerTest {
             dot += (double) g1[i] * g2[i];
         }
         assertThat(records.get(1).getScalars().getGradDotPrevGrad()).isCloseTo(dot, within(1e-9 * Math.abs(dot) + 1e-12));
+
+        // Snapshots θ_0, θ_10, θ_20: each equals θ_0 plus the published deltas (float sums: 1e-5 absolute).
+        List<Snapshot> snapshots = TopicContents.read(kafka.bootstrapServers(), Topics.SNAPSHOTS,
+                l -> l.stream().filter(r -> "run-listener".equals(key(r))).count() >= 3, Duration.ofSeconds(30))
+                .stream().filter(r -> "run-listener".equals(key(r)))
+                .map(r -> ((WireRecords.DecodedSnapshot) WireRecords.decode(r.value())).record()).toList();
+        assertThat(snapshots).extracting(Snapshot::getStep).containsExactly(0L, 10L, 20L);
+        double[] sum = new double[(int) d];
+        float[] theta0 = Vectors.toFloats(snapshots.get(0).getParameters());
+        for (Step s : records) {
+            float[] delta = Vectors.toFloats(s.getDelta());
+            for (int i = 0; i < d; i++) {
+                sum[i] += delta[i];
+            }
+            if (s.getStep() % 10 == 0) {
+                float[] snap = Vectors.toFloats(snapshots.get((int) s.getStep() / 10).getParameters());
+                for (int i = 0; i < d; i++) {
+                    assertThat((double) snap[i]).isCloseTo(theta0[i] + sum[i], within(1e-5));
+                }
+            }
+        }
 
         List<WireRecords.Decoded> lifecycle = TopicContents.read(kafka.bootstrapServers(), Topics.RUNS,
                 l -> l.stream().filter(r -> "run-listener".equals(key(r))).count() >= 2, Duration.ofSeconds(30))
