@@ -70,6 +70,15 @@ public final class CountSketch {
         }
     }
 
+    /**
+     * The bucket of coordinate {@code i} in the low 31 bits and its sign in the top bit (set =
+     * negative): lets a caller fuse sketching into a pass of its own ({@code out[slot & 0x7FFFFFFF]
+     * += slot < 0 ? -v : v}).
+     */
+    public int slot(int i) {
+        return map[i];
+    }
+
     /** The sketch of {@code x} as a new array. */
     public float[] apply(float[] x) {
         float[] out = new float[size];

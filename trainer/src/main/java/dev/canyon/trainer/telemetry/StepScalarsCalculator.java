@@ -1,5 +1,7 @@
 package dev.canyon.trainer.telemetry;
 
+import dev.canyon.contract.sketch.CountSketch;
+
 /**
  * The exact per-step scalars of DESIGN.md, computed in one fused pass over float arrays (no ND4J
  * ops, no allocation per step): ‖g_t‖, ‖Δθ_t‖, ‖θ_t‖, ‖θ_t − θ_0‖, ⟨g_t, Δθ_t⟩, ⟨g_t, g_{t−1}⟩,
@@ -37,7 +39,25 @@ public final class StepScalarsCalculator {
      */
     public static void compute(float[] g, float[] theta, float[] prevTheta, float[] theta0, float[] prevG,
             float[] prevDelta, float[] deltaOut, Result out) {
+        compute(g, 1f, theta, prevTheta, theta0, prevG, prevDelta, deltaOut, null, null, null, out);
+    }
+
+    /**
+     * The same pass, fused with two more jobs so that the d-sized arrays are read once: {@code g}
+     * is first multiplied in place by {@code gradScale} (DL4J leaves the batch sum, this makes it the
+     * mean), and when {@code sketch} is not null the sketches of g_t and Δθ_t are accumulated into
+     * {@code sketchG} and {@code sketchDelta} (zeroed here first).
+     */
+    public static void compute(float[] g, float gradScale, float[] theta, float[] prevTheta, float[] theta0, float[] prevG,
+            float[] prevDelta, float[] deltaOut, CountSketch sketch, float[] sketchG, float[] sketchDelta, Result out) {
         int d = g.length;
+        if (sketch != null) {
+            if (sketch.dimension() != d || sketchG.length != sketch.size() || sketchDelta.length != sketch.size()) {
+                throw new IllegalArgumentException("sketch shape does not match the model's " + d + " parameters");
+            }
+            java.util.Arrays.fill(sketchG, 0f);
+            java.util.Arrays.fill(sketchDelta, 0f);
+        }
         if (theta.length != d || prevTheta.length != d || theta0.length != d || deltaOut.length != d
                 || (prevG != null && prevG.length != d) || (prevDelta != null && prevDelta.length != d)) {
             throw new IllegalArgumentException("all vectors must have the model's " + d + " parameters");
@@ -45,10 +65,22 @@ public final class StepScalarsCalculator {
         double gg = 0, dd = 0, tt = 0, disp = 0, gd = 0, gpg = 0, gpd = 0;
         boolean hasPrev = prevG != null && prevDelta != null;
         for (int i = 0; i < d; i++) {
-            float gi = g[i];
+            float gi = g[i] * gradScale;
+            g[i] = gi;
             float ti = theta[i];
             float di = ti - prevTheta[i];
             deltaOut[i] = di;
+            if (sketch != null) {
+                int slot = sketch.slot(i);
+                int bucket = slot & Integer.MAX_VALUE;
+                if (slot < 0) {
+                    sketchG[bucket] -= gi;
+                    sketchDelta[bucket] -= di;
+                } else {
+                    sketchG[bucket] += gi;
+                    sketchDelta[bucket] += di;
+                }
+            }
             double e = (double) ti - theta0[i];
             gg += (double) gi * gi;
             dd += (double) di * di;

@@ -32,6 +32,7 @@ import java.util.UUID;
  * <tr><td>journalMaxBytes</td><td>2 GiB</td><td>journal bound; past it records are dropped and counted</td></tr>
  * <tr><td>closeTimeout</td><td>60 s</td><td>how long {@code close()} waits for pending records</td></tr>
  * <tr><td>clock</td><td>system UTC</td><td>source of event times</td></tr>
+ * <tr><td>background</td><td>true above 2 cores</td><td>process steps on a telemetry thread instead of the training thread</td></tr>
  * </table>
  */
 public final class TelemetryConfig {
@@ -48,10 +49,11 @@ public final class TelemetryConfig {
     private final long journalMaxBytes;
     private final Duration closeTimeout;
     private final Clock clock;
+    private final boolean background;
 
     private TelemetryConfig(String bootstrapServers, Map<String, String> kafkaProperties, String experimentId, String runId,
             VectorRepresentation vectors, long sketchSeed, ProbePlan probes, Duration stepBudget, long inFlightBytes,
-            Path journalDir, long journalMaxBytes, Duration closeTimeout, Clock clock) {
+            Path journalDir, long journalMaxBytes, Duration closeTimeout, Clock clock, boolean background) {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         if (bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("bootstrapServers must name at least one host:port");
@@ -81,6 +83,7 @@ public final class TelemetryConfig {
         this.journalMaxBytes = journalMaxBytes;
         this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.background = background;
     }
 
     /** Defaults for {@code bootstrapServers} (see the table above). */
@@ -88,40 +91,46 @@ public final class TelemetryConfig {
         return new TelemetryConfig(bootstrapServers, Map.of(), "default", null,
                 VectorRepresentation.sketch(VectorRepresentation.DEFAULT_SKETCH_SIZE), CountSketch.seedFor("default"),
                 ProbePlan.OFF, Duration.ofMillis(200), 64L << 20, Path.of(System.getProperty("java.io.tmpdir"), "canyon-journal"),
-                2L << 30, Duration.ofSeconds(60), Clock.systemUTC());
+                2L << 30, Duration.ofSeconds(60), Clock.systemUTC(), Runtime.getRuntime().availableProcessors() > 2);
     }
 
     /** Another experiment and run (null run: generated); the sketch seed follows the experiment. */
     public TelemetryConfig withRun(String experiment, String run) {
         String exp = experiment == null || experiment.isBlank() ? "default" : experiment;
         return new TelemetryConfig(bootstrapServers, kafkaProperties, exp, run, vectors, CountSketch.seedFor(exp), probes,
-                stepBudget, inFlightBytes, journalDir, journalMaxBytes, closeTimeout, clock);
+                stepBudget, inFlightBytes, journalDir, journalMaxBytes, closeTimeout, clock, background);
     }
 
     public TelemetryConfig withVectors(VectorRepresentation v) {
         return new TelemetryConfig(bootstrapServers, kafkaProperties, experimentId, runId, v, sketchSeed, probes, stepBudget,
-                inFlightBytes, journalDir, journalMaxBytes, closeTimeout, clock);
+                inFlightBytes, journalDir, journalMaxBytes, closeTimeout, clock, background);
     }
 
     public TelemetryConfig withKafkaProperties(Map<String, String> props) {
         return new TelemetryConfig(bootstrapServers, props, experimentId, runId, vectors, sketchSeed, probes, stepBudget,
-                inFlightBytes, journalDir, journalMaxBytes, closeTimeout, clock);
+                inFlightBytes, journalDir, journalMaxBytes, closeTimeout, clock, background);
     }
 
     public TelemetryConfig withProbes(ProbePlan plan) {
         return new TelemetryConfig(bootstrapServers, kafkaProperties, experimentId, runId, vectors, sketchSeed, plan, stepBudget,
-                inFlightBytes, journalDir, journalMaxBytes, closeTimeout, clock);
+                inFlightBytes, journalDir, journalMaxBytes, closeTimeout, clock, background);
     }
 
     /** Delivery settings: step budget, in-flight bound, journal folder and bound, close timeout. */
     public TelemetryConfig withDelivery(Duration budget, long inFlight, Path journal, long journalMax, Duration close) {
         return new TelemetryConfig(bootstrapServers, kafkaProperties, experimentId, runId, vectors, sketchSeed, probes, budget,
-                inFlight, journal, journalMax, close, clock);
+                inFlight, journal, journalMax, close, clock, background);
     }
 
     public TelemetryConfig withClock(Clock c) {
         return new TelemetryConfig(bootstrapServers, kafkaProperties, experimentId, runId, vectors, sketchSeed, probes, stepBudget,
-                inFlightBytes, journalDir, journalMaxBytes, closeTimeout, c);
+                inFlightBytes, journalDir, journalMaxBytes, closeTimeout, c, background);
+    }
+
+    /** Whether steps are processed on a telemetry thread (true) or on the training thread (false). */
+    public TelemetryConfig withBackground(boolean b) {
+        return new TelemetryConfig(bootstrapServers, kafkaProperties, experimentId, runId, vectors, sketchSeed, probes, stepBudget,
+                inFlightBytes, journalDir, journalMaxBytes, closeTimeout, clock, b);
     }
 
     public String bootstrapServers() {
@@ -174,6 +183,10 @@ public final class TelemetryConfig {
 
     public Clock clock() {
         return clock;
+    }
+
+    public boolean background() {
+        return background;
     }
 
     /**

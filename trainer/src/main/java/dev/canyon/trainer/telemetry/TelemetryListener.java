@@ -3,11 +3,6 @@ package dev.canyon.trainer.telemetry;
 import dev.canyon.contract.Topics;
 import dev.canyon.contract.VectorRepresentation;
 import dev.canyon.contract.Vectors;
-import dev.canyon.contract.proto.TensorVector;
-import dev.canyon.contract.sketch.CountSketch;
-import dev.canyon.trainer.probe.ProbePlan;
-import dev.canyon.trainer.probe.Prober;
-import org.nd4j.linalg.dataset.DataSet;
 import dev.canyon.contract.WireRecords;
 import dev.canyon.contract.proto.Encoding;
 import dev.canyon.contract.proto.Probe;
@@ -16,7 +11,15 @@ import dev.canyon.contract.proto.RunStarted;
 import dev.canyon.contract.proto.Snapshot;
 import dev.canyon.contract.proto.Step;
 import dev.canyon.contract.proto.StepScalars;
+import dev.canyon.contract.proto.TensorVector;
+import dev.canyon.contract.sketch.CountSketch;
+import dev.canyon.trainer.probe.ProbePlan;
+import dev.canyon.trainer.probe.Prober;
+import dev.canyon.trainer.probe.Schedule;
 import java.nio.FloatBuffer;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -25,6 +28,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,44 +36,76 @@ import org.slf4j.LoggerFactory;
  * Publishes one step record per optimization step of a DL4J {@link MultiLayerNetwork} or {@link
  * ComputationGraph}: loss, learning rate, batch size, epoch, the exact O(d) scalars and the gradient
  * and weight delta in the run's {@link VectorRepresentation} (full float32, bfloat16 halves, or a
- * seeded CountSketch to k values). Attach in one line with {@link #attach}.
+ * seeded CountSketch to k values); and, on the schedules of its {@link ProbePlan}, probes and
+ * weight snapshots. Attach in one line with {@link #attach}.
  *
  * <p>How the values are read (DL4J 1.0.0-M2.1): in {@code onGradientCalculation} the flattened
  * gradient view holds the gradient summed over the minibatch, B times the mean, because the
- * updater divides by the batch size later; it is copied out and divided by B there. After the
- * step the same view holds the update, so Δθ_t is taken from the parameters themselves, which
- * also makes it right for every updater (momentum, Adam, ...). The loss is the score computed in
- * that forward pass, i.e. L_t at θ_{t−1}.
+ * updater divides by the batch size later; it is copied out there and divided by B. After the
+ * step the same view holds the update, so Δθ_t is taken from the parameters themselves, which also
+ * makes it right for every updater (momentum, Adam, ...). The loss is the score computed in that
+ * forward pass, i.e. L_t at θ_{t−1}.
  *
- * <p>Cost per step: two bulk copies of d floats out of native memory and one fused pass (see
- * {@link StepScalarsCalculator}); a sketch adds one more pass; no d-sized allocation except the
- * record's own bytes (k-sized for sketches). Memory: seven float arrays of d, plus d ints for a
- * sketch's hash map. A failure inside the listener is logged and counted, never thrown into
- * training.
+ * <p>Cost per step: two bulk copies of d floats out of native memory, then one fused pass over d
+ * that makes the scalars, Δθ and the sketches, then encoding and publishing. With {@link
+ * TelemetryConfig#background()} the pass, encoding and publishing run on a telemetry thread and the
+ * training thread waits only when that thread is a whole {@value #FRAMES} steps behind; that pays
+ * where a core is free, and hurts where the math library already uses every core (the default
+ * picks it only above two cores; see docs/benchmarks.md). Probe steps are synchronous (they evaluate the network). Memory: about 11 float
+ * arrays of d, plus d ints for a sketch's hash map. A failure inside the listener is logged and
+ * counted, never thrown into training.
  */
 public final class TelemetryListener extends BaseTrainingListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryListener.class);
+    /** Step frames in flight between the training thread and the telemetry thread. */
+    static final int FRAMES = 3;
 
     private final TelemetryConfig config;
     private final TelemetryPublisher publisher;
     private final RunDescription description;
-    private final StepScalarsCalculator.Result scalars = new StepScalarsCalculator.Result();
-
-    private int d = -1;
-    private float[] g, prevG, theta, prevTheta, theta0, delta, prevDelta;
     private final Prober prober;
-    private final dev.canyon.trainer.probe.Schedule snapshots;
-    private boolean snapshotTaken;
-    private CountSketch sketch;
-    private float[] sketchOut;
-    private boolean gradientReady;
-    private int batchSize;
+    private final Schedule snapshots;
+    private final AtomicLong listenerErrors = new AtomicLong();
+    private final AtomicLong busyNanos = new AtomicLong();
+
+    // Training thread.
+    private int d = -1;
+    private BlockingQueue<Frame> free;
+    private BlockingQueue<Frame> work;
+    private Frame current;
     private long step;
-    private long examplesSeen;
     private double lastLoss = Double.NaN;
-    private long listenerErrors;
+    private Thread worker;
     private boolean ended;
     private boolean closed;
+
+    // Telemetry thread (handed over through the queues; read by the training thread only while idle).
+    private float[] theta0, prevTheta, prevG, delta, prevDelta;
+    private CountSketch sketch;
+    private float[] sketchG, sketchDelta;
+    private final StepScalarsCalculator.Result scalars = new StepScalarsCalculator.Result();
+    private long examplesSeen;
+    private boolean snapshotTaken;
+    private final Object progress = new Object();
+    private long processed;
+
+    /** One step's raw data, filled by the training thread and processed by the telemetry thread. */
+    private static final class Frame {
+        float[] g;
+        float[] theta;
+        long step;
+        int epoch;
+        long eventTimeMs;
+        double loss;
+        double learningRate;
+        int batchSize;
+        boolean stop;
+
+        Frame(int d) {
+            g = new float[d];
+            theta = new float[d];
+        }
+    }
 
     private TelemetryListener(TelemetryConfig config, TelemetryPublisher publisher, RunDescription description) {
         this.config = config;
@@ -77,16 +113,6 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
         this.description = description;
         this.prober = config.probes() == ProbePlan.OFF ? null : new Prober(config.probes());
         this.snapshots = config.probes().snapshots();
-    }
-
-    /**
-     * Fixes the batches the Hessian and linear-path probes evaluate (validation may be null); by
-     * default they use the batch of the step being probed.
-     */
-    public void setProbeBatches(DataSet train, DataSet validation) {
-        if (prober != null) {
-            prober.setProbeBatches(train, validation);
-        }
     }
 
     /** Creates a listener publishing through a new producer and adds it to {@code net}. */
@@ -103,6 +129,16 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
         l.announce(graph);
         graph.addListeners(l);
         return l;
+    }
+
+    /**
+     * Fixes the batches the Hessian and linear-path probes evaluate (validation may be null); by
+     * default they use the batch of the step being probed.
+     */
+    public void setProbeBatches(DataSet train, DataSet validation) {
+        if (prober != null) {
+            prober.setProbeBatches(train, validation);
+        }
     }
 
     public String runId() {
@@ -125,6 +161,16 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
 
     public TelemetryPublisher publisher() {
         return publisher;
+    }
+
+    /** Time the telemetry thread has spent processing steps, ms (what telemetry costs besides the copies). */
+    public double telemetryThreadMillis() {
+        return busyNanos.get() / 1e6;
+    }
+
+    /** Failures inside the listener so far (each logged; training went on). */
+    public long listenerErrors() {
+        return listenerErrors.get();
     }
 
     private void announce(Model model) {
@@ -151,96 +197,184 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
         try {
             INDArray params = model.params();
             if (d < 0) {
-                allocate((int) params.length());
-                copy(params, prevTheta);
-                System.arraycopy(prevTheta, 0, theta0, 0, d);
+                start((int) params.length());
+                copy(params, theta0);
+                System.arraycopy(theta0, 0, prevTheta, 0, d);
+            }
+            if (current == null) {
+                current = free.take();
             }
             INDArray grad = model.gradient() != null && model.gradient().gradient() != null
                     ? model.gradient().gradient()
                     : flattenedGradients(model);
-            copy(grad, g);
-            batchSize = Math.max(1, model.batchSize());
-            float inv = 1f / batchSize;
-            for (int i = 0; i < d; i++) {
-                g[i] *= inv;
-            }
-            gradientReady = true;
+            copy(grad, current.g);
+            current.batchSize = Math.max(1, model.batchSize());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            gradientReady = false;
             listenerError("reading the gradient", e);
         }
     }
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
-        if (!gradientReady) {
+        Frame f = current;
+        if (f == null) {
             return;
         }
-        gradientReady = false;
+        current = null;
         try {
-            copy(model.params(), theta);
-            boolean first = step == 0;
-            StepScalarsCalculator.compute(g, theta, prevTheta, theta0, first ? null : prevG, first ? null : prevDelta,
-                    delta, scalars);
+            copy(model.params(), f.theta);
             step++;
-            examplesSeen += batchSize;
             lastLoss = model.score();
-            Step record = Step.newBuilder()
-                    .setRunId(config.runId())
-                    .setExperimentId(config.experimentId())
-                    .setStep(step)
-                    .setEpoch(epoch)
-                    .setEventTimeMs(config.clock().millis())
-                    .setLoss(lastLoss)
-                    .setLearningRate(learningRate(model, iteration, epoch))
-                    .setBatchSize(batchSize)
-                    .setExamplesSeen(examplesSeen)
-                    .setScalars(StepScalars.newBuilder()
-                            .setGradNorm(scalars.gradNorm)
-                            .setDeltaNorm(scalars.deltaNorm)
-                            .setParamNorm(scalars.paramNorm)
-                            .setDisplacement(scalars.displacement)
-                            .setGradDotDelta(scalars.gradDotDelta)
-                            .setGradDotPrevGrad(scalars.gradDotPrevGrad)
-                            .setGradDotPrevDelta(scalars.gradDotPrevDelta))
-                    .setGradient(encode(g))
-                    .setDelta(encode(delta))
-                    .setHealth(publisher.health())
-                    .build();
-            publisher.send(Topics.STEPS, config.runId(), WireRecords.encode(record));
+            f.step = step;
+            f.epoch = epoch;
+            f.eventTimeMs = config.clock().millis();
+            f.loss = lastLoss;
+            f.learningRate = learningRate(model, iteration, epoch);
             if (prober != null && prober.due(step)) {
-                probe(model);
+                awaitProcessed(step - 1);
+                probe(model, f);
             }
-            if (snapshots.due(step)) {
-                if (!snapshotTaken) {
-                    snapshot(0, theta0);
-                }
-                snapshot(step, theta);
+            if (worker == null) {
+                runFrame(f);
+            } else {
+                work.put(f);
             }
-            // θ_t becomes θ_{t−1}, g_t becomes g_{t−1}, Δθ_t becomes Δθ_{t−1}: swap, no copy.
-            float[] t = prevTheta;
-            prevTheta = theta;
-            theta = t;
-            t = prevG;
-            prevG = g;
-            g = t;
-            t = prevDelta;
-            prevDelta = delta;
-            delta = t;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            listenerError("publishing step " + (step + 1), e);
+            listenerError("publishing step " + step, e);
+            free.offer(f);
         }
     }
 
-    private void probe(Model model) {
+    private void start(int n) {
+        d = n;
+        theta0 = new float[n];
+        prevTheta = new float[n];
+        prevG = new float[n];
+        delta = new float[n];
+        prevDelta = new float[n];
+        if (config.vectors().encoding() == Encoding.SKETCH_FLOAT32) {
+            sketch = new CountSketch(n, config.vectors().sketchSize(), config.sketchSeed());
+            sketchG = new float[config.vectors().sketchSize()];
+            sketchDelta = new float[config.vectors().sketchSize()];
+        }
+        free = new ArrayBlockingQueue<>(FRAMES);
+        work = new ArrayBlockingQueue<>(FRAMES + 1);
+        for (int i = 0; i < FRAMES; i++) {
+            free.add(new Frame(n));
+        }
+        if (config.background()) {
+            worker = new Thread(this::work, "canyon-telemetry-" + config.runId());
+            worker.setDaemon(true);
+            worker.start();
+        }
+    }
+
+    /** The telemetry thread: frames in step order. */
+    private void work() {
+        while (true) {
+            Frame f;
+            try {
+                f = work.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (f.stop) {
+                return;
+            }
+            runFrame(f);
+        }
+    }
+
+    /** Processes one frame (on the telemetry thread, or inline) and returns it to the pool. */
+    private void runFrame(Frame f) {
+        long started = System.nanoTime();
+        try {
+            process(f);
+        } catch (RuntimeException e) {
+            listenerError("publishing step " + f.step, e);
+        } finally {
+            busyNanos.addAndGet(System.nanoTime() - started);
+            synchronized (progress) {
+                processed = f.step;
+                progress.notifyAll();
+            }
+            free.offer(f);
+        }
+    }
+
+    private void process(Frame f) {
+        boolean first = f.step == 1;
+        // One fused pass: g becomes the mean gradient (DL4J left the batch sum), Δθ, the scalars, and
+        // the sketches when the run ships sketches.
+        StepScalarsCalculator.compute(f.g, 1f / f.batchSize, f.theta, prevTheta, theta0, first ? null : prevG,
+                first ? null : prevDelta, delta, sketch, sketchG, sketchDelta, scalars);
+        examplesSeen += f.batchSize;
+        Step record = Step.newBuilder()
+                .setRunId(config.runId())
+                .setExperimentId(config.experimentId())
+                .setStep(f.step)
+                .setEpoch(f.epoch)
+                .setEventTimeMs(f.eventTimeMs)
+                .setLoss(f.loss)
+                .setLearningRate(f.learningRate)
+                .setBatchSize(f.batchSize)
+                .setExamplesSeen(examplesSeen)
+                .setScalars(StepScalars.newBuilder()
+                        .setGradNorm(scalars.gradNorm)
+                        .setDeltaNorm(scalars.deltaNorm)
+                        .setParamNorm(scalars.paramNorm)
+                        .setDisplacement(scalars.displacement)
+                        .setGradDotDelta(scalars.gradDotDelta)
+                        .setGradDotPrevGrad(scalars.gradDotPrevGrad)
+                        .setGradDotPrevDelta(scalars.gradDotPrevDelta))
+                .setGradient(encode(f.g, sketchG))
+                .setDelta(encode(delta, sketchDelta))
+                .setHealth(publisher.health())
+                .build();
+        publisher.send(Topics.STEPS, config.runId(), WireRecords.encode(record));
+        if (snapshots.due(f.step)) {
+            if (!snapshotTaken) {
+                snapshot(0, theta0, f.eventTimeMs);
+            }
+            snapshot(f.step, f.theta, f.eventTimeMs);
+        }
+        // θ_t, g_t and Δθ_t become the previous step's: swap arrays with the frame, no copy.
+        float[] t = prevTheta;
+        prevTheta = f.theta;
+        f.theta = t;
+        t = prevG;
+        prevG = f.g;
+        f.g = t;
+        t = prevDelta;
+        prevDelta = delta;
+        delta = t;
+    }
+
+    /** Waits until the telemetry thread has processed step {@code s} (and is idle if nothing follows). */
+    private void awaitProcessed(long s) throws InterruptedException {
+        synchronized (progress) {
+            while (processed < s) {
+                progress.wait();
+            }
+        }
+    }
+
+    /** Runs the probes due after step {@code f.step}; the telemetry thread is idle (it has processed step t−1). */
+    private void probe(Model model, Frame f) {
         try {
             DataSet stepBatch = model instanceof MultiLayerNetwork net && net.getInput() != null && net.getLabels() != null
                     ? new DataSet(net.getInput().dup(), net.getLabels().dup()) : null;
-            Prober.Results r = prober.probe(model, step, stepBatch, toDouble(theta), toDouble(prevTheta), toDouble(theta0),
-                    toDouble(g));
-            long now = config.clock().millis();
+            double[] g = toDouble(f.g);
+            for (int i = 0; i < d; i++) {
+                g[i] /= f.batchSize;
+            }
+            Prober.Results r = prober.probe(model, f.step, stepBatch, toDouble(f.theta), toDouble(prevTheta), toDouble(theta0), g);
             Probe.Builder base = Probe.newBuilder().setRunId(config.runId()).setExperimentId(config.experimentId())
-                    .setStep(step).setEventTimeMs(now);
+                    .setStep(f.step).setEventTimeMs(config.clock().millis());
             if (r.curvature() != null) {
                 publisher.send(Topics.PROBES, config.runId(), WireRecords.encode(base.clone().setCurvature(r.curvature()).build()));
             }
@@ -251,14 +385,14 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
                 publisher.send(Topics.PROBES, config.runId(), WireRecords.encode(base.clone().setLinearPath(r.linearPath()).build()));
             }
         } catch (RuntimeException e) {
-            listenerError("probing step " + step, e);
+            listenerError("probing step " + f.step, e);
         }
     }
 
-    private void snapshot(long t, float[] params) {
+    private void snapshot(long t, float[] params, long eventTimeMs) {
         snapshotTaken = true;
         Snapshot s = Snapshot.newBuilder().setRunId(config.runId()).setExperimentId(config.experimentId()).setStep(t)
-                .setEventTimeMs(config.clock().millis()).setParameters(Vectors.full(params)).build();
+                .setEventTimeMs(eventTimeMs).setParameters(Vectors.full(params)).build();
         publisher.send(Topics.SNAPSHOTS, config.runId(), WireRecords.encode(s));
     }
 
@@ -270,31 +404,14 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
         return out;
     }
 
-    private TensorVector encode(float[] v) {
+    /** {@code v} in the run's representation; {@code sketched} is its sketch from the fused pass. */
+    private TensorVector encode(float[] v, float[] sketched) {
         VectorRepresentation rep = config.vectors();
         return switch (rep.encoding()) {
             case FLOAT32 -> Vectors.full(v);
             case BFLOAT16 -> Vectors.half(v);
-            default -> {
-                sketch.apply(v, sketchOut);
-                yield Vectors.sketch(sketchOut, d, sketch.seed());
-            }
+            default -> Vectors.sketch(sketched, d, sketch.seed());
         };
-    }
-
-    private void allocate(int n) {
-        if (config.vectors().encoding() == Encoding.SKETCH_FLOAT32) {
-            sketch = new CountSketch(n, config.vectors().sketchSize(), config.sketchSeed());
-            sketchOut = new float[config.vectors().sketchSize()];
-        }
-        d = n;
-        g = new float[n];
-        prevG = new float[n];
-        theta = new float[n];
-        prevTheta = new float[n];
-        theta0 = new float[n];
-        delta = new float[n];
-        prevDelta = new float[n];
     }
 
     /** Copies a float array of ND4J into {@code dst} in bulk; falls back to a converting copy. */
@@ -335,19 +452,44 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
     }
 
     private void listenerError(String what, RuntimeException e) {
-        listenerErrors++;
-        if (listenerErrors <= 10) {
+        if (listenerErrors.incrementAndGet() <= 10) {
             LOG.error("Canyon telemetry failed while {} (training continues): {}", what, e.toString(), e);
         }
     }
 
-    /** Publishes the run-ended record. */
+    /** Waits until every step so far has been processed and handed to the publisher (not acknowledged). */
+    public void awaitProcessing() {
+        try {
+            awaitProcessed(step);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits until every step so far is processed and its records acknowledged (or journaled past
+     * {@code timeout}); true when everything was delivered.
+     */
+    public boolean flush(java.time.Duration timeout) {
+        if (worker != null) {
+            try {
+                awaitProcessed(step);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return publisher.flush(timeout);
+    }
+
+    /** Publishes the run-ended record (after every step record). */
     public void endRun(RunEnded.Outcome outcome, String message) {
         if (ended) {
             return;
         }
         ended = true;
-        RunEnded ended = RunEnded.newBuilder()
+        drain();
+        RunEnded runEnded = RunEnded.newBuilder()
                 .setRunId(config.runId())
                 .setExperimentId(config.experimentId())
                 .setEventTimeMs(config.clock().millis())
@@ -357,12 +499,28 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
                 .setMessage(message == null ? "" : message)
                 .setHealth(publisher.health())
                 .build();
-        publisher.send(Topics.RUNS, config.runId(), WireRecords.encode(ended));
+        publisher.send(Topics.RUNS, config.runId(), WireRecords.encode(runEnded));
+    }
+
+    /** Waits until every step so far has been handed to the publisher, then stops the telemetry thread. */
+    private void drain() {
+        if (worker == null) {
+            return;
+        }
+        try {
+            awaitProcessed(step);
+            Frame stop = new Frame(0);
+            stop.stop = true;
+            work.put(stop);
+            worker.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
-     * Ends the run as completed (unless {@link #endRun} was called), flushes and closes the
-     * producer; throws {@link TelemetryException} if any record was not delivered.
+     * Ends the run as completed (unless {@link #endRun} was called), then delivers what is pending
+     * and closes the producer; throws {@link TelemetryException} if any record was not delivered.
      */
     @Override
     public void close() {

@@ -40,6 +40,32 @@ class StepScalarsCalculatorTest {
         }
     }
 
+    /** The fused pass (scale, scalars, two sketches) equals the separate steps it replaces. */
+    @Test
+    void fusedScalingAndSketchingEqualTheSeparateSteps() {
+        Random r = new Random(9);
+        int d = 3000;
+        float[] g = rand(r, d), theta = rand(r, d), prev = rand(r, d), theta0 = rand(r, d), pg = rand(r, d), pd = rand(r, d);
+        float[] gSeparate = g.clone();
+        for (int i = 0; i < d; i++) {
+            gSeparate[i] *= 1f / 64;
+        }
+        float[] deltaSeparate = new float[d];
+        StepScalarsCalculator.Result separate = new StepScalarsCalculator.Result();
+        StepScalarsCalculator.compute(gSeparate, theta, prev, theta0, pg, pd, deltaSeparate, separate);
+        dev.canyon.contract.sketch.CountSketch cs = new dev.canyon.contract.sketch.CountSketch(d, 128, 4);
+
+        float[] sg = new float[128], sd = new float[128], delta = new float[d];
+        StepScalarsCalculator.Result fused = new StepScalarsCalculator.Result();
+        StepScalarsCalculator.compute(g, 1f / 64, theta, prev, theta0, pg, pd, delta, cs, sg, sd, fused);
+        assertThat(g).containsExactly(gSeparate);
+        assertThat(delta).containsExactly(deltaSeparate);
+        assertThat(fused.gradNorm).isEqualTo(separate.gradNorm);
+        assertThat(fused.gradDotPrevDelta).isEqualTo(separate.gradDotPrevDelta);
+        assertThat(sg).containsExactly(cs.apply(gSeparate));
+        assertThat(sd).containsExactly(cs.apply(deltaSeparate));
+    }
+
     @Test
     void firstStepHasNoPreviousInnerProducts() {
         float[] v = {1f, 2f};
