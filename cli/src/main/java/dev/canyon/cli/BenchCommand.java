@@ -66,6 +66,11 @@ final class BenchCommand implements Runnable {
                     throw new IllegalArgumentException("unknown configuration '" + c + "'; choose from " + OverheadBenchmark.CONFIGS);
                 }
             }
+            if (configs.contains("dl4j-stats") && !OverheadBenchmark.dl4jStatsAvailable()) {
+                System.err.println("bench: DL4J's StatsListener is not in this build; skipping dl4j-stats "
+                        + "(rebuild with ./mvnw -B -DskipTests -Ddl4j-stats install to include it)");
+                configs = configs.stream().filter(c -> !c.equals("dl4j-stats")).toList();
+            }
             Map<String, Object> results = new LinkedHashMap<>();
             results.put("benchmark", "overhead");
             results.put("cores", Runtime.getRuntime().availableProcessors());

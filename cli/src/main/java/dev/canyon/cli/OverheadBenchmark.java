@@ -29,8 +29,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.deeplearning4j.ui.model.stats.StatsListener;
-import org.deeplearning4j.ui.model.storage.InMemoryStatsStorage;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
@@ -94,7 +92,7 @@ final class OverheadBenchmark {
                             RunDescription.unknown()));
                     case "full" -> canyon.put(c, TelemetryListener.attach(net, base.withVectors(VectorRepresentation.FULL),
                             RunDescription.unknown()));
-                    case "dl4j-stats" -> net.addListeners((TrainingListener) new StatsListener(new InMemoryStatsStorage()));
+                    case "dl4j-stats" -> net.addListeners(dl4jStatsListener());
                     default -> { }
                 }
             }
@@ -170,6 +168,30 @@ final class OverheadBenchmark {
             }
         }
         return out;
+    }
+
+    /** Whether DL4J's StatsListener is on the classpath (jar built with -Ddl4j-stats). */
+    static boolean dl4jStatsAvailable() {
+        try {
+            Class.forName("org.deeplearning4j.ui.model.stats.StatsListener");
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    /** DL4J's StatsListener over in-memory storage, by reflection (an optional dependency). */
+    private static TrainingListener dl4jStatsListener() {
+        try {
+            Class<?> storage = Class.forName("org.deeplearning4j.ui.model.storage.InMemoryStatsStorage");
+            Class<?> router = Class.forName("org.deeplearning4j.core.storage.StatsStorageRouter");
+            Class<?> listener = Class.forName("org.deeplearning4j.ui.model.stats.StatsListener");
+            Object store = storage.getConstructor().newInstance();
+            return (TrainingListener) listener.getConstructor(router).newInstance(store);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("DL4J's StatsListener is not on the classpath: build with "
+                    + "./mvnw -B -DskipTests -Ddl4j-stats install", e);
+        }
     }
 
     /** Mean wall time of one step over {@code n} steps, ms (warm-up). */

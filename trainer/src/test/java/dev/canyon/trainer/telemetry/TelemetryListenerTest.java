@@ -67,7 +67,8 @@ class TelemetryListenerTest {
         double lr = 0.05;
         MlpTrainer.Options options = MlpTrainer.Options.defaults().withSteps(steps).withTrainExamples(2000).withShape(32, 16, lr);
         TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-a", "run-listener")
-                .withVectors(VectorRepresentation.FULL).withProbes(ProbePlan.OFF.withSnapshots(Schedule.every(10)));
+                .withVectors(VectorRepresentation.FULL).withProbes(ProbePlan.OFF.withSnapshots(Schedule.every(10)))
+                .withBackground(true);
         GradNormProbe probe = new GradNormProbe();
         MlpTrainer.Result result = MlpTrainer.train(options, config, s -> {}, probe);
         assertThat(result.steps()).isEqualTo(steps);
@@ -188,7 +189,7 @@ class TelemetryListenerTest {
             }
         });
         TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-probe", "run-probe")
-                .withVectors(VectorRepresentation.FULL).withProbes(ProbePlan.everyStep(60, 0, 1e-5));
+                .withVectors(VectorRepresentation.FULL).withProbes(ProbePlan.everyStep(60, 0, 1e-5)).withBackground(true);
         int steps = 5;
         try (TelemetryListener telemetry = TelemetryListener.attach(net, config, RunDescription.unknown())) {
             for (int i = 0; i < steps; i++) {
