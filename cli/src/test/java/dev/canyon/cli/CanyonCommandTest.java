@@ -56,6 +56,19 @@ class CanyonCommandTest {
     }
 
     @Test
+    void trainRunsAnExperimentOfClonesAgainstABroker() {
+        try (dev.canyon.stack.EmbeddedKafka kafka = dev.canyon.stack.EmbeddedKafka.start(dir.resolve("kafka"))) {
+            Run r = run("train", "--bootstrap-servers", kafka.bootstrapServers(), "--dataset", "deep-linear", "--optimizer",
+                    "adam", "--lr", "0.01", "--runs", "2", "--clone-after-epochs", "1", "--steps", "5", "--experiment", "cli-clones",
+                    "--probes", "full");
+            assertThat(r.exit).as(r.err).isZero();
+            assertThat(r.out.lines().toList()).hasSize(3);
+            assertThat(r.out).contains("parent ").contains("clone-1 ").contains("clone-2 ")
+                    .contains("5 steps, 5 step records published").contains("16 steps, 16 step records published");
+        }
+    }
+
+    @Test
     void demoJsonIsOneObjectWithTheSummaryFields() throws Exception {
         Run r = run("demo", "--steps", "20", "--train-examples", "2000", "--hidden", "16", "--json",
                 "--data-dir", dir.resolve("data").toString());

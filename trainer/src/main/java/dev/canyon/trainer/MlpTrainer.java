@@ -1,13 +1,14 @@
 package dev.canyon.trainer;
 
 import dev.canyon.trainer.data.FashionMnist;
+import dev.canyon.trainer.data.Minibatches;
+import dev.canyon.trainer.data.TrainingData;
 import dev.canyon.trainer.probe.ProbePlan;
 import dev.canyon.trainer.telemetry.RunDescription;
 import dev.canyon.trainer.telemetry.TelemetryConfig;
 import dev.canyon.trainer.telemetry.TelemetryListener;
 import dev.canyon.contract.proto.RunEnded;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.function.LongConsumer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -18,7 +19,6 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -110,7 +110,7 @@ public final class MlpTrainer {
     private static DataSet validationBatch(Path dataDir) {
         try {
             FashionMnist.Split test = FashionMnist.test(dataDir, PROBE_BATCH);
-            return new Batches(test, test.n(), 0).next();
+            return new Minibatches(TrainingData.of(test), test.n(), 0).next();
         } catch (IllegalStateException e) {
             return null;
         }
@@ -143,7 +143,7 @@ public final class MlpTrainer {
                 options.batchSize(), options.learningRate(), options.seed());
         TelemetryListener listener = TelemetryListener.attach(net, telemetry, description);
         if (telemetry.probes() != ProbePlan.OFF) {
-            listener.setProbeBatches(new Batches(data, Math.min(PROBE_BATCH, data.n()), options.seed() + 1).next(),
+            listener.setProbeBatches(new Minibatches(TrainingData.of(data), PROBE_BATCH, options.seed() + 1).next(),
                     validationBatch(options.dataDir()));
         }
         net.addListeners(extra);
@@ -175,65 +175,11 @@ public final class MlpTrainer {
      */
     public static void fit(MultiLayerNetwork net, FashionMnist.Split data, int batchSize, long seed, long steps,
             LongConsumer progress) {
-        Batches batches = new Batches(data, batchSize, seed);
+        Minibatches batches = new Minibatches(TrainingData.of(data), batchSize, seed);
         for (long s = 0; s < steps; s++) {
             net.getLayerWiseConfigurations().setEpochCount(batches.epoch());
             net.fit(batches.next());
             progress.accept(s + 1);
-        }
-    }
-
-    /** Seeded shuffled minibatches, reshuffled every epoch; the last partial batch of an epoch is dropped. */
-    static final class Batches {
-        private final FashionMnist.Split data;
-        private final int batch;
-        private final Random random;
-        private final int[] order;
-        private int cursor;
-        private int epoch;
-        private final float[] features;
-        private final float[] labels;
-
-        Batches(FashionMnist.Split data, int batch, long seed) {
-            this.data = data;
-            this.batch = batch;
-            this.random = new Random(seed);
-            this.order = new int[data.n()];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
-            shuffle();
-            this.features = new float[batch * FashionMnist.PIXELS];
-            this.labels = new float[batch * FashionMnist.CLASSES];
-        }
-
-        int epoch() {
-            return epoch;
-        }
-
-        DataSet next() {
-            if (cursor + batch > order.length) {
-                epoch++;
-                cursor = 0;
-                shuffle();
-            }
-            java.util.Arrays.fill(labels, 0f);
-            for (int b = 0; b < batch; b++) {
-                int i = order[cursor++];
-                data.image(i, features, b * FashionMnist.PIXELS);
-                labels[b * FashionMnist.CLASSES + data.labels()[i]] = 1f;
-            }
-            return new DataSet(Nd4j.create(features.clone(), new long[] {batch, FashionMnist.PIXELS}, 'c'),
-                    Nd4j.create(labels.clone(), new long[] {batch, FashionMnist.CLASSES}, 'c'));
-        }
-
-        private void shuffle() {
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
         }
     }
 }

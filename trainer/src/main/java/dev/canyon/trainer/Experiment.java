@@ -1,0 +1,175 @@
+package dev.canyon.trainer;
+
+import dev.canyon.contract.proto.RunEnded;
+import dev.canyon.trainer.data.FashionMnist;
+import dev.canyon.trainer.data.Minibatches;
+import dev.canyon.trainer.data.TrainingData;
+import dev.canyon.trainer.probe.ProbePlan;
+import dev.canyon.trainer.telemetry.RunDescription;
+import dev.canyon.trainer.telemetry.TelemetryConfig;
+import dev.canyon.trainer.telemetry.TelemetryListener;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * The experiments of seed 002, each run published as its own run of one experiment (so all share
+ * the experiment's sketch space): N runs from different initializations; N runs from one
+ * initialization with different shuffles; or a parent run trained for K epochs and N clones of it
+ * continuing with different shuffles.
+ */
+public final class Experiment {
+    /** Datasets by name. */
+    public static final List<String> DATASETS = List.of("fashion-mnist", "deep-linear-2", "deep-linear");
+
+    /** What varies between the runs. */
+    public enum Vary {
+        /** Different initializations (and shuffles). */
+        INIT,
+        /** One initialization, different shuffles. */
+        SHUFFLE
+    }
+
+    /**
+     * @param dataset one of {@link #DATASETS}
+     * @param model one of {@link Models#MODELS} (the synthetic datasets imply their model)
+     * @param optimizer one of {@link Models#OPTIMIZERS}
+     * @param learningRate η
+     * @param batchSize B
+     * @param hidden hidden units of the MLP
+     * @param steps steps per run (for clones: after the parent's epochs)
+     * @param runs number of runs (or clones)
+     * @param vary what differs between runs
+     * @param cloneAfterEpochs K > 0: train a parent for K epochs, then clone it N times
+     * @param seed base seed
+     * @param fashionMnistDir Fashion-MNIST IDX folder
+     * @param trainExamples at most this many Fashion-MNIST training images
+     */
+    public record Options(String dataset, String model, String optimizer, double learningRate, int batchSize, int hidden,
+            long steps, int runs, Vary vary, int cloneAfterEpochs, long seed, Path fashionMnistDir, int trainExamples) {
+        public Options {
+            dataset = dataset.toLowerCase(Locale.ROOT);
+            if (!DATASETS.contains(dataset)) {
+                throw new IllegalArgumentException("dataset must be one of " + DATASETS + ", got '" + dataset + "'");
+            }
+            if (dataset.startsWith("deep-linear")) {
+                model = dataset;
+            }
+            if (!Models.MODELS.contains(model)) {
+                throw new IllegalArgumentException("model must be one of " + Models.MODELS + ", got '" + model + "'");
+            }
+            if (dataset.equals("fashion-mnist") && model.startsWith("deep-linear")) {
+                throw new IllegalArgumentException("model " + model + " goes with its own dataset, not fashion-mnist");
+            }
+            Models.updater(optimizer, 0.1);
+            requireAtLeast("steps", steps, 1);
+            requireAtLeast("runs", runs, 1);
+            requireAtLeast("batch size", batchSize, 1);
+            requireAtLeast("hidden units", hidden, 1);
+            requireAtLeast("clone-after epochs", cloneAfterEpochs, 0);
+            if (!(learningRate > 0)) {
+                throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
+            }
+        }
+    }
+
+    private static void requireAtLeast(String what, long value, long min) {
+        if (value < min) {
+            throw new IllegalArgumentException(what + " must be >= " + min + ", got " + value);
+        }
+    }
+
+    /** One finished run. */
+    public record RunResult(String runId, String role, long steps, long stepsPublished, double finalLoss, long parameters) {}
+
+    /** Receives progress: the run's role and the steps it has done. */
+    public interface Progress {
+        void update(String role, long steps, long total);
+    }
+
+    private Experiment() {}
+
+    /** Runs the experiment with telemetry to {@code telemetry} (its experiment id names the experiment). */
+    public static List<RunResult> run(Options o, TelemetryConfig telemetry, Progress progress) {
+        TrainingData data = data(o);
+        DataSet probeBatch = new Minibatches(data, 256, o.seed() + 7, dataType(o)).next();
+        List<RunResult> results = new ArrayList<>();
+        if (o.cloneAfterEpochs() > 0) {
+            MultiLayerNetwork parent = network(o, data, o.seed());
+            long parentSteps = o.cloneAfterEpochs() * new Minibatches(data, o.batchSize(), o.seed()).stepsPerEpoch();
+            results.add(train(o, parent, data, o.seed(), parentSteps, "parent", telemetry, probeBatch, progress));
+            for (int i = 0; i < o.runs(); i++) {
+                MultiLayerNetwork clone = parent.clone();
+                results.add(train(o, clone, data, o.seed() + 1 + i, o.steps(), "clone-" + (i + 1), telemetry, probeBatch, progress));
+            }
+            return results;
+        }
+        for (int i = 0; i < o.runs(); i++) {
+            long init = o.vary() == Vary.INIT ? o.seed() + i : o.seed();
+            results.add(train(o, network(o, data, init), data, o.seed() + i, o.steps(), "run-" + (i + 1), telemetry, probeBatch,
+                    progress));
+        }
+        return results;
+    }
+
+    private static RunResult train(Options o, MultiLayerNetwork net, TrainingData data, long shuffleSeed, long steps, String role,
+            TelemetryConfig telemetry, DataSet probeBatch, Progress progress) {
+        TelemetryListener listener = TelemetryListener.attach(net, telemetry.withRun(telemetry.experimentId(), null),
+                new RunDescription(o.model(), o.optimizer(), data.name(), o.batchSize(), o.learningRate(), shuffleSeed));
+        if (telemetry.probes() != ProbePlan.OFF) {
+            listener.setProbeBatches(probeBatch, null);
+        }
+        Minibatches batches = new Minibatches(data, o.batchSize(), shuffleSeed, dataType(o));
+        RunEnded.Outcome outcome = RunEnded.Outcome.COMPLETED;
+        String message = null;
+        try {
+            for (long s = 0; s < steps; s++) {
+                net.getLayerWiseConfigurations().setEpochCount(batches.epoch());
+                net.fit(batches.next());
+                progress.update(role, s + 1, steps);
+            }
+        } catch (RuntimeException e) {
+            outcome = RunEnded.Outcome.FAILED;
+            message = e.toString();
+            throw e;
+        } finally {
+            listener.endRun(outcome, message);
+            List<org.deeplearning4j.optimize.api.TrainingListener> others = new ArrayList<>(net.getListeners());
+            others.remove(listener);
+            net.setListeners(others);
+            try {
+                listener.close();
+            } catch (RuntimeException e) {
+                if (outcome == RunEnded.Outcome.COMPLETED) {
+                    throw e;
+                }
+            }
+        }
+        return new RunResult(listener.runId(), role, listener.steps(), listener.publisher().stepsAcknowledged(),
+                listener.lastLoss(), net.numParams());
+    }
+
+    private static MultiLayerNetwork network(Options o, TrainingData data, long initSeed) {
+        return Models.network(o.model(), data.inputs(), data.outputs(), o.hidden(), Models.updater(o.optimizer(), o.learningRate()),
+                initSeed);
+    }
+
+    private static DataType dataType(Options o) {
+        return o.model().equals("deep-linear-2") ? DataType.DOUBLE : DataType.FLOAT;
+    }
+
+    static TrainingData data(Options o) {
+        switch (o.dataset()) {
+            case "fashion-mnist":
+                return TrainingData.of(FashionMnist.train(o.fashionMnistDir(), o.trainExamples()));
+            case "deep-linear-2":
+                return TrainingData.deepLinear2();
+            default:
+                return TrainingData.deepLinear(16, 1024, o.seed());
+        }
+    }
+}
