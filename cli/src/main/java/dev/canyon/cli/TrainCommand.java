@@ -18,14 +18,16 @@ import picocli.CommandLine.Option;
         description = {"Trains with per-step telemetry published to Kafka: one run, or an experiment of several (seed 002): "
                 + "runs from different initializations (--vary init), from one initialization with different shuffles "
                 + "(--vary shuffle), or clones of a run trained for K epochs (--clone-after-epochs K).",
-                "Datasets: fashion-mnist (models mlp, cnn), deep-linear-2 (L = (1 - w1*w2)^2), deep-linear (Saxe et al.)."})
+                "Datasets: fashion-mnist (models mlp, cnn), deep-linear-2 (L = (1 - w1*w2)^2), deep-linear (Saxe et al.), "
+                        + "planted-saddle and planted-minimum (seed 004: regression data with a critical point planted at w*; "
+                        + "runs start next to it)."})
 final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     TrainingOptions training;
 
     @Option(names = "--dataset", defaultValue = "fashion-mnist",
-            description = "fashion-mnist, deep-linear-2 or deep-linear (default: ${DEFAULT-VALUE}).")
+            description = "fashion-mnist, deep-linear-2, deep-linear, planted-saddle or planted-minimum (default: ${DEFAULT-VALUE}).")
     String dataset;
 
     @Option(names = "--model", defaultValue = "mlp", description = "mlp or cnn for fashion-mnist (default: ${DEFAULT-VALUE}).")

@@ -3,6 +3,7 @@ package dev.canyon.trainer;
 import dev.canyon.contract.proto.RunEnded;
 import dev.canyon.trainer.data.FashionMnist;
 import dev.canyon.trainer.data.Minibatches;
+import dev.canyon.trainer.data.PlantedCriticalPoint;
 import dev.canyon.trainer.data.TrainingData;
 import dev.canyon.trainer.probe.ProbePlan;
 import dev.canyon.trainer.telemetry.RunDescription;
@@ -24,7 +25,12 @@ import org.nd4j.linalg.dataset.DataSet;
  */
 public final class Experiment {
     /** Datasets by name. */
-    public static final List<String> DATASETS = List.of("fashion-mnist", "deep-linear-2", "deep-linear");
+    public static final List<String> DATASETS = List.of("fashion-mnist", "deep-linear-2", "deep-linear", "planted-saddle",
+            "planted-minimum");
+
+    /** Examples of a planted dataset, and the scale of the perturbation of w* that runs start from. */
+    static final int PLANTED_EXAMPLES = 200;
+    static final double PLANTED_START_NOISE = 1e-3;
 
     /** What varies between the runs. */
     public enum Vary {
@@ -36,7 +42,8 @@ public final class Experiment {
 
     /**
      * @param dataset one of {@link #DATASETS}
-     * @param model one of {@link Models#MODELS} (the synthetic datasets imply their model)
+     * @param model one of {@link Models#MODELS} (the synthetic datasets imply their model; the planted
+     *     datasets use {@link PlantedCriticalPoint#network} started next to the planted w*)
      * @param optimizer one of {@link Models#OPTIMIZERS}
      * @param learningRate η
      * @param batchSize B
@@ -59,10 +66,13 @@ public final class Experiment {
             if (dataset.startsWith("deep-linear")) {
                 model = dataset;
             }
-            if (!Models.MODELS.contains(model)) {
+            if (dataset.startsWith("planted")) {
+                model = "planted";
+            }
+            if (!Models.MODELS.contains(model) && !model.equals("planted")) {
                 throw new IllegalArgumentException("model must be one of " + Models.MODELS + ", got '" + model + "'");
             }
-            if (dataset.equals("fashion-mnist") && model.startsWith("deep-linear")) {
+            if (dataset.equals("fashion-mnist") && (model.startsWith("deep-linear") || model.equals("planted"))) {
                 throw new IllegalArgumentException("model " + model + " goes with its own dataset, not fashion-mnist");
             }
             Models.updater(optimizer, 0.1);
@@ -95,11 +105,12 @@ public final class Experiment {
 
     /** Runs the experiment with telemetry to {@code telemetry} (its experiment id names the experiment). */
     public static List<RunResult> run(Options o, TelemetryConfig telemetry, Progress progress) {
-        TrainingData data = data(o);
+        PlantedCriticalPoint.Planted planted = planted(o);
+        TrainingData data = planted != null ? planted.data() : data(o);
         DataSet probeBatch = new Minibatches(data, 256, o.seed() + 7, dataType(o)).next();
         List<RunResult> results = new ArrayList<>();
         if (o.cloneAfterEpochs() > 0) {
-            MultiLayerNetwork parent = network(o, data, o.seed());
+            MultiLayerNetwork parent = network(o, data, o.seed(), planted);
             long parentSteps = o.cloneAfterEpochs() * new Minibatches(data, o.batchSize(), o.seed()).stepsPerEpoch();
             results.add(train(o, parent, data, o.seed(), parentSteps, "parent", telemetry, probeBatch, progress));
             for (int i = 0; i < o.runs(); i++) {
@@ -110,7 +121,7 @@ public final class Experiment {
         }
         for (int i = 0; i < o.runs(); i++) {
             long init = o.vary() == Vary.INIT ? o.seed() + i : o.seed();
-            results.add(train(o, network(o, data, init), data, o.seed() + i, o.steps(), "run-" + (i + 1), telemetry, probeBatch,
+            results.add(train(o, network(o, data, init, planted), data, o.seed() + i, o.steps(), "run-" + (i + 1), telemetry, probeBatch,
                     progress));
         }
         return results;
@@ -153,13 +164,35 @@ public final class Experiment {
                 listener.lastLoss(), net.numParams());
     }
 
-    private static MultiLayerNetwork network(Options o, TrainingData data, long initSeed) {
-        return Models.network(o.model(), data.inputs(), data.outputs(), o.hidden(), Models.updater(o.optimizer(), o.learningRate()),
-                initSeed);
+    private static MultiLayerNetwork network(Options o, TrainingData data, long initSeed, PlantedCriticalPoint.Planted planted) {
+        if (planted == null) {
+            return Models.network(o.model(), data.inputs(), data.outputs(), o.hidden(),
+                    Models.updater(o.optimizer(), o.learningRate()), initSeed);
+        }
+        // Start next to the planted critical point w*: w* plus seeded noise of scale PLANTED_START_NOISE.
+        MultiLayerNetwork net = PlantedCriticalPoint.network(Models.updater(o.optimizer(), o.learningRate()), initSeed);
+        java.util.Random r = new java.util.Random(initSeed);
+        double[] w = planted.weights().clone();
+        for (int i = 0; i < w.length; i++) {
+            w[i] += PLANTED_START_NOISE * r.nextGaussian();
+        }
+        net.params().assign(org.nd4j.linalg.factory.Nd4j.create(w).reshape(net.params().shape()));
+        return net;
+    }
+
+    private static PlantedCriticalPoint.Planted planted(Options o) {
+        switch (o.dataset()) {
+            case "planted-saddle":
+                return PlantedCriticalPoint.saddle(PLANTED_EXAMPLES, o.seed(), 0.3);
+            case "planted-minimum":
+                return PlantedCriticalPoint.minimum(PLANTED_EXAMPLES, o.seed());
+            default:
+                return null;
+        }
     }
 
     private static DataType dataType(Options o) {
-        return o.model().equals("deep-linear-2") ? DataType.DOUBLE : DataType.FLOAT;
+        return o.model().equals("deep-linear-2") || o.model().equals("planted") ? DataType.DOUBLE : DataType.FLOAT;
     }
 
     static TrainingData data(Options o) {

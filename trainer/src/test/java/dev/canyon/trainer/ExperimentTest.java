@@ -92,6 +92,22 @@ class ExperimentTest {
         assertThat(two.stepsPublished()).isEqualTo(5);
     }
 
+    /** Started next to a planted saddle (seed 004), the probes see its negative curvature. */
+    @Test
+    void aRunStartedAtAPlantedSaddleSeesNegativeCurvature() {
+        TelemetryConfig t = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-planted", null)
+                .withProbes(ProbePlan.FULL.withRelativeStep(1e-6));
+        Experiment.RunResult run = Experiment.run(options("planted-saddle", "mlp", "sgd", 1, Experiment.Vary.INIT, 0, 3), t,
+                (role, s, total) -> {}).get(0);
+        List<dev.canyon.contract.proto.Probe> probes = TopicContents.read(kafka.bootstrapServers(), Topics.PROBES,
+                l -> l.stream().filter(r -> run.runId().equals(key(r))).count() >= 3, Duration.ofSeconds(30))
+                .stream().filter(r -> run.runId().equals(key(r)))
+                .map(r -> ((WireRecords.DecodedProbe) WireRecords.decode(r.value())).record()).toList();
+        assertThat(probes).filteredOn(dev.canyon.contract.proto.Probe::hasHessian)
+                .singleElement()
+                .satisfies(p -> assertThat(p.getHessian().getMinEigenvalue()).isLessThan(-0.1 * p.getHessian().getMaxEigenvalue()));
+    }
+
     @Test
     void badChoicesAreNamed() {
         assertThatThrownBy(() -> options("cifar", "mlp", "sgd", 1, Experiment.Vary.INIT, 0, 1)).hasMessageContaining("dataset must be one of");
