@@ -8,20 +8,27 @@ package dev.canyon.contract.sketch;
  * deltas), and inner products and norms are preserved in expectation: E⟨Sx, Sy⟩ = ⟨x, y⟩, with
  * a relative error of about √(2/k) on squared norms of dense vectors.
  *
- * <p>Every party that compares sketches must use the same (d, k, seed): the trainer takes the
- * seed from the experiment so that all runs of an experiment live in one sketch space. h and s
- * come from SplitMix64 of (seed, i), so they are the same on every machine and JVM.
+ * <p>Hash family, chosen for speed: the coordinates are cut into blocks of k, and block b is
+ * written to the buckets cyclically shifted by a random offset o_b, h(i) = (i mod k + o_{⌊i/k⌋})
+ * mod k. Two coordinates of one block never collide; two of different blocks collide with
+ * probability exactly 1/k. That pairwise collision bound, with independent uniform random signs, is
+ * all the CountSketch variance bound uses. In exchange the buckets are written in two contiguous
+ * runs per block instead of scattered, which makes sketching several times faster.
  *
- * <p>Cost: construction O(d) time and 4·d bytes (bucket and sign packed in one int); {@link
- * #apply} one pass over d. NaN and infinities propagate into the buckets they fall in. Thread-safe
- * after construction.
+ * <p>Every party that compares sketches must use the same (d, k, seed): the trainer takes the
+ * seed from the experiment so that all runs of an experiment live in one sketch space. Signs and
+ * offsets come from SplitMix64 of (seed, index), the same on every machine and JVM.
+ *
+ * <p>Cost: construction O(d) time and 4·d bytes (the signs); {@link #apply} one sequential pass
+ * over d. NaN and infinities propagate into the buckets they fall in. Thread-safe after
+ * construction.
  */
 public final class CountSketch {
     private final int dimension;
     private final int size;
     private final long seed;
-    /** Bucket in the low 31 bits, sign in the top bit (set = negative). */
-    private final int[] map;
+    private final float[] signs;
+    private final int[] offsets;
 
     /** The sketch of d-dimensional vectors into k buckets with hash seed {@code seed}. */
     public CountSketch(int dimension, int size, long seed) {
@@ -34,11 +41,17 @@ public final class CountSketch {
         this.dimension = dimension;
         this.size = size;
         this.seed = seed;
-        this.map = new int[dimension];
-        for (int i = 0; i < dimension; i++) {
-            long h = splitMix64(seed ^ splitMix64(i + 0x9E3779B97F4A7C15L));
-            int bucket = (int) Long.remainderUnsigned(h >>> 1, size);
-            map[i] = (h & 1L) != 0 ? (bucket | Integer.MIN_VALUE) : bucket;
+        this.signs = new float[dimension];
+        for (int w = 0; w * 64 < dimension; w++) {
+            long bits = splitMix64(seed ^ splitMix64(w + 0x9E3779B97F4A7C15L));
+            for (int j = 0; j < 64 && w * 64 + j < dimension; j++) {
+                signs[w * 64 + j] = ((bits >>> j) & 1L) != 0 ? -1f : 1f;
+            }
+        }
+        this.offsets = new int[(dimension + size - 1) / size];
+        for (int b = 0; b < offsets.length; b++) {
+            long h = splitMix64(~seed ^ splitMix64(b + 0x632BE59BD9B4E019L));
+            offsets[b] = (int) Long.remainderUnsigned(h, size);
         }
     }
 
@@ -63,20 +76,7 @@ public final class CountSketch {
                     + " -> " + out.length);
         }
         java.util.Arrays.fill(out, 0f);
-        for (int i = 0; i < dimension; i++) {
-            int m = map[i];
-            float v = x[i];
-            out[m & Integer.MAX_VALUE] += m < 0 ? -v : v;
-        }
-    }
-
-    /**
-     * The bucket of coordinate {@code i} in the low 31 bits and its sign in the top bit (set =
-     * negative): lets a caller fuse sketching into a pass of its own ({@code out[slot & 0x7FFFFFFF]
-     * += slot < 0 ? -v : v}).
-     */
-    public int slot(int i) {
-        return map[i];
+        accumulate(x, 0, dimension, out);
     }
 
     /** The sketch of {@code x} as a new array. */
@@ -84,6 +84,29 @@ public final class CountSketch {
         float[] out = new float[size];
         apply(x, out);
         return out;
+    }
+
+    /**
+     * Adds the sketch of coordinates [from, to) of {@code x} into {@code out}: what a caller's own
+     * pass over x uses to fuse sketching into it, chunk by chunk, in coordinate order (so the result
+     * is bit-identical to {@link #apply}).
+     */
+    public void accumulate(float[] x, int from, int to, float[] out) {
+        int i = from;
+        while (i < to) {
+            int block = i / size;
+            int blockEnd = Math.min(to, (block + 1) * size);
+            int bucket = (i - block * size + offsets[block]) % size;
+            int run = Math.min(blockEnd - i, size - bucket);
+            for (int j = 0; j < run; j++) {
+                out[bucket + j] += signs[i + j] * x[i + j];
+            }
+            i += run;
+            for (int j = 0; i + j < blockEnd; j++) {
+                out[j] += signs[i + j] * x[i + j];
+            }
+            i = blockEnd;
+        }
     }
 
     /** A stable seed for an experiment id: all runs of one experiment share it unless told otherwise. */

@@ -97,8 +97,9 @@ class TelemetryListenerTest {
                 ref += lr * lr * g[i] * (double) g[i];
             }
             assertThat(Math.sqrt(err)).isLessThan(1e-3 * Math.sqrt(ref));
-            assertThat(s.getScalars().getGradNorm()).isCloseTo(norm(g), within(1e-9 * norm(g)));
-            assertThat(s.getScalars().getDeltaNorm()).isCloseTo(norm(delta), within(1e-9 * norm(delta)));
+            // The trainer's norms are float-blocked sums (see StepScalarsCalculator): relative 1e-6.
+            assertThat(s.getScalars().getGradNorm()).isCloseTo(norm(g), within(1e-6 * norm(g)));
+            assertThat(s.getScalars().getDeltaNorm()).isCloseTo(norm(delta), within(1e-6 * norm(delta)));
             // Independent ND4J computation of ||g||, float32 reduction: relative 1e-5.
             double nd4j = probe.norms.get((int) s.getStep() - 1);
             assertThat(s.getScalars().getGradNorm()).isCloseTo(nd4j, within(1e-5 * nd4j));
@@ -111,7 +112,7 @@ class TelemetryListenerTest {
         for (int i = 0; i < d; i++) {
             dot += (double) g1[i] * g2[i];
         }
-        assertThat(records.get(1).getScalars().getGradDotPrevGrad()).isCloseTo(dot, within(1e-9 * Math.abs(dot) + 1e-12));
+        assertThat(records.get(1).getScalars().getGradDotPrevGrad()).isCloseTo(dot, within(1e-6 * norm(g1) * norm(g2)));
 
         // Snapshots θ_0, θ_10, θ_20: each equals θ_0 plus the published deltas (float sums: 1e-5 absolute).
         List<Snapshot> snapshots = TopicContents.read(kafka.bootstrapServers(), Topics.SNAPSHOTS,
