@@ -146,6 +146,22 @@ public final class WireRecords {
         } else {
             throw new WireFormatException("step has no scalars (run " + s.getRunId() + ", step " + s.getStep() + ")");
         }
+        long covered = 0;
+        for (var t : s.getTensorsList()) {
+            if (t.getOffset() != covered) {
+                throw new WireFormatException("tensor '" + t.getName() + "' of step " + s.getStep() + " starts at " + t.getOffset()
+                        + ", expected " + covered + " (tensors must tile the parameter vector in order)");
+            }
+            covered += t.getSize();
+            var sc = t.getScalars();
+            for (double v : new double[] {sc.getGradNorm(), sc.getDeltaNorm(), sc.getParamNorm(), sc.getDisplacement(),
+                    sc.getGradDotDelta(), sc.getGradDotPrevGrad(), sc.getGradDotPrevDelta()}) {
+                if (!Double.isFinite(v)) {
+                    throw new WireFormatException("scalars of tensor '" + t.getName() + "' must be finite, got " + v
+                            + " (run " + s.getRunId() + ", step " + s.getStep() + ")");
+                }
+            }
+        }
         if (!s.hasGradient() || !s.hasDelta()) {
             throw new WireFormatException("step lacks its " + (s.hasGradient() ? "delta" : "gradient")
                     + " vector (run " + s.getRunId() + ", step " + s.getStep() + ")");
@@ -158,6 +174,10 @@ public final class WireRecords {
             throw new WireFormatException("gradient and delta of step " + s.getStep() + " are sketched differently (k "
                     + g.getSketchSize() + " vs " + d.getSketchSize() + ", seeds " + g.getSketchSeed() + " vs "
                     + d.getSketchSeed() + ")");
+        }
+        if (s.getTensorsCount() > 0 && covered != g.getDimension()) {
+            throw new WireFormatException("tensors of step " + s.getStep() + " cover " + covered + " parameters, the vectors have "
+                    + g.getDimension());
         }
         if (g.getDimension() != d.getDimension()) {
             throw new WireFormatException("gradient dimension " + g.getDimension() + " differs from delta dimension "

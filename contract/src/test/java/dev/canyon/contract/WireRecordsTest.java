@@ -131,6 +131,26 @@ class WireRecordsTest {
     }
 
     @Test
+    void tensorScalarsMustTileTheParameterVector() {
+        Step good = SampleRecords.step(2);
+        var sc = good.getScalars();
+        Step tiled = good.toBuilder()
+                .addTensors(dev.canyon.contract.proto.TensorScalars.newBuilder().setName("0_W").setOffset(0).setSize(3).setScalars(sc))
+                .addTensors(dev.canyon.contract.proto.TensorScalars.newBuilder().setName("0_b").setOffset(3).setSize(2).setScalars(sc))
+                .build();
+        assertThat(WireRecords.decodeStep(WireRecords.encode(tiled)).getTensorsCount()).isEqualTo(2);
+        Step gap = good.toBuilder()
+                .addTensors(dev.canyon.contract.proto.TensorScalars.newBuilder().setName("0_W").setOffset(0).setSize(3).setScalars(sc))
+                .addTensors(dev.canyon.contract.proto.TensorScalars.newBuilder().setName("0_b").setOffset(4).setSize(1).setScalars(sc))
+                .build();
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(gap))).hasMessageContaining("tensor '0_b' of step 2 starts at 4, expected 3");
+        Step shortCover = good.toBuilder()
+                .addTensors(dev.canyon.contract.proto.TensorScalars.newBuilder().setName("0_W").setOffset(0).setSize(3).setScalars(sc))
+                .build();
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(shortCover))).hasMessageContaining("cover 3 parameters, the vectors have 5");
+    }
+
+    @Test
     void pointTimeKeepsStepsApartWithinOneMillisecond() {
         assertThat(PointTime.ofStep(1000, 1)).isEqualTo(1_000_000_001L);
         assertThat(PointTime.ofStep(1000, 2)).isNotEqualTo(PointTime.ofStep(1000, 1));

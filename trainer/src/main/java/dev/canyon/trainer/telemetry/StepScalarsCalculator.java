@@ -16,7 +16,7 @@ public final class StepScalarsCalculator {
     /** Values summed in float before the sum joins the double total. */
     static final int BLOCK = 256;
 
-    /** Results of one step; reused between calls. */
+    /** Results of one step, for the whole model and (if asked) per tensor; reused between calls. */
     public static final class Result {
         public double gradNorm;
         public double deltaNorm;
@@ -25,6 +25,18 @@ public final class StepScalarsCalculator {
         public double gradDotDelta;
         public double gradDotPrevGrad;
         public double gradDotPrevDelta;
+        /** Per tensor (same order as the tensor ends given to compute): the same seven scalars. */
+        public Result[] tensors = new Result[0];
+
+        /** A result with room for {@code n} tensors. */
+        public static Result withTensors(int n) {
+            Result r = new Result();
+            r.tensors = new Result[n];
+            for (int i = 0; i < n; i++) {
+                r.tensors[i] = new Result();
+            }
+            return r;
+        }
     }
 
     private StepScalarsCalculator() {}
@@ -43,17 +55,20 @@ public final class StepScalarsCalculator {
      */
     public static void compute(float[] g, float[] theta, float[] prevTheta, float[] theta0, float[] prevG,
             float[] prevDelta, float[] deltaOut, Result out) {
-        compute(g, 1f, theta, prevTheta, theta0, prevG, prevDelta, deltaOut, null, null, null, out);
+        compute(g, 1f, theta, prevTheta, theta0, prevG, prevDelta, deltaOut, null, null, null, null, out);
     }
 
     /**
      * The same pass, fused with two more jobs so that the d-sized arrays are read once: {@code g}
      * is first multiplied in place by {@code gradScale} (DL4J leaves the batch sum, this makes it the
      * mean), and when {@code sketch} is not null the sketches of g_t and Δθ_t are accumulated into
-     * {@code sketchG} and {@code sketchDelta} (zeroed here first).
+     * {@code sketchG} and {@code sketchDelta} (zeroed here first). With {@code tensorEnds} (the
+     * exclusive end of each parameter tensor in the flattened vector, ascending, the last equal to d)
+     * the scalars are also computed per tensor into {@code out.tensors} (one result per tensor).
      */
     public static void compute(float[] g, float gradScale, float[] theta, float[] prevTheta, float[] theta0, float[] prevG,
-            float[] prevDelta, float[] deltaOut, CountSketch sketch, float[] sketchG, float[] sketchDelta, Result out) {
+            float[] prevDelta, float[] deltaOut, CountSketch sketch, float[] sketchG, float[] sketchDelta, int[] tensorEnds,
+            Result out) {
         int d = g.length;
         if (sketch != null) {
             if (sketch.dimension() != d || sketchG.length != sketch.size() || sketchDelta.length != sketch.size()) {
@@ -66,12 +81,19 @@ public final class StepScalarsCalculator {
                 || (prevG != null && prevG.length != d) || (prevDelta != null && prevDelta.length != d)) {
             throw new IllegalArgumentException("all vectors must have the model's " + d + " parameters");
         }
+        int[] ends = tensorEnds == null ? new int[] {d} : tensorEnds;
+        if (ends.length == 0 || ends[ends.length - 1] != d || (tensorEnds != null && out.tensors.length != ends.length)) {
+            throw new IllegalArgumentException("tensor ends must end at " + d + " with one result per tensor");
+        }
         double gg = 0, dd = 0, tt = 0, disp = 0, gd = 0, gpg = 0, gpd = 0;
         boolean hasPrev = prevG != null && prevDelta != null;
-        for (int start = 0; start < d; start += BLOCK) {
-                int end = Math.min(d, start + BLOCK);
-                // Float partial sums over a block of BLOCK values, double across blocks: the loop stays
-                // in float (fast), and the rounding error stays near 1e-7 relative.
+        int tensorStart = 0;
+        for (int t = 0; t < ends.length; t++) {
+            double tgg = 0, tdd = 0, ttt = 0, tdisp = 0, tgd = 0, tgpg = 0, tgpd = 0;
+            for (int start = tensorStart; start < ends[t]; start += BLOCK) {
+                int end = Math.min(ends[t], start + BLOCK);
+                // Float partial sums over a block of at most BLOCK values, double across blocks: the
+                // loop stays in float (fast), and the rounding error stays near 1e-7 relative.
                 float bgg = 0, bdd = 0, btt = 0, bdisp = 0, bgd = 0, bgpg = 0, bgpd = 0;
                 for (int i = start; i < end; i++) {
                     float gi = g[i] * gradScale;
@@ -92,18 +114,37 @@ public final class StepScalarsCalculator {
                         bgpd += g[i] * prevDelta[i];
                     }
                 }
-                gg += bgg;
-                dd += bdd;
-                tt += btt;
-                disp += bdisp;
-                gd += bgd;
-                gpg += bgpg;
-                gpd += bgpd;
+                tgg += bgg;
+                tdd += bdd;
+                ttt += btt;
+                tdisp += bdisp;
+                tgd += bgd;
+                tgpg += bgpg;
+                tgpd += bgpd;
                 if (sketch != null) {
                     // While the block is in cache: the same coordinate order as CountSketch.apply.
                     sketch.accumulate(g, start, end, sketchG);
                     sketch.accumulate(deltaOut, start, end, sketchDelta);
                 }
+            }
+            if (tensorEnds != null) {
+                Result r = out.tensors[t];
+                r.gradNorm = Math.sqrt(tgg);
+                r.deltaNorm = Math.sqrt(tdd);
+                r.paramNorm = Math.sqrt(ttt);
+                r.displacement = Math.sqrt(tdisp);
+                r.gradDotDelta = tgd;
+                r.gradDotPrevGrad = tgpg;
+                r.gradDotPrevDelta = tgpd;
+            }
+            gg += tgg;
+            dd += tdd;
+            tt += ttt;
+            disp += tdisp;
+            gd += tgd;
+            gpg += tgpg;
+            gpd += tgpd;
+            tensorStart = ends[t];
         }
         out.gradNorm = Math.sqrt(gg);
         out.deltaNorm = Math.sqrt(dd);

@@ -11,6 +11,7 @@ import dev.canyon.contract.proto.RunStarted;
 import dev.canyon.contract.proto.Snapshot;
 import dev.canyon.contract.proto.Step;
 import dev.canyon.contract.proto.StepScalars;
+import dev.canyon.contract.proto.TensorScalars;
 import dev.canyon.contract.proto.TensorVector;
 import dev.canyon.contract.sketch.CountSketch;
 import dev.canyon.trainer.probe.ProbePlan;
@@ -38,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * and weight delta in the run's {@link VectorRepresentation} (full float32, bfloat16 halves, or a
  * seeded CountSketch to k values); and, on the schedules of its {@link ProbePlan}, probes and
  * weight snapshots. Attach in one line with {@link #attach}.
+ *
+ * <p>The scalars come for the whole model and per parameter tensor (DL4J's parameter table, e.g.
+ * {@code 0_W}, {@code 0_b}).
  *
  * <p>How the values are read (DL4J 1.0.0-M2.1): in {@code onGradientCalculation} the flattened
  * gradient view holds the gradient summed over the minibatch, B times the mean, because the
@@ -83,7 +87,9 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
     private float[] theta0, prevTheta, prevG, delta, prevDelta;
     private CountSketch sketch;
     private float[] sketchG, sketchDelta;
-    private final StepScalarsCalculator.Result scalars = new StepScalarsCalculator.Result();
+    private StepScalarsCalculator.Result scalars;
+    private String[] tensorNames;
+    private int[] tensorEnds;
     private long examplesSeen;
     private boolean snapshotTaken;
     private final Object progress = new Object();
@@ -197,6 +203,7 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
         try {
             INDArray params = model.params();
             if (d < 0) {
+                tensors(model);
                 start((int) params.length());
                 copy(params, theta0);
                 System.arraycopy(theta0, 0, prevTheta, 0, d);
@@ -247,6 +254,40 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
             listenerError("publishing step " + step, e);
             free.offer(f);
         }
+    }
+
+    /** Tensor names and boundaries from DL4J's parameter table, whose order is the flattened layout. */
+    private void tensors(Model model) {
+        java.util.Map<String, INDArray> table = model.paramTable();
+        java.util.List<String> names = new java.util.ArrayList<>();
+        java.util.List<Integer> ends = new java.util.ArrayList<>();
+        long end = 0;
+        for (java.util.Map.Entry<String, INDArray> e : table.entrySet()) {
+            end += e.getValue().length();
+            names.add(e.getKey());
+            ends.add((int) end);
+        }
+        if (end != model.numParams() || names.isEmpty()) {
+            LOG.warn("parameter table covers {} of {} parameters; publishing whole-model scalars only", end, model.numParams());
+            tensorNames = new String[0];
+            tensorEnds = null;
+            scalars = new StepScalarsCalculator.Result();
+            return;
+        }
+        tensorNames = names.toArray(new String[0]);
+        tensorEnds = ends.stream().mapToInt(Integer::intValue).toArray();
+        scalars = StepScalarsCalculator.Result.withTensors(tensorNames.length);
+    }
+
+    private static StepScalars.Builder scalars(StepScalarsCalculator.Result r) {
+        return StepScalars.newBuilder()
+                .setGradNorm(r.gradNorm)
+                .setDeltaNorm(r.deltaNorm)
+                .setParamNorm(r.paramNorm)
+                .setDisplacement(r.displacement)
+                .setGradDotDelta(r.gradDotDelta)
+                .setGradDotPrevGrad(r.gradDotPrevGrad)
+                .setGradDotPrevDelta(r.gradDotPrevDelta);
     }
 
     private void start(int n) {
@@ -311,9 +352,9 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
         // One fused pass: g becomes the mean gradient (DL4J left the batch sum), Δθ, the scalars, and
         // the sketches when the run ships sketches.
         StepScalarsCalculator.compute(f.g, 1f / f.batchSize, f.theta, prevTheta, theta0, first ? null : prevG,
-                first ? null : prevDelta, delta, sketch, sketchG, sketchDelta, scalars);
+                first ? null : prevDelta, delta, sketch, sketchG, sketchDelta, tensorEnds, scalars);
         examplesSeen += f.batchSize;
-        Step record = Step.newBuilder()
+        Step.Builder record = Step.newBuilder()
                 .setRunId(config.runId())
                 .setExperimentId(config.experimentId())
                 .setStep(f.step)
@@ -323,19 +364,17 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
                 .setLearningRate(f.learningRate)
                 .setBatchSize(f.batchSize)
                 .setExamplesSeen(examplesSeen)
-                .setScalars(StepScalars.newBuilder()
-                        .setGradNorm(scalars.gradNorm)
-                        .setDeltaNorm(scalars.deltaNorm)
-                        .setParamNorm(scalars.paramNorm)
-                        .setDisplacement(scalars.displacement)
-                        .setGradDotDelta(scalars.gradDotDelta)
-                        .setGradDotPrevGrad(scalars.gradDotPrevGrad)
-                        .setGradDotPrevDelta(scalars.gradDotPrevDelta))
+                .setScalars(scalars(scalars))
                 .setGradient(encode(f.g, sketchG))
                 .setDelta(encode(delta, sketchDelta))
-                .setHealth(publisher.health())
-                .build();
-        publisher.send(Topics.STEPS, config.runId(), WireRecords.encode(record));
+                .setHealth(publisher.health());
+        int offset = 0;
+        for (int t = 0; t < tensorNames.length; t++) {
+            record.addTensors(TensorScalars.newBuilder().setName(tensorNames[t]).setOffset(offset)
+                    .setSize(tensorEnds[t] - offset).setScalars(scalars(scalars.tensors[t])));
+            offset = tensorEnds[t];
+        }
+        publisher.send(Topics.STEPS, config.runId(), WireRecords.encode(record.build()));
         if (snapshots.due(f.step)) {
             if (!snapshotTaken) {
                 snapshot(0, theta0, f.eventTimeMs);

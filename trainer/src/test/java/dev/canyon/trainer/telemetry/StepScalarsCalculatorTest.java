@@ -64,13 +64,38 @@ class StepScalarsCalculatorTest {
 
         float[] sg = new float[128], sd = new float[128], delta = new float[d];
         StepScalarsCalculator.Result fused = new StepScalarsCalculator.Result();
-        StepScalarsCalculator.compute(g, 1f / 64, theta, prev, theta0, pg, pd, delta, cs, sg, sd, fused);
+        StepScalarsCalculator.compute(g, 1f / 64, theta, prev, theta0, pg, pd, delta, cs, sg, sd, null, fused);
         assertThat(g).containsExactly(gSeparate);
         assertThat(delta).containsExactly(deltaSeparate);
         assertThat(fused.gradNorm).isEqualTo(separate.gradNorm);
         assertThat(fused.gradDotPrevDelta).isEqualTo(separate.gradDotPrevDelta);
         assertThat(sg).containsExactly(cs.apply(gSeparate));
         assertThat(sd).containsExactly(cs.apply(deltaSeparate));
+    }
+
+    /** Per-tensor scalars add up to the whole model's and match each tensor's own brute-force sums. */
+    @Test
+    void perTensorScalarsTileTheModel() {
+        Random r = new Random(3);
+        int d = 1000;
+        int[] ends = {300, 310, 990, 1000};
+        float[] g = rand(r, d), theta = rand(r, d), prev = rand(r, d), theta0 = rand(r, d), pg = rand(r, d), pd = rand(r, d);
+        StepScalarsCalculator.Result out = StepScalarsCalculator.Result.withTensors(ends.length);
+        StepScalarsCalculator.compute(g, 1f, theta, prev, theta0, pg, pd, new float[d], null, null, null, ends, out);
+        double total = 0;
+        int start = 0;
+        for (int t = 0; t < ends.length; t++) {
+            double gg = 0, gpd = 0;
+            for (int i = start; i < ends[t]; i++) {
+                gg += (double) g[i] * g[i];
+                gpd += (double) g[i] * pd[i];
+            }
+            assertThat(out.tensors[t].gradNorm).isCloseTo(Math.sqrt(gg), within(1e-6 * Math.sqrt(gg)));
+            assertThat(out.tensors[t].gradDotPrevDelta).isCloseTo(gpd, within(1e-5 * Math.sqrt(gg * (ends[t] - start))));
+            total += out.tensors[t].gradNorm * out.tensors[t].gradNorm;
+            start = ends[t];
+        }
+        assertThat(out.gradNorm).isCloseTo(Math.sqrt(total), within(1e-9 * Math.sqrt(total)));
     }
 
     @Test

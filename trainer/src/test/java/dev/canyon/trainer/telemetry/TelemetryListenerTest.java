@@ -12,6 +12,7 @@ import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.contract.proto.Probe;
 import dev.canyon.contract.proto.RunEnded;
 import dev.canyon.contract.proto.Snapshot;
+import dev.canyon.contract.proto.TensorScalars;
 import dev.canyon.contract.proto.Step;
 import dev.canyon.stack.EmbeddedKafka;
 import dev.canyon.stack.TopicContents;
@@ -104,6 +105,13 @@ class TelemetryListenerTest {
             double nd4j = probe.norms.get((int) s.getStep() - 1);
             assertThat(s.getScalars().getGradNorm()).isCloseTo(nd4j, within(1e-5 * nd4j));
             assertThat(s.getLoss()).isBetween(0.0, 10.0);
+            // Per-tensor scalars: DL4J's parameter table in flattened order; each tensor's ‖g‖ from its slice.
+            assertThat(s.getTensorsList()).extracting(TensorScalars::getName).containsExactly("0_W", "0_b", "1_W", "1_b");
+            for (TensorScalars t : s.getTensorsList()) {
+                float[] slice = java.util.Arrays.copyOfRange(g, t.getOffset(), t.getOffset() + t.getSize());
+                assertThat(t.getScalars().getGradNorm()).isCloseTo(norm(slice), within(1e-6 * norm(slice) + 1e-30));
+            }
+            assertThat(s.getTensors(0).getSize()).isEqualTo(FashionMnist.PIXELS * 16);
         }
         // Successive-gradient inner product matches the vectors of consecutive steps.
         float[] g1 = Vectors.toFloats(records.get(0).getGradient());
