@@ -165,7 +165,7 @@ public final class PlantedCriticalPoint {
         for (double v : g) {
             gn += v * v;
         }
-        double[] eig = SymmetricEigen.eigenvalues(dense(new HessianProbe(oracle, 1e-6), w));
+        double[] eig = SymmetricEigen.eigenvalues(new HessianProbe(oracle, 1e-6).dense(w));
         return new Planted(data, w, min(eig), max(eig), Math.sqrt(gn));
     }
 
@@ -177,30 +177,7 @@ public final class PlantedCriticalPoint {
             y[i] = f[i] + c * r0[i];
         }
         NetworkOracle oracle = new NetworkOracle(net, new DataSet(features, Nd4j.create(y, new long[] {n, 1}, 'c')));
-        return dense(new HessianProbe(oracle, 1e-6), w);
-    }
-
-    private static double[][] dense(HessianProbe probe, double[] w) {
-        int d = w.length;
-        double[][] h = new double[d][d];
-        double[] e = new double[d];
-        double[] col = new double[d];
-        for (int j = 0; j < d; j++) {
-            java.util.Arrays.fill(e, 0);
-            e[j] = 1;
-            probe.hessianVector(w, e, col);
-            for (int i = 0; i < d; i++) {
-                h[i][j] = col[i];
-            }
-        }
-        for (int i = 0; i < d; i++) {
-            for (int j = 0; j < i; j++) {
-                double m = (h[i][j] + h[j][i]) / 2;
-                h[i][j] = m;
-                h[j][i] = m;
-            }
-        }
-        return h;
+        return new HessianProbe(oracle, 1e-6).dense(w);
     }
 
     private static double minEig(double[][] a, double[][] b, double c) {

@@ -58,6 +58,34 @@ public final class HessianProbe {
         }
     }
 
+    /**
+     * The dense Hessian at θ, column by column from d Hessian-vector products, symmetrized (finite
+     * differences leave it symmetric only up to rounding). For small models and references only:
+     * d products and d² doubles.
+     */
+    public double[][] dense(double[] theta) {
+        int d = theta.length;
+        double[][] h = new double[d][d];
+        double[] e = new double[d];
+        double[] col = new double[d];
+        for (int j = 0; j < d; j++) {
+            java.util.Arrays.fill(e, 0);
+            e[j] = 1;
+            hessianVector(theta, e, col);
+            for (int i = 0; i < d; i++) {
+                h[i][j] = col[i];
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < i; j++) {
+                double m = (h[i][j] + h[j][i]) / 2;
+                h[i][j] = m;
+                h[j][i] = m;
+            }
+        }
+        return h;
+    }
+
     /** uᵀHu / ‖u‖² at θ; NaN for u = 0. */
     public double curvature(double[] theta, double[] u) {
         double[] hu = new double[u.length];
