@@ -1,6 +1,5 @@
 package dev.canyon.trainer;
 
-import dev.canyon.contract.proto.RunEnded;
 import dev.canyon.trainer.data.FashionMnist;
 import dev.canyon.trainer.data.Minibatches;
 import dev.canyon.trainer.data.PlantedCriticalPoint;
@@ -135,30 +134,18 @@ public final class Experiment {
             listener.setProbeBatches(probeBatch, null);
         }
         Minibatches batches = new Minibatches(data, o.batchSize(), shuffleSeed, dataType(o));
-        RunEnded.Outcome outcome = RunEnded.Outcome.COMPLETED;
-        String message = null;
         try {
-            for (long s = 0; s < steps; s++) {
-                net.getLayerWiseConfigurations().setEpochCount(batches.epoch());
-                net.fit(batches.next());
-                progress.update(role, s + 1, steps);
-            }
-        } catch (RuntimeException e) {
-            outcome = RunEnded.Outcome.FAILED;
-            message = e.toString();
-            throw e;
+            listener.around(() -> {
+                for (long s = 0; s < steps; s++) {
+                    net.getLayerWiseConfigurations().setEpochCount(batches.epoch());
+                    net.fit(batches.next());
+                    progress.update(role, s + 1, steps);
+                }
+            });
         } finally {
-            listener.endRun(outcome, message);
             List<org.deeplearning4j.optimize.api.TrainingListener> others = new ArrayList<>(net.getListeners());
             others.remove(listener);
             net.setListeners(others);
-            try {
-                listener.close();
-            } catch (RuntimeException e) {
-                if (outcome == RunEnded.Outcome.COMPLETED) {
-                    throw e;
-                }
-            }
         }
         return new RunResult(listener.runId(), role, listener.steps(), listener.publisher().stepsAcknowledged(),
                 listener.lastLoss(), net.numParams());

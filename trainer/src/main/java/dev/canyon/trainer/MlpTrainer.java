@@ -7,7 +7,6 @@ import dev.canyon.trainer.probe.ProbePlan;
 import dev.canyon.trainer.telemetry.RunDescription;
 import dev.canyon.trainer.telemetry.TelemetryConfig;
 import dev.canyon.trainer.telemetry.TelemetryListener;
-import dev.canyon.contract.proto.RunEnded;
 import java.nio.file.Path;
 import java.util.function.LongConsumer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -147,24 +146,7 @@ public final class MlpTrainer {
                     validationBatch(options.dataDir()));
         }
         net.addListeners(extra);
-        RunEnded.Outcome outcome = RunEnded.Outcome.COMPLETED;
-        String message = null;
-        try {
-            fit(net, data, options.batchSize(), options.seed(), options.steps(), progress);
-        } catch (RuntimeException e) {
-            outcome = RunEnded.Outcome.FAILED;
-            message = e.toString();
-            throw e;
-        } finally {
-            listener.endRun(outcome, message);
-            try {
-                listener.close();
-            } catch (RuntimeException e) {
-                if (outcome == RunEnded.Outcome.COMPLETED) {
-                    throw e;
-                }
-            }
-        }
+        listener.around(() -> fit(net, data, options.batchSize(), options.seed(), options.steps(), progress));
         return new Result(listener.runId(), listener.experimentId(), listener.steps(),
                 listener.publisher().stepsAcknowledged(), listener.publisher().failed(), listener.lastLoss(), net.numParams());
     }

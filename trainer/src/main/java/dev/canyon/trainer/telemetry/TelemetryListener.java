@@ -558,6 +558,32 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
     }
 
     /**
+     * Runs {@code training} with this listener attached, then ends the run (COMPLETED, or FAILED
+     * with the exception's text, which is rethrown) and closes the listener. A telemetry failure at
+     * close is thrown only when training itself succeeded.
+     */
+    public void around(Runnable training) {
+        RunEnded.Outcome outcome = RunEnded.Outcome.COMPLETED;
+        String message = null;
+        try {
+            training.run();
+        } catch (RuntimeException e) {
+            outcome = RunEnded.Outcome.FAILED;
+            message = e.toString();
+            throw e;
+        } finally {
+            endRun(outcome, message);
+            try {
+                close();
+            } catch (RuntimeException e) {
+                if (outcome == RunEnded.Outcome.COMPLETED) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
      * Ends the run as completed (unless {@link #endRun} was called), then delivers what is pending
      * and closes the producer; throws {@link TelemetryException} if any record was not delivered.
      */
