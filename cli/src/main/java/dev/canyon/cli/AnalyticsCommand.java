@@ -55,10 +55,7 @@ final class AnalyticsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        java.util.Properties admin = new java.util.Properties();
-        admin.putAll(kafkaProperties);
-        admin.put("bootstrap.servers", bootstrapServers);
-        TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, (short) 1);
+        TopicSetup.ensure(bootstrapServers, kafkaProperties);
         InfluxConfig influx = InfluxConfig.of(influxUrl).withDatabase(influxDb).withCredentials(influxUser, influxPassword);
         AnalyticsConfig config = new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx,
                 Duration.ofSeconds(checkpointSeconds), null, parallelism, -1);

@@ -82,10 +82,7 @@ final class TrainCommand implements Callable<Integer> {
         TelemetryConfig config = TelemetryConfig.of(bootstrapServers).withRun(experiment, null)
                 .withKafkaProperties(kafkaProperties).withVectors(vectors).withProbes(ProbePlan.preset(probes));
         if (createTopics) {
-            java.util.Properties admin = new java.util.Properties();
-            admin.putAll(kafkaProperties);
-            admin.put("bootstrap.servers", bootstrapServers);
-            TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, (short) 1);
+            TopicSetup.ensure(bootstrapServers, kafkaProperties);
         }
         Map<String, ProgressBar> bars = new LinkedHashMap<>();
         List<Experiment.RunResult> results = Experiment.run(options, config,

@@ -65,7 +65,16 @@ public final class TopicSetup {
 
     /** {@link #ensure(Properties, int, short)} on a single-broker cluster. */
     public static void ensure(String bootstrapServers) {
+        ensure(bootstrapServers, Map.of());
+    }
+
+    /**
+     * {@link #ensure(Properties, int, short)} with {@value #DEFAULT_PARTITIONS} partitions and
+     * replication 1, connecting with {@code clientProperties} (security settings, ...).
+     */
+    public static void ensure(String bootstrapServers, Map<String, String> clientProperties) {
         Properties p = new Properties();
+        p.putAll(clientProperties);
         p.put("bootstrap.servers", bootstrapServers);
         ensure(p, DEFAULT_PARTITIONS, (short) 1);
     }

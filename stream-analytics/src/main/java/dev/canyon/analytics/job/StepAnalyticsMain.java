@@ -4,7 +4,6 @@ import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.storage.InfluxConfig;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -34,9 +33,7 @@ public final class StepAnalyticsMain {
         AnalyticsConfig config = new AnalyticsConfig(kafka, Map.of(), env.get("CANYON_GROUP_ID"), influx,
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("CANYON_CHECKPOINT_INTERVAL_S", "5"))), null,
                 Integer.parseInt(env.getOrDefault("CANYON_PARALLELISM", "1")), -1);
-        Properties admin = new Properties();
-        admin.put("bootstrap.servers", kafka);
-        TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, (short) 1);
+        TopicSetup.ensure(kafka);
         StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
         StepAnalyticsJob.buildProduction(flink, config);
         flink.execute(StepAnalyticsJob.NAME);
