@@ -49,7 +49,12 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Starts a broker with extra broker configuration (overrides the defaults). */
     public static EmbeddedKafka start(Path logDir, Properties extraConfig) {
-        EmbeddedKafka kafka = new EmbeddedKafka(logDir.toAbsolutePath(), FreePort.pick(), extraConfig);
+        return start(logDir, 0, extraConfig);
+    }
+
+    /** Starts a broker listening on {@code port} (0: a free one). */
+    public static EmbeddedKafka start(Path logDir, int port, Properties extraConfig) {
+        EmbeddedKafka kafka = new EmbeddedKafka(logDir.toAbsolutePath(), port == 0 ? FreePort.pick() : port, extraConfig);
         kafka.startServer();
         return kafka;
     }

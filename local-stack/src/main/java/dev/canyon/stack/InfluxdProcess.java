@@ -55,7 +55,13 @@ public final class InfluxdProcess implements AutoCloseable {
 
     /** Starts influxd with its data in {@code dataDir} and waits until it answers {@code /ping}. */
     public static InfluxdProcess start(Path dataDir) {
-        InfluxdProcess p = new InfluxdProcess(dataDir.toAbsolutePath(), locateBinary(), FreePort.pick(), FreePort.pick());
+        return start(dataDir, 0);
+    }
+
+    /** Starts influxd with its HTTP API on {@code httpPort} (0: a free one). */
+    public static InfluxdProcess start(Path dataDir, int httpPort) {
+        InfluxdProcess p = new InfluxdProcess(dataDir.toAbsolutePath(), locateBinary(), httpPort == 0 ? FreePort.pick() : httpPort,
+                FreePort.pick());
         p.startProcess();
         return p;
     }

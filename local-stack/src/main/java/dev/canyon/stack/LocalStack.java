@@ -28,12 +28,17 @@ public final class LocalStack implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
-    /** Starts Kafka and InfluxDB with their data under {@code dataDir}. */
+    /** Starts Kafka and InfluxDB with their data under {@code dataDir}, on free ports. */
     public static LocalStack start(Path dataDir) {
+        return start(dataDir, 0, 0);
+    }
+
+    /** Starts Kafka on {@code kafkaPort} and InfluxDB's HTTP API on {@code influxPort} (0: free ports). */
+    public static LocalStack start(Path dataDir, int kafkaPort, int influxPort) {
         Path dir = dataDir.toAbsolutePath();
-        EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+        EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), kafkaPort, new java.util.Properties());
         try {
-            InfluxdProcess influxd = InfluxdProcess.start(dir.resolve("influxdb"));
+            InfluxdProcess influxd = InfluxdProcess.start(dir.resolve("influxdb"), influxPort);
             return new LocalStack(dir, kafka, influxd);
         } catch (RuntimeException e) {
             kafka.close();

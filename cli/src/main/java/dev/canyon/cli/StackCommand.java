@@ -1,0 +1,60 @@
+package dev.canyon.cli;
+
+import dev.canyon.analytics.job.AnalyticsConfig;
+import dev.canyon.analytics.job.StepAnalyticsJob;
+import dev.canyon.contract.kafka.TopicSetup;
+import dev.canyon.stack.LocalStack;
+import dev.canyon.storage.InfluxConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code canyon stack}: the local stack and the analytics job, running until Ctrl-C. */
+@Command(name = "stack", mixinStandardHelpOptions = true,
+        description = {"Starts the local stack (in-process Kafka, influxd, the analytics job on Flink's MiniCluster) and keeps "
+                + "it running until Ctrl-C, so that `canyon train` (or your own training with the listener) can publish to it.",
+                "Data persists in --data-dir between starts."})
+final class StackCommand implements Callable<Integer> {
+
+    @Option(names = "--data-dir", description = "Where Kafka, InfluxDB and Flink keep their data (default: $CANYON_DATA_DIR or ./.canyon).")
+    Path dataDir;
+
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka port (default: ${DEFAULT-VALUE}; 0 for a free one).")
+    int kafkaPort;
+
+    @Option(names = "--influx-port", defaultValue = "8086", description = "InfluxDB HTTP port (default: ${DEFAULT-VALUE}; 0 for a free one).")
+    int influxPort;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = (dataDir != null ? dataDir : Path.of(System.getenv().getOrDefault("CANYON_DATA_DIR", ".canyon"))).toAbsolutePath();
+        try (LocalStack stack = LocalStack.start(dir, kafkaPort, influxPort)) {
+            String bootstrap = stack.kafka().bootstrapServers();
+            TopicSetup.ensure(bootstrap);
+            InfluxConfig influx = InfluxConfig.of(stack.influxd().url());
+            Configuration conf = new Configuration();
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("flink-checkpoints").toUri().toString());
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            StepAnalyticsJob.buildProduction(env, AnalyticsConfig.of(bootstrap, influx).withCheckpointInterval(Duration.ofSeconds(5)));
+            JobClient job = env.executeAsync(StepAnalyticsJob.NAME);
+            System.out.printf("Canyon local stack is up (data in %s)%n", dir);
+            System.out.printf("  Kafka     %s%n", bootstrap);
+            System.out.printf("  InfluxDB  %s (database %s)%n", stack.influxd().url(), influx.database());
+            System.out.printf("  train:    ./canyon train --bootstrap-servers %s%n", bootstrap);
+            System.out.println("Ctrl-C to stop.");
+            System.out.flush();
+            try {
+                job.getJobExecutionResult().get();
+            } finally {
+                job.cancel();
+            }
+        }
+        return 0;
+    }
+}
