@@ -99,8 +99,9 @@ class BrokerOutageTest {
             assertThat(publisher.resent()).isEqualTo(publisher.spilled());
             assertThat(publisher.failed()).isZero();
             // The budget bounds the wait for Kafka; encoding and journaling add a little of our own work,
-            // and this machine's scheduling noise reaches tens of ms: 1.5x the budget is the bar.
-            assertThat(worst / 1e6).as("slowest step's telemetry, ms").isLessThanOrEqualTo(1.5 * BUDGET.toMillis());
+            // and this machine's scheduling and GC noise reaches tens of ms, so 2x the budget is the bar.
+            // A publisher that waited for the broker would stall for the whole outage (seconds).
+            assertThat(worst / 1e6).as("slowest step's telemetry, ms").isLessThanOrEqualTo(2.0 * BUDGET.toMillis());
 
             List<Step> steps = TopicContents.read(kafka.bootstrapServers(), Topics.STEPS,
                     l -> l.stream().filter(r -> "run-outage".equals(key(r))).count() >= STEPS, Duration.ofSeconds(60))
