@@ -42,6 +42,15 @@ public final class Measurements {
     /** displacement / path_length, in [0, 1]. */
     public static final String FIELD_STRAIGHTNESS = "straightness";
 
+    /** Stall alerts opening and resolving (one point per transition). */
+    public static final String ALERTS = "alerts";
+    /** Tag of {@link #ALERTS}: plateau, silence or divergence. */
+    public static final String TAG_KIND = "kind";
+    /** 1 when the alert opens, 0 when it resolves (integer). */
+    public static final String FIELD_OPEN = "open";
+    /** What decided the transition (string). */
+    public static final String FIELD_EVIDENCE = "evidence";
+
     /** The per-step measurements: each holds exactly one point per stored step. */
     public static final List<String> PER_STEP = List.of(TRAINING, GRADIENT, DISTANCE);
 

@@ -6,7 +6,8 @@ public enum RecordKind {
     STEP(2),
     RUN_ENDED(3),
     PROBE(4),
-    SNAPSHOT(5);
+    SNAPSHOT(5),
+    ALERT(6);
 
     private final int code;
 
@@ -26,6 +27,6 @@ public enum RecordKind {
                 return kind;
             }
         }
-        throw new WireFormatException("unknown record kind code " + code + " (known: 1 run-started, 2 step, 3 run-ended, 4 probe, 5 snapshot)");
+        throw new WireFormatException("unknown record kind code " + code + " (known: 1 run-started, 2 step, 3 run-ended, 4 probe, 5 snapshot, 6 alert)");
     }
 }

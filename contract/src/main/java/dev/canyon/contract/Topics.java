@@ -13,6 +13,8 @@ public final class Topics {
     public static final String PROBES = "canyon.probes";
     /** {@link dev.canyon.contract.proto.Snapshot} records: full weights θ_t on a schedule. */
     public static final String SNAPSHOTS = "canyon.snapshots";
+    /** {@link dev.canyon.contract.proto.Alert} records: stall alerts opening and resolving. */
+    public static final String ALERTS = "canyon.alerts";
     /** Records that could not be used, with the reason in header {@link DeadLetterHeaders#REASON}. */
     public static final String DEAD_LETTER = "canyon.deadletter";
 

@@ -2,6 +2,7 @@ package dev.canyon.contract;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
+import dev.canyon.contract.proto.Alert;
 import dev.canyon.contract.proto.Probe;
 import dev.canyon.contract.proto.RunEnded;
 import dev.canyon.contract.proto.RunStarted;
@@ -17,7 +18,7 @@ public final class WireRecords {
     private WireRecords() {}
 
     /** A decoded record: exactly one of the three kinds. */
-    public sealed interface Decoded permits DecodedRunStarted, DecodedStep, DecodedRunEnded, DecodedProbe, DecodedSnapshot {
+    public sealed interface Decoded permits DecodedRunStarted, DecodedStep, DecodedRunEnded, DecodedProbe, DecodedSnapshot, DecodedAlert {
         /** Run the record belongs to. */
         String runId();
     }
@@ -60,6 +61,19 @@ public final class WireRecords {
         public String runId() {
             return record.getRunId();
         }
+    }
+
+    /** A decoded {@link Alert}. */
+    public record DecodedAlert(Alert record) implements Decoded {
+        @Override
+        public String runId() {
+            return record.getRunId();
+        }
+    }
+
+    /** Frames an alert record. */
+    public static byte[] encode(Alert a) {
+        return frame(RecordKind.ALERT, a);
     }
 
     /** Frames a snapshot record. */
@@ -106,6 +120,10 @@ public final class WireRecords {
                     return new DecodedProbe(validate(Probe.parseFrom(frame.payload())));
                 case SNAPSHOT:
                     return new DecodedSnapshot(validate(Snapshot.parseFrom(frame.payload())));
+                case ALERT:
+                    Alert alert = Alert.parseFrom(frame.payload());
+                    requireRunId(alert.getRunId(), "alert");
+                    return new DecodedAlert(alert);
                 default:
                     throw new WireFormatException("unhandled record kind " + frame.kind());
             }

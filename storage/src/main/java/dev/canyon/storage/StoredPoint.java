@@ -12,8 +12,8 @@ import org.influxdb.dto.Point;
 /**
  * One InfluxDB point as the stream produces it: measurement, tags, numeric fields and a timestamp
  * in nanoseconds taken from the data (never from the clock), so that writing it twice overwrites.
- * Field values are {@code Double} or {@code Long}; non-finite doubles are rejected because line
- * protocol cannot carry them.
+ * Field values are {@code Double}, {@code Long} or {@code String}; non-finite doubles are rejected
+ * because line protocol cannot carry them.
  */
 public final class StoredPoint implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -57,6 +57,8 @@ public final class StoredPoint implements Serializable {
         for (Map.Entry<String, Object> f : fields.entrySet()) {
             if (f.getValue() instanceof Long l) {
                 b.addField(f.getKey(), l.longValue());
+            } else if (f.getValue() instanceof String text) {
+                b.addField(f.getKey(), text);
             } else {
                 b.addField(f.getKey(), ((Double) f.getValue()).doubleValue());
             }
@@ -108,6 +110,12 @@ public final class StoredPoint implements Serializable {
             if (!Double.isFinite(value)) {
                 throw new IllegalArgumentException("field " + measurement + "." + key + " must be finite, got " + value);
             }
+            fields.put(key, value);
+            return this;
+        }
+
+        /** Adds a string field. */
+        public Builder field(String key, String value) {
             fields.put(key, value);
             return this;
         }

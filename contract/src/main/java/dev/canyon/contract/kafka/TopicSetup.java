@@ -26,14 +26,14 @@ public final class TopicSetup {
 
     private TopicSetup() {}
 
-    /** Ensures the step, run, probe, snapshot and dead-letter topics exist with the record size Canyon needs. */
+    /** Ensures the step, run, probe, snapshot, alert and dead-letter topics exist with the record size Canyon needs. */
     public static void ensure(Properties adminProperties, int partitions, short replication) {
         try (Admin admin = Admin.create(adminProperties)) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             Map<String, String> configs = Map.of("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES));
             List<NewTopic> create = new ArrayList<>();
             Map<ConfigResource, java.util.Collection<AlterConfigOp>> alter = new HashMap<>();
-            for (String t : List.of(Topics.STEPS, Topics.RUNS, Topics.PROBES, Topics.SNAPSHOTS, Topics.DEAD_LETTER)) {
+            for (String t : List.of(Topics.STEPS, Topics.RUNS, Topics.PROBES, Topics.SNAPSHOTS, Topics.ALERTS, Topics.DEAD_LETTER)) {
                 if (existing.contains(t)) {
                     alter.put(new ConfigResource(ConfigResource.Type.TOPIC, t), List.of(new AlterConfigOp(
                             new ConfigEntry("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES)),

@@ -2,7 +2,12 @@ package dev.canyon.analytics.job;
 
 import dev.canyon.analytics.StepPoints;
 import dev.canyon.analytics.distance.DistanceTravelled;
+import dev.canyon.analytics.kafka.AlertRecord;
 import dev.canyon.analytics.kafka.DeadLetter;
+import dev.canyon.analytics.stall.StallDetector;
+import dev.canyon.contract.Measurements;
+import dev.canyon.contract.PointTime;
+import java.util.List;
 import dev.canyon.analytics.kafka.RawRecord;
 import dev.canyon.contract.Vectors;
 import dev.canyon.contract.WireFormatException;
@@ -22,7 +27,9 @@ import org.apache.flink.util.OutputTag;
  * Decodes step records keyed by run, keeps each run's distance travelled, and emits the step's
  * InfluxDB points. With FULL vectors, ‖g‖ and the distances are measured from the vectors (the
  * displacement from their running sum); with halves or sketches, which only approximate the
- * vectors, from the trainer's exact per-step scalars. Anything unusable goes to {@link #DEAD_LETTERS} with its reason and never
+ * vectors, from the trainer's exact per-step scalars. Each run also feeds a {@link StallDetector}
+ * (plateau, divergence; silence by a processing-time timer re-armed at every step), whose alerts go
+ * to InfluxDB ({@code alerts}) and to {@link #ALERTS}. Anything unusable goes to {@link #DEAD_LETTERS} with its reason and never
  * touches the run's state: corrupt frames, unknown versions, invalid values, a run id that differs
  * from the record key, a dimension that changed within a run, non-finite vectors, and duplicate or
  * out-of-order steps.
@@ -32,16 +39,32 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
 
     /** Side output of records that could not be used. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+    /** Side output of stall alerts opening and resolving. */
+    public static final OutputTag<AlertRecord> ALERTS = new OutputTag<>("alerts", TypeInformation.of(AlertRecord.class));
 
+    private final StallDetector.Config stallConfig;
     private transient ValueState<RunState> state;
+    private transient ValueState<StallState> stall;
     private transient Counter deadLetters;
     private transient Counter stepsAccepted;
+    private transient Counter alertsRaised;
+
+    /** With DESIGN.md's default stall thresholds. */
+    public StepAnalyticsFunction() {
+        this(StallDetector.Config.defaults());
+    }
+
+    public StepAnalyticsFunction(StallDetector.Config stallConfig) {
+        this.stallConfig = stallConfig;
+    }
 
     @Override
     public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
         state = getRuntimeContext().getState(new ValueStateDescriptor<>("run", TypeInformation.of(RunState.class)));
+        stall = getRuntimeContext().getState(new ValueStateDescriptor<>("stall", TypeInformation.of(StallState.class)));
         deadLetters = getRuntimeContext().getMetricGroup().counter("canyonDeadLetters");
         stepsAccepted = getRuntimeContext().getMetricGroup().counter("canyonStepsAccepted");
+        alertsRaised = getRuntimeContext().getMetricGroup().counter("canyonAlerts");
     }
 
     @Override
@@ -108,6 +131,60 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
         stepsAccepted.inc();
         for (StoredPoint p : StepPoints.of(step, gradNorm, stepLength, s.pathLength, displacement)) {
             out.collect(p);
+        }
+        detectStalls(step, gradNorm, ctx, out);
+    }
+
+    /** Feeds the run's stall detector and re-arms its silence timer; alerts go to InfluxDB and the alerts side output. */
+    private void detectStalls(Step step, double gradNorm, Context ctx, Collector<StoredPoint> out) throws Exception {
+        StallState ss = stall.value();
+        if (ss == null) {
+            ss = new StallState();
+        }
+        long now = ctx.timerService().currentProcessingTime();
+        StallDetector detector = ss.detector(stallConfig);
+        List<StallDetector.Alert> alerts = detector.onStep(step.getStep(), now, step.getLoss(), gradNorm);
+        ss.save(detector);
+        ss.lastEventTimeMs = step.getEventTimeMs();
+        ss.experimentId = step.getExperimentId();
+        if (ss.timer != 0) {
+            ctx.timerService().deleteProcessingTimeTimer(ss.timer);
+        }
+        ss.timer = now + stallConfig.silence().toMillis();
+        ctx.timerService().registerProcessingTimeTimer(ss.timer);
+        stall.update(ss);
+        emit(alerts, ctx.getCurrentKey(), ss, ctx, out);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<StoredPoint> out) throws Exception {
+        StallState ss = stall.value();
+        if (ss == null || ss.timer != timestamp) {
+            return;
+        }
+        StallDetector detector = ss.detector(stallConfig);
+        List<StallDetector.Alert> alerts = detector.onClock(timestamp);
+        ss.save(detector);
+        ss.timer = 0;
+        stall.update(ss);
+        emit(alerts, ctx.getCurrentKey(), ss, ctx, out);
+    }
+
+    private void emit(List<StallDetector.Alert> alerts, String run, StallState ss, Context ctx, Collector<StoredPoint> out) {
+        for (StallDetector.Alert a : alerts) {
+            alertsRaised.inc();
+            ctx.output(ALERTS, new AlertRecord(run, ss.experimentId, a.kind().name(), a.open(), a.step(), ss.lastEventTimeMs,
+                    a.evidence()));
+            // Time from the data: the alert's step, shifted by kind so that two kinds at one step stay distinct.
+            long time = PointTime.ofStep(ss.lastEventTimeMs, a.step()) + 1000L * (a.kind().ordinal() + 1);
+            out.collect(StoredPoint.builder(Measurements.ALERTS, time)
+                    .tag(Measurements.TAG_RUN, run)
+                    .tag(Measurements.TAG_EXPERIMENT, ss.experimentId)
+                    .tag(Measurements.TAG_KIND, a.kind().name().toLowerCase(java.util.Locale.ROOT))
+                    .field(Measurements.FIELD_STEP, a.step())
+                    .field(Measurements.FIELD_OPEN, a.open() ? 1L : 0L)
+                    .field(Measurements.FIELD_EVIDENCE, a.evidence())
+                    .build());
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.canyon.analytics.job;
 
 import dev.canyon.analytics.influx.InfluxSink;
+import dev.canyon.analytics.kafka.AlertRecord;
+import dev.canyon.analytics.kafka.AlertSerializer;
 import dev.canyon.analytics.kafka.DeadLetter;
 import dev.canyon.analytics.kafka.DeadLetterSerializer;
 import dev.canyon.analytics.kafka.RawRecord;
@@ -21,8 +23,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * The step-analytics job: step topic → decode and validate, keyed by run → distance travelled and
- * per-step points → InfluxDB; unusable records → dead-letter topic. {@link #build} takes its
+ * The step-analytics job: step topic → decode and validate, keyed by run → distance travelled,
+ * per-step points and stall alerts → InfluxDB; alerts → alerts topic; unusable records →
+ * dead-letter topic. {@link #build} takes its
  * source and sinks so tests and replays can supply their own; {@link #kafkaSource} and friends are
  * the production ones.
  */
@@ -34,7 +37,7 @@ public final class StepAnalyticsJob {
 
     /** Wires the job onto {@code env}. */
     public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source, Sink<StoredPoint> points,
-            Sink<DeadLetter> deadLetters) {
+            Sink<DeadLetter> deadLetters, Sink<AlertRecord> alerts) {
         DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "steps")
                 .uid("steps-source");
         SingleOutputStreamOperator<StoredPoint> analysed = raw
@@ -44,6 +47,7 @@ public final class StepAnalyticsJob {
                 .name("step-analytics");
         analysed.sinkTo(points).uid("influx-sink").name("influxdb");
         analysed.getSideOutput(StepAnalyticsFunction.DEAD_LETTERS).sinkTo(deadLetters).uid("dead-letter-sink").name("dead-letters");
+        analysed.getSideOutput(StepAnalyticsFunction.ALERTS).sinkTo(alerts).uid("alert-sink").name("alerts");
     }
 
     /** Configures checkpointing and parallelism, and wires the production source and sinks. */
@@ -51,7 +55,7 @@ public final class StepAnalyticsJob {
         env.enableCheckpointing(config.checkpointInterval().toMillis());
         env.setParallelism(config.parallelism());
         build(env, kafkaSource(config), new InfluxSink(config.influx(), config.flushInterval().toMillis()),
-                deadLetterSink(config));
+                deadLetterSink(config), alertSink(config));
     }
 
     /**
@@ -70,6 +74,16 @@ public final class StepAnalyticsJob {
                         ? OffsetsInitializer.timestamp(config.startTimestampMs())
                         : OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new RawRecordDeserializer())
+                .build();
+    }
+
+    /** Writes alerts to {@link Topics#ALERTS}. */
+    public static KafkaSink<AlertRecord> alertSink(AnalyticsConfig config) {
+        return KafkaSink.<AlertRecord>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setKafkaProducerConfig(config.clientProperties())
+                .setRecordSerializer(new AlertSerializer(Topics.ALERTS))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }
 

@@ -43,7 +43,7 @@ public final class StallDetector {
      * @param recoverySteps consecutive healthy steps that resolve a divergence
      */
     public record Config(double smoothing, long patienceSteps, double minRelativeImprovement, Duration silence,
-            double divergenceFactor, long recoverySteps) {
+            double divergenceFactor, long recoverySteps) implements java.io.Serializable {
         public Config {
             if (!(smoothing > 0 && smoothing <= 1)) {
                 throw new IllegalArgumentException("smoothing must be in (0, 1], got " + smoothing);

@@ -80,7 +80,8 @@ class StepAnalyticsFunctionTest {
                     r -> assertThat(r).contains("41 values, this run's earlier deltas had 40"),
                     r -> assertThat(r).contains("NaN"),
                     r -> assertThat(r).contains("no value"));
-            List<StoredPoint> out = h.extractOutputValues();
+            List<StoredPoint> out = h.extractOutputValues().stream()
+                    .filter(p -> !p.measurement().equals(Measurements.ALERTS)).toList();
             assertThat(out).hasSize(3 * Measurements.PER_STEP.size());
             assertThat(out).filteredOn(p -> p.measurement().equals(Measurements.DISTANCE))
                     .extracting(p -> p.fields().get(Measurements.FIELD_STEP)).containsExactly(1L, 2L, 3L);
@@ -108,6 +109,51 @@ class StepAnalyticsFunctionTest {
             }
             assertThat(reasons(h)).isEmpty();
         }
+    }
+
+    /** A flat loss opens one plateau alert after the patience; silence opens by timer and resolves at the next step. */
+    @Test
+    void stallAlertsGoToTheSideOutputAndToInfluxPoints() throws Exception {
+        var config = new dev.canyon.analytics.stall.StallDetector.Config(0.5, 20, 1e-3, java.time.Duration.ofSeconds(60), 10, 5);
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new StepAnalyticsFunction(config)),
+                RawRecord::keyString, Types.STRING)) {
+            h.open();
+            h.setProcessingTime(1_000);
+            List<Step> steps = steps("p", 40, 5);
+            for (Step st : steps) {
+                push(h, "p", WireRecords.encode(st.toBuilder().setLoss(1.0).build()));
+            }
+            List<dev.canyon.analytics.kafka.AlertRecord> alerts = alerts(h);
+            assertThat(alerts).singleElement().satisfies(a -> {
+                assertThat(a.kind).isEqualTo("PLATEAU");
+                assertThat(a.open).isTrue();
+                assertThat(a.step).isEqualTo(21);
+            });
+            assertThat(h.extractOutputValues()).filteredOn(p -> p.measurement().equals(Measurements.ALERTS))
+                    .singleElement().satisfies(p -> {
+                        assertThat(p.tags()).containsEntry(Measurements.TAG_KIND, "plateau");
+                        assertThat(p.fields()).containsEntry(Measurements.FIELD_OPEN, 1L);
+                    });
+            h.setProcessingTime(1_000 + 60_000);
+            assertThat(alerts(h)).hasSize(2).last().satisfies(a -> {
+                assertThat(a.kind).isEqualTo("SILENCE");
+                assertThat(a.open).isTrue();
+                assertThat(a.step).isEqualTo(40);
+            });
+            Step next = steps("p", 41, 5).get(40);
+            push(h, "p", WireRecords.encode(next.toBuilder().setLoss(1.0).build()));
+            assertThat(alerts(h)).hasSize(3).last().satisfies(a -> {
+                assertThat(a.kind).isEqualTo("SILENCE");
+                assertThat(a.open).isFalse();
+            });
+        }
+    }
+
+    private static List<dev.canyon.analytics.kafka.AlertRecord> alerts(
+            KeyedOneInputStreamOperatorTestHarness<String, RawRecord, StoredPoint> h) {
+        var side = h.getSideOutput(StepAnalyticsFunction.ALERTS);
+        return side == null ? List.of()
+                : side.stream().map(r -> (dev.canyon.analytics.kafka.AlertRecord) r.getValue()).toList();
     }
 
     private static List<StoredPoint> concat(List<StoredPoint> a, List<StoredPoint> b) {
