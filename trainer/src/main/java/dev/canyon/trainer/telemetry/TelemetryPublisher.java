@@ -74,21 +74,28 @@ public final class TelemetryPublisher implements AutoCloseable {
                     + maxRecordBytes + "; raise it (and the topic's max.message.bytes) or use a smaller vector representation"));
             return;
         }
+        boolean direct;
         synchronized (lock) {
-            if (journal.isEmpty() && inFlight + value.length <= budgetBytes) {
-                RuntimeException refused = trySend(topic, runId, value, false);
-                if (refused == null) {
-                    return;
-                }
-                if (!(refused instanceof RetriableException)) {
-                    fail(topic, runId, refused);
-                    return;
-                }
-                if (spilled.get() == 0 || LOG.isDebugEnabled()) {
-                    LOG.warn("Kafka did not take telemetry within the step budget ({}); journaling to {}", refused.toString(),
-                            journal.file());
-                }
+            direct = journal.isEmpty() && inFlight + value.length <= budgetBytes;
+        }
+        // The producer is called without holding the lock: it may wait for metadata up to the step
+        // budget, and its I/O thread needs the lock to complete earlier records' callbacks. Order is
+        // kept per writer thread: a thread sends directly only while the journal is empty.
+        if (direct) {
+            RuntimeException refused = trySend(topic, runId, value, false);
+            if (refused == null) {
+                return;
             }
+            if (!(refused instanceof RetriableException)) {
+                fail(topic, runId, refused);
+                return;
+            }
+            if (spilled.get() == 0 || LOG.isDebugEnabled()) {
+                LOG.warn("Kafka did not take telemetry within the step budget ({}); journaling to {}", refused.toString(),
+                        journal.file());
+            }
+        }
+        synchronized (lock) {
             try {
                 if (journal.append(new SpillJournal.Entry(topic, runId, value))) {
                     spilled.incrementAndGet();
