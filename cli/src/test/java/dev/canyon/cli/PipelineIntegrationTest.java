@@ -169,6 +169,31 @@ class PipelineIntegrationTest {
         assertThat(queries).isGreaterThanOrEqualTo(5);
     }
 
+    /** A bounded replay of the recorded topic into another database gives the live points, value for value. */
+    @Test
+    @Order(4)
+    void replayEqualsTheLiveRun() throws Exception {
+        store.close();
+        influxd.close();
+        store = null;
+        influxd = null;
+        try (dev.canyon.stack.LocalStack stack = dev.canyon.stack.LocalStack.start(dataDir)) {
+            InfluxConfig replayed = InfluxConfig.of(stack.influxd().url()).withDatabase("replayed");
+            Replay.Summary summary = Replay.run(new Replay.Options(stack.kafka().bootstrapServers(), Map.of(), replayed, -1,
+                    PipelineIntegrationTest.summary.runId(), null), new PrintStream(new ByteArrayOutputStream(), true));
+            assertThat(summary.stepsReplayed()).isEqualTo(STEPS);
+            try (InfluxStore live = InfluxStore.connect(InfluxConfig.of(stack.influxd().url()));
+                    InfluxStore copy = InfluxStore.connect(replayed)) {
+                for (String m : Measurements.PER_STEP) {
+                    String q = "SELECT * FROM " + m + " WHERE run = '" + PipelineIntegrationTest.summary.runId() + "'";
+                    List<Map<String, Object>> a = live.rows(q);
+                    assertThat(a).hasSize(STEPS);
+                    assertThat(copy.rows(q)).as(m).isEqualTo(a);
+                }
+            }
+        }
+    }
+
     private String fill(String query) {
         return query.replace("$timeFilter", "time >= 0")
                 .replace("$__interval", "1s")

@@ -42,7 +42,12 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
     /** Side output of stall alerts opening and resolving. */
     public static final OutputTag<AlertRecord> ALERTS = new OutputTag<>("alerts", TypeInformation.of(AlertRecord.class));
 
+    /** Accumulator of accepted steps (what a replay reports). */
+    public static final String STEPS_ACCUMULATOR = "canyon-steps";
+
     private final StallDetector.Config stallConfig;
+    private final org.apache.flink.api.common.accumulators.LongCounter stepsCounted =
+            new org.apache.flink.api.common.accumulators.LongCounter();
     private transient ValueState<RunState> state;
     private transient ValueState<StallState> stall;
     private transient Counter deadLetters;
@@ -65,6 +70,7 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
         deadLetters = getRuntimeContext().getMetricGroup().counter("canyonDeadLetters");
         stepsAccepted = getRuntimeContext().getMetricGroup().counter("canyonStepsAccepted");
         alertsRaised = getRuntimeContext().getMetricGroup().counter("canyonAlerts");
+        getRuntimeContext().addAccumulator(STEPS_ACCUMULATOR, stepsCounted);
     }
 
     @Override
@@ -129,6 +135,7 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
         s.lastStep = step.getStep();
         state.update(s);
         stepsAccepted.inc();
+        stepsCounted.add(1L);
         for (StoredPoint p : StepPoints.of(step, gradNorm, stepLength, s.pathLength, displacement)) {
             out.collect(p);
         }

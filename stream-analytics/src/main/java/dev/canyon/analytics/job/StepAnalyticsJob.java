@@ -8,6 +8,7 @@ import dev.canyon.analytics.kafka.DeadLetterSerializer;
 import dev.canyon.analytics.kafka.RawRecord;
 import dev.canyon.analytics.kafka.RawRecordDeserializer;
 import dev.canyon.contract.Topics;
+import dev.canyon.storage.InfluxConfig;
 import dev.canyon.storage.StoredPoint;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -38,8 +39,18 @@ public final class StepAnalyticsJob {
     /** Wires the job onto {@code env}. */
     public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source, Sink<StoredPoint> points,
             Sink<DeadLetter> deadLetters, Sink<AlertRecord> alerts) {
+        build(env, source, null, points, deadLetters, alerts);
+    }
+
+    /** Wires the job onto {@code env}, keeping only the records {@code filter} accepts (null: all). */
+    public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
+            org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter, Sink<StoredPoint> points,
+            Sink<DeadLetter> deadLetters, Sink<AlertRecord> alerts) {
         DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "steps")
                 .uid("steps-source");
+        if (filter != null) {
+            raw = raw.filter(filter).uid("replay-filter").name("replay-filter");
+        }
         SingleOutputStreamOperator<StoredPoint> analysed = raw
                 .keyBy(RawRecord::keyString)
                 .process(new StepAnalyticsFunction())
@@ -75,6 +86,32 @@ public final class StepAnalyticsJob {
                         : OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new RawRecordDeserializer())
                 .build();
+    }
+
+    /**
+     * Replays the step topic as a bounded job: from {@code fromTimestampMs} (−1: the beginning) to
+     * the end offsets at start, one run or one experiment (null: all), into {@code influx}. Dead
+     * letters and alerts are counted but not written to Kafka again (the live job already did);
+     * alert points in InfluxDB are rewritten idempotently. Silence alerts depend on arrival times
+     * and do not replay.
+     */
+    public static void buildReplay(StreamExecutionEnvironment env, String bootstrapServers, java.util.Map<String, String> kafka,
+            InfluxConfig influx, long fromTimestampMs, String run, String experiment, int parallelism) {
+        env.setParallelism(parallelism);
+        AnalyticsConfig config = new AnalyticsConfig(bootstrapServers, kafka, "canyon-replay-" + System.currentTimeMillis(),
+                influx, null, null, parallelism, -1);
+        KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setTopics(Topics.STEPS)
+                .setGroupId(config.groupId())
+                .setProperties(config.clientProperties())
+                .setStartingOffsets(fromTimestampMs >= 0 ? OffsetsInitializer.timestamp(fromTimestampMs) : OffsetsInitializer.earliest())
+                .setBounded(OffsetsInitializer.latest())
+                .setDeserializer(new RawRecordDeserializer())
+                .build();
+        build(env, source, new ReplayFilter(run, experiment), new InfluxSink(influx, config.flushInterval().toMillis()),
+                new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>(),
+                new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>());
     }
 
     /** Writes alerts to {@link Topics#ALERTS}. */

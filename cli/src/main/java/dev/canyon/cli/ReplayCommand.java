@@ -1,0 +1,81 @@
+package dev.canyon.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.canyon.stack.LocalStack;
+import dev.canyon.storage.InfluxConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code canyon replay}: the analytics job, bounded, over recorded topics. */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Replays recorded step records through the analytics job (bounded: up to the end of the topic at start) "
+                + "into InfluxDB; the points equal the live run's. Without --bootstrap-servers it replays the local stack's data "
+                + "(--data-dir), starting Kafka and influxd on it."})
+final class ReplayCommand implements Callable<Integer> {
+
+    @Option(names = "--data-dir", description = "Local stack data to replay (default: $CANYON_DATA_DIR or ./.canyon).")
+    Path dataDir;
+
+    @Option(names = "--bootstrap-servers", description = "Replay from this Kafka cluster instead of the local stack.")
+    String bootstrapServers;
+
+    @Option(names = "--influx-url", description = "With --bootstrap-servers: the InfluxDB 1.x HTTP API to write to.")
+    String influxUrl;
+
+    @Option(names = "--influx-db", defaultValue = "canyon", description = "Database to write (default: ${DEFAULT-VALUE}; "
+            + "the same database overwrites the live points with identical ones).")
+    String database;
+
+    @Option(names = "--from", description = "First record time: ISO-8601 instant (2026-11-22T21:00:00Z) or ms since the epoch "
+            + "(default: the beginning).")
+    String from;
+
+    @Option(names = "--run", description = "Only this run.")
+    String run;
+
+    @Option(names = "--experiment", description = "Only this experiment.")
+    String experiment;
+
+    @Option(names = "--json", description = "End with one JSON object on standard output.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        long fromMs = from == null ? -1 : from.chars().allMatch(Character::isDigit) ? Long.parseLong(from) : Instant.parse(from).toEpochMilli();
+        Replay.Summary summary;
+        if (bootstrapServers != null) {
+            if (influxUrl == null) {
+                throw new IllegalArgumentException("--bootstrap-servers needs --influx-url");
+            }
+            summary = Replay.run(new Replay.Options(bootstrapServers, Map.of(), InfluxConfig.of(influxUrl).withDatabase(database),
+                    fromMs, run, experiment), System.err);
+        } else {
+            Path dir = (dataDir != null ? dataDir : Path.of(System.getenv().getOrDefault("CANYON_DATA_DIR", ".canyon"))).toAbsolutePath();
+            if (!Files.isDirectory(dir.resolve("kafka"))) {
+                throw new IllegalArgumentException("no recorded data in " + dir + " (run canyon demo or canyon stack first, or pass --data-dir)");
+            }
+            try (LocalStack stack = LocalStack.start(dir)) {
+                summary = Replay.run(new Replay.Options(stack.kafka().bootstrapServers(), Map.of(),
+                        InfluxConfig.of(stack.influxd().url()).withDatabase(database), fromMs, run, experiment), System.err);
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("steps_replayed", summary.stepsReplayed());
+        out.put("seconds", summary.seconds());
+        out.put("steps_per_second", summary.stepsPerSecond());
+        out.put("database", summary.database());
+        if (json) {
+            System.out.println(new ObjectMapper().writeValueAsString(out));
+        } else {
+            System.out.printf("replayed %d steps in %.1f s (%.0f steps/s) into database '%s'%n", summary.stepsReplayed(),
+                    summary.seconds(), summary.stepsPerSecond(), summary.database());
+        }
+        return 0;
+    }
+}
