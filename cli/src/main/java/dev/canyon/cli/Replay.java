@@ -32,10 +32,39 @@ final class Replay {
 
     private Replay() {}
 
+    /** Records of the step topic between the start position and the end, for the progress bar (−1 if unknown). */
+    static long recordsInRange(Options o) {
+        java.util.Properties p = new java.util.Properties();
+        p.putAll(o.kafkaProperties());
+        p.put("bootstrap.servers", o.bootstrapServers());
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(dev.canyon.contract.Topics.STEPS, java.time.Duration.ofSeconds(10)).stream()
+                    .map(i -> new org.apache.kafka.common.TopicPartition(i.topic(), i.partition())).toList();
+            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> begin = new java.util.HashMap<>(consumer.beginningOffsets(partitions));
+            if (o.fromTimestampMs() >= 0) {
+                Map<org.apache.kafka.common.TopicPartition, Long> query = new java.util.HashMap<>();
+                partitions.forEach(tp -> query.put(tp, o.fromTimestampMs()));
+                consumer.offsetsForTimes(query).forEach((tp, ot) -> begin.put(tp, ot == null ? end.get(tp) : ot.offset()));
+            }
+            long total = 0;
+            for (var tp : partitions) {
+                total += end.get(tp) - begin.get(tp);
+            }
+            return total;
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
     static Summary run(Options o, PrintStream progress) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         StepAnalyticsJob.buildReplay(env, o.bootstrapServers(), o.kafkaProperties(), o.influx(), o.fromTimestampMs(), o.run(),
                 o.experiment(), 1);
+        long total = o.run() == null && o.experiment() == null ? recordsInRange(o) : -1;
+        ProgressBar bar = total > 0 ? new ProgressBar(progress, "replay", total) : null;
         long start = System.nanoTime();
         JobClient job = env.executeAsync("canyon-replay");
         var done = job.getJobExecutionResult();
@@ -44,7 +73,12 @@ final class Replay {
             try {
                 Object n = job.getAccumulators().get().get(StepAnalyticsFunction.STEPS_ACCUMULATOR);
                 if (n != null) {
-                    progress.printf("replay: %d steps%n", ((Number) n).longValue());
+                    long steps = ((Number) n).longValue();
+                    if (bar != null) {
+                        bar.update(Math.min(steps, total), "");
+                    } else {
+                        progress.printf("replay: %d steps%n", steps);
+                    }
                 }
             } catch (Exception e) {
                 // the job may be finishing; the final count comes from its result
