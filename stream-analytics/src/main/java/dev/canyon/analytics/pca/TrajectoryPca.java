@@ -1,5 +1,6 @@
 package dev.canyon.analytics.pca;
 
+import dev.canyon.contract.linalg.Eigen;
 /**
  * Streaming PCA of a trajectory of points in R^k (the sketched weights θ_t, or θ_t − θ_0), after
  * Lipton 2016 (seed 002) and Goodfellow et al. 2015 (seed 000): the top principal components, the

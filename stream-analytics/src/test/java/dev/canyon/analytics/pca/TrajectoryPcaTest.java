@@ -1,5 +1,6 @@
 package dev.canyon.analytics.pca;
 
+import dev.canyon.contract.linalg.Eigen;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

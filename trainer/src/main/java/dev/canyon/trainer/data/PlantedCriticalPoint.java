@@ -1,8 +1,8 @@
 package dev.canyon.trainer.data;
 
+import dev.canyon.contract.linalg.Eigen;
 import dev.canyon.trainer.probe.HessianProbe;
 import dev.canyon.trainer.probe.NetworkOracle;
-import dev.canyon.trainer.probe.SymmetricEigen;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -118,7 +118,7 @@ public final class PlantedCriticalPoint {
         }
 
         double[][] a = hessian(net, features, f, r0, 0, w);
-        double[] eigA = SymmetricEigen.eigenvalues(a);
+        double[] eigA = Eigen.of(a).values;
         double maxA = max(eigA);
         double c = 0;
         if (negativeCurvature > 0) {
@@ -165,7 +165,7 @@ public final class PlantedCriticalPoint {
         for (double v : g) {
             gn += v * v;
         }
-        double[] eig = SymmetricEigen.eigenvalues(new HessianProbe(oracle, 1e-6).dense(w));
+        double[] eig = Eigen.of(new HessianProbe(oracle, 1e-6).dense(w)).values;
         return new Planted(data, w, min(eig), max(eig), Math.sqrt(gn));
     }
 
@@ -188,7 +188,7 @@ public final class PlantedCriticalPoint {
                 h[i][j] = a[i][j] - c * b[i][j];
             }
         }
-        return min(SymmetricEigen.eigenvalues(h));
+        return min(Eigen.of(h).values);
     }
 
     /** z minus its least-squares projection onto the columns of J (normal equations, Gaussian elimination). */

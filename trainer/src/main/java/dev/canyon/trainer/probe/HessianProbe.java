@@ -1,5 +1,6 @@
 package dev.canyon.trainer.probe;
 
+import dev.canyon.contract.linalg.Eigen;
 import java.util.Random;
 
 /**
@@ -155,7 +156,7 @@ public final class HessianProbe {
                 t[j + 1][j] = beta[j];
             }
         }
-        double[] ritz = SymmetricEigen.eigenvalues(t);
+        double[] ritz = Eigen.of(t).values;
         double max = Double.NEGATIVE_INFINITY;
         double min = Double.POSITIVE_INFINITY;
         for (double r : ritz) {

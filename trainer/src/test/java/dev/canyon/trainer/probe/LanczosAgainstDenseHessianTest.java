@@ -3,6 +3,7 @@ package dev.canyon.trainer.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.canyon.contract.linalg.Eigen;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -86,7 +87,7 @@ class LanczosAgainstDenseHessianTest {
             }
         }
         double[][] h = probe.dense(theta);
-        double[] eig = SymmetricEigen.eigenvalues(h);
+        double[] eig = Eigen.of(h).values;
         double max = java.util.Arrays.stream(eig).max().getAsDouble();
         double min = java.util.Arrays.stream(eig).min().getAsDouble();
         HessianProbe.Extremes lanczos = probe.extremes(theta, 60, 0, 3);

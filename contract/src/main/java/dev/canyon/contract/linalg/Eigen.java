@@ -1,9 +1,11 @@
-package dev.canyon.analytics.pca;
+package dev.canyon.contract.linalg;
 
 /**
  * Eigen-decomposition of a small dense symmetric matrix by cyclic Jacobi rotations (Golub and Van
  * Loan, section 8.5). Values sorted descending, vectors as rows matching them. O(n³) per sweep;
- * used on matrices of at most a few dozen rows here. NaN entries give NaN results.
+ * used on matrices of at most a hundred rows (Lanczos tridiagonals, sketch Gram matrices). NaN
+ * entries give NaN results. Shared by the trainer's probes and the stream's PCA, so there is one
+ * Jacobi solver in the project.
  */
 public final class Eigen {
     /** Eigenvalues, descending. */
