@@ -51,6 +51,90 @@ public final class Measurements {
     /** What decided the transition (string). */
     public static final String FIELD_EVIDENCE = "evidence";
 
+    /** Obstacle state of the alert's run when it opened or resolved (string, an {@code ObstacleState} name). */
+    public static final String FIELD_OBSTACLE_STATE = "obstacle_state";
+
+    /**
+     * Windowed obstacle indicators (Goodfellow et al. tutorial, seed 001), one point every
+     * {@code emit-every} steps over the last {@code window} steps.
+     */
+    public static final String INDICATORS = "indicators";
+    /** Steps in the window (integer). */
+    public static final String FIELD_WINDOW = "window";
+    /** Mean ‖g‖ over the window. */
+    public static final String FIELD_GRAD_NORM_MEAN = "grad_norm_mean";
+    /** Least-squares slope of ln ‖g‖ per step (1/step). */
+    public static final String FIELD_GRAD_NORM_TREND = "grad_norm_trend";
+    /** Share of steps after which the minibatch loss rose, in [0, 1]. */
+    public static final String FIELD_UPHILL_FRACTION = "uphill_fraction";
+    /** Mean ⟨g_t, g_{t−1}⟩ / (‖g_t‖‖g_{t−1}‖), in [−1, 1]. */
+    public static final String FIELD_SUCCESSIVE_COSINE = "successive_cosine";
+    /** B_simple = tr(Σ)/‖∇L‖² (McCandlish et al. 2018), in examples. */
+    public static final String FIELD_NOISE_SCALE = "noise_scale";
+    /** Directional curvature along the step, ΔθᵀHΔθ/‖Δθ‖² (loss units per squared parameter unit). */
+    public static final String FIELD_CURVATURE = "curvature";
+    /** Where {@link #FIELD_CURVATURE} came from: "probe" (same batch, unbiased) or "scalars" (cross-batch). */
+    public static final String FIELD_CURVATURE_SOURCE = "curvature_source";
+    /** Taylor prediction ⟨g, Δθ⟩ + ½ κ‖Δθ‖² of the per-step loss change, window mean. */
+    public static final String FIELD_TAYLOR_PREDICTED = "taylor_predicted";
+    /** Observed per-step loss change L_{t+1} − L_t, window mean. */
+    public static final String FIELD_TAYLOR_OBSERVED = "taylor_observed";
+    /** η·λmax/2 with the latest Hessian probe (edge of stability above 1). */
+    public static final String FIELD_STABILITY_RATIO = "stability_ratio";
+    /** λmax of the latest Hessian probe. */
+    public static final String FIELD_LAMBDA_MAX = "lambda_max";
+    /** λmin of the latest Hessian probe. */
+    public static final String FIELD_LAMBDA_MIN = "lambda_min";
+
+    /** Obstacle state per window, with the evidence that decided it. */
+    public static final String OBSTACLE = "obstacle";
+    /** The state's name (string). */
+    public static final String FIELD_STATE = "state";
+    /** The state's ordinal, for state-timeline panels (integer, 0 PROGRESSING … 6 DIVERGING). */
+    public static final String FIELD_STATE_CODE = "state_code";
+
+    /** Streaming trajectory PCA with its random-walk control, one point every {@code emit-every} steps. */
+    public static final String PCA = "pca";
+    /** Explained-variance ratio of principal component i (fields evr1, evr2, evr3). */
+    public static final String FIELD_EVR_PREFIX = "evr";
+    /** The same for the random-walk control (control_evr1, control_evr2, control_evr3). */
+    public static final String FIELD_CONTROL_EVR_PREFIX = "control_evr";
+    /** The current point's coordinate on PC1. */
+    public static final String FIELD_PC1 = "pc1";
+    /** The current point's coordinate on PC2. */
+    public static final String FIELD_PC2 = "pc2";
+    /** Dimension of the space the PCA runs in (sketch size, or d for small exact vectors). */
+    public static final String FIELD_PCA_DIMENSION = "dimension";
+
+    /** Same-batch curvature probes, one point per probe. */
+    public static final String CURVATURE_PROBE = "curvature_probe";
+    public static final String FIELD_ALONG_STEP = "along_step";
+    public static final String FIELD_ALONG_GRADIENT = "along_gradient";
+
+    /** Hessian probes, one point per probe. */
+    public static final String HESSIAN = "hessian";
+    /** Hutchinson estimate of tr(H). */
+    public static final String FIELD_TRACE = "trace";
+
+    /** Linear-path probes (Goodfellow et al. 2015, seed 000): one point per α, the probe's step in {@link #FIELD_STEP}. */
+    public static final String LINEAR_PATH = "linear_path";
+    public static final String FIELD_ALPHA = "alpha";
+    public static final String FIELD_TRAIN_LOSS = "train_loss";
+    public static final String FIELD_VALIDATION_LOSS = "validation_loss";
+    /** One point per linear-path probe: monotone (1/0) and barrier height of the train and validation curves. */
+    public static final String LINEAR_PATH_SUMMARY = "linear_path_summary";
+    public static final String FIELD_MONOTONE = "monotone";
+    public static final String FIELD_BARRIER = "barrier";
+    public static final String FIELD_VALIDATION_MONOTONE = "validation_monotone";
+    public static final String FIELD_VALIDATION_BARRIER = "validation_barrier";
+
+    /** Distances between the runs of one experiment at aligned steps (Lipton 2016, seed 002). */
+    public static final String CROSS_RUN = "cross_run";
+    /** Tag of {@link #CROSS_RUN}: the other run. */
+    public static final String TAG_OTHER = "other";
+    /** ‖θ_run − θ_other‖ at the step (in the sketch space when the runs ship sketches). */
+    public static final String FIELD_DISTANCE = "distance";
+
     /** The per-step measurements: each holds exactly one point per stored step. */
     public static final List<String> PER_STEP = List.of(TRAINING, GRADIENT, DISTANCE);
 

@@ -21,6 +21,9 @@ public final class WireRecords {
     public sealed interface Decoded permits DecodedRunStarted, DecodedStep, DecodedRunEnded, DecodedProbe, DecodedSnapshot, DecodedAlert {
         /** Run the record belongs to. */
         String runId();
+
+        /** Experiment the record belongs to ("" when it names none). */
+        String experimentId();
     }
 
     /** A decoded {@link RunStarted}. */
@@ -28,6 +31,11 @@ public final class WireRecords {
         @Override
         public String runId() {
             return record.getRunId();
+        }
+
+        @Override
+        public String experimentId() {
+            return record.getExperimentId();
         }
     }
 
@@ -37,6 +45,11 @@ public final class WireRecords {
         public String runId() {
             return record.getRunId();
         }
+
+        @Override
+        public String experimentId() {
+            return record.getExperimentId();
+        }
     }
 
     /** A decoded {@link RunEnded}. */
@@ -44,6 +57,11 @@ public final class WireRecords {
         @Override
         public String runId() {
             return record.getRunId();
+        }
+
+        @Override
+        public String experimentId() {
+            return record.getExperimentId();
         }
     }
 
@@ -53,6 +71,11 @@ public final class WireRecords {
         public String runId() {
             return record.getRunId();
         }
+
+        @Override
+        public String experimentId() {
+            return record.getExperimentId();
+        }
     }
 
     /** A decoded and validated {@link Snapshot}. */
@@ -61,6 +84,11 @@ public final class WireRecords {
         public String runId() {
             return record.getRunId();
         }
+
+        @Override
+        public String experimentId() {
+            return record.getExperimentId();
+        }
     }
 
     /** A decoded {@link Alert}. */
@@ -68,6 +96,11 @@ public final class WireRecords {
         @Override
         public String runId() {
             return record.getRunId();
+        }
+
+        @Override
+        public String experimentId() {
+            return record.getExperimentId();
         }
     }
 
@@ -141,6 +174,25 @@ public final class WireRecords {
         throw new WireFormatException("expected a STEP record, got " + d.getClass().getSimpleName());
     }
 
+    /**
+     * For a step record that failed validation: the step, if it is well framed and parses and its
+     * loss or gradient norm is NaN or infinite, which is evidence of divergence even though the
+     * record cannot be used for anything else; otherwise null.
+     */
+    public static Step nonFiniteStep(byte[] bytes) {
+        try {
+            RecordFrame frame = RecordFrame.decode(bytes);
+            if (frame.kind() != RecordKind.STEP) {
+                return null;
+            }
+            Step s = Step.parseFrom(frame.payload());
+            boolean nonFinite = !Double.isFinite(s.getLoss()) || !Double.isFinite(s.getScalars().getGradNorm());
+            return nonFinite && !s.getRunId().isEmpty() && s.getStep() >= 1 ? s : null;
+        } catch (WireFormatException | InvalidProtocolBufferException e) {
+            return null;
+        }
+    }
+
     /** Checks a step's contract: identifiers, step number, finite loss and scalars, consistent vectors. */
     public static Step validate(Step s) {
         requireRunId(s.getRunId(), "step");
@@ -206,6 +258,9 @@ public final class WireRecords {
 
     static RunStarted validate(RunStarted r) {
         requireRunId(r.getRunId(), "run-started");
+        if (r.hasInitialParameters()) {
+            Vectors.validate("initial parameters of run " + r.getRunId(), r.getInitialParameters());
+        }
         return r;
     }
 

@@ -38,6 +38,30 @@ public final class TopicContents {
         return out;
     }
 
+    /** Reads everything {@code topic} holds now: up to the end offsets of its partitions when the read starts. */
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic, Duration timeout) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(64 * 1024 * 1024));
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(128 * 1024 * 1024));
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = c.partitionsFor(topic, timeout).stream()
+                    .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            var end = c.endOffsets(partitions, timeout);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end offsets " + end + " within " + timeout);
+                }
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
     /** Reads until at least {@code n} records arrived (or the timeout). */
     public static List<ConsumerRecord<byte[], byte[]>> readAtLeast(String bootstrap, String topic, int n, Duration timeout) {
         return read(bootstrap, topic, l -> l.size() >= n, timeout);

@@ -114,6 +114,14 @@ public final class StoredPoint implements Serializable {
             return this;
         }
 
+        /** Adds a float field when {@code value} is finite; skips it otherwise (InfluxDB stores no NaN). */
+        public Builder fieldIfFinite(String key, double value) {
+            if (Double.isFinite(value)) {
+                fields.put(key, value);
+            }
+            return this;
+        }
+
         /** Adds a string field. */
         public Builder field(String key, String value) {
             fields.put(key, value);

@@ -44,9 +44,14 @@ public final class ObstacleIndicators {
      * @param curvature mean directional curvature along the step (cross-batch)
      * @param predictedLossChange mean first/second-order prediction of L_{t+1} − L_t
      * @param observedLossChange mean observed L_{t+1} − L_t
+     * @param lossStart mean loss over the window's first quarter (at least one step): the minibatch
+     *     losses are noisy, so a start and an end value each average a quarter of the window
+     * @param lossEnd mean loss over the window's last quarter
+     * @param lastStep the newest step in the window (0 when empty)
      */
     public record Window(int steps, double meanGradNorm, double gradNormTrend, double uphillFraction, double successiveCosine,
-            double noiseScale, double curvature, double predictedLossChange, double observedLossChange) {}
+            double noiseScale, double curvature, double predictedLossChange, double observedLossChange, double lossStart,
+            double lossEnd, long lastStep) {}
 
     private final int capacity;
     private final StepInput[] ring;
@@ -83,6 +88,16 @@ public final class ObstacleIndicators {
 
     private StepInput at(int i) {
         return ring[(head + i) % capacity];
+    }
+
+    /** Steps held (at most the window). */
+    public int size() {
+        return size;
+    }
+
+    /** Whether the window is full. */
+    public boolean isFull() {
+        return size == capacity;
     }
 
     /** The indicators now. */
@@ -139,6 +154,12 @@ public final class ObstacleIndicators {
                 }
             }
         }
+        int quarter = Math.max(1, size / 4);
+        double head = 0, tail = 0;
+        for (int i = 0; i < quarter && i < size; i++) {
+            head += at(i).loss();
+            tail += at(size - 1 - i).loss();
+        }
         double meanB = size == 0 ? Double.NaN : batch / size;
         double trend = Double.NaN;
         if (logCount >= 2) {
@@ -154,6 +175,7 @@ public final class ObstacleIndicators {
         return new Window(size, size == 0 ? Double.NaN : sumNorm / size, trend,
                 pairs == 0 ? Double.NaN : uphill / (double) pairs, cosCount == 0 ? Double.NaN : cosSum / cosCount, noise,
                 curvCount == 0 ? Double.NaN : curvSum / curvCount, curvCount == 0 ? Double.NaN : predicted / curvCount,
-                curvCount == 0 ? Double.NaN : observed / curvCount);
+                curvCount == 0 ? Double.NaN : observed / curvCount, size == 0 ? Double.NaN : head / quarter,
+                size == 0 ? Double.NaN : tail / quarter, size == 0 ? 0 : at(size - 1).step());
     }
 }

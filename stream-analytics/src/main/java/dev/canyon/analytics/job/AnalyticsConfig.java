@@ -1,5 +1,6 @@
 package dev.canyon.analytics.job;
 
+import dev.canyon.analytics.run.RunAnalyzer;
 import dev.canyon.contract.Topics;
 import dev.canyon.storage.InfluxConfig;
 import java.io.Serializable;
@@ -21,10 +22,18 @@ import java.util.Properties;
  * @param startTimestampMs where a job without restored state starts reading: -1 for the group's
  *     committed offsets (earliest when none), else the first record with a timestamp at or after
  *     this many ms since the epoch
+ * @param analytics per-run analytics settings (null: defaults)
  */
 public record AnalyticsConfig(String bootstrapServers, Map<String, String> kafkaProperties, String groupId,
-        InfluxConfig influx, Duration checkpointInterval, Duration flushInterval, int parallelism, long startTimestampMs)
-        implements Serializable {
+        InfluxConfig influx, Duration checkpointInterval, Duration flushInterval, int parallelism, long startTimestampMs,
+        RunAnalyzer.Settings analytics) implements Serializable {
+
+    /** With the default analytics settings ({@link RunAnalyzer.Settings#defaults()}). */
+    public AnalyticsConfig(String bootstrapServers, Map<String, String> kafkaProperties, String groupId, InfluxConfig influx,
+            Duration checkpointInterval, Duration flushInterval, int parallelism, long startTimestampMs) {
+        this(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval, parallelism, startTimestampMs,
+                null);
+    }
 
     /** Default consumer group of the live job. */
     public static final String DEFAULT_GROUP = "canyon-analytics";
@@ -36,6 +45,7 @@ public record AnalyticsConfig(String bootstrapServers, Map<String, String> kafka
         groupId = groupId == null || groupId.isBlank() ? DEFAULT_GROUP : groupId;
         checkpointInterval = checkpointInterval == null ? Duration.ofSeconds(5) : checkpointInterval;
         flushInterval = flushInterval == null ? Duration.ofMillis(200) : flushInterval;
+        analytics = analytics == null ? RunAnalyzer.Settings.defaults() : analytics;
         if (startTimestampMs < -1) {
             throw new IllegalArgumentException("startTimestampMs must be -1 (committed offsets) or a time, got " + startTimestampMs);
         }
@@ -53,22 +63,28 @@ public record AnalyticsConfig(String bootstrapServers, Map<String, String> kafka
     }
 
     public AnalyticsConfig withParallelism(int p) {
-        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval, p, startTimestampMs);
+        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval, p, startTimestampMs, analytics);
     }
 
     public AnalyticsConfig withCheckpointInterval(Duration d) {
-        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, d, flushInterval, parallelism, startTimestampMs);
+        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, d, flushInterval, parallelism, startTimestampMs, analytics);
     }
 
     public AnalyticsConfig withGroupId(String g) {
         return new AnalyticsConfig(bootstrapServers, kafkaProperties, g, influx, checkpointInterval, flushInterval, parallelism,
-                startTimestampMs);
+                startTimestampMs, analytics);
     }
 
     /** Starts a job without restored state at the first record stamped at or after {@code ms}. */
     public AnalyticsConfig startingAt(long ms) {
         return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval,
-                parallelism, ms);
+                parallelism, ms, analytics);
+    }
+
+    /** The same with other analytics settings (windows, stall thresholds, classifier thresholds). */
+    public AnalyticsConfig withAnalytics(RunAnalyzer.Settings a) {
+        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval,
+                parallelism, startTimestampMs, a);
     }
 
     /** Kafka client properties for the source and the dead-letter sink. */

@@ -27,7 +27,7 @@ final class ReplayFilter implements FilterFunction<RawRecord> {
         }
         if (experiment != null) {
             try {
-                return experiment.equals(WireRecords.decodeStep(r.value).getExperimentId());
+                return experiment.equals(WireRecords.decode(r.value).experimentId());
             } catch (WireFormatException e) {
                 return false;
             }

@@ -1,19 +1,15 @@
 package dev.canyon.analytics.job;
 
-import dev.canyon.analytics.StepPoints;
-import dev.canyon.analytics.distance.DistanceTravelled;
 import dev.canyon.analytics.kafka.AlertRecord;
 import dev.canyon.analytics.kafka.DeadLetter;
-import dev.canyon.analytics.stall.StallDetector;
-import dev.canyon.contract.Measurements;
-import dev.canyon.contract.PointTime;
-import java.util.List;
 import dev.canyon.analytics.kafka.RawRecord;
-import dev.canyon.contract.Vectors;
+import dev.canyon.analytics.run.RunAnalyzer;
 import dev.canyon.contract.WireFormatException;
 import dev.canyon.contract.WireRecords;
 import dev.canyon.contract.proto.Step;
+import java.time.Duration;
 import dev.canyon.storage.StoredPoint;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -24,49 +20,69 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Decodes step records keyed by run, keeps each run's distance travelled, and emits the step's
- * InfluxDB points. With FULL vectors, ‖g‖ and the distances are measured from the vectors (the
- * displacement from their running sum); with halves or sketches, which only approximate the
- * vectors, from the trainer's exact per-step scalars. Each run also feeds a {@link StallDetector}
- * (plateau, divergence; silence by a processing-time timer re-armed at every step), whose alerts go
- * to InfluxDB ({@code alerts}) and to {@link #ALERTS}. Anything unusable goes to {@link #DEAD_LETTERS} with its reason and never
+ * The per-run analytics, keyed by run (the record key): decodes each record of the step, probe and
+ * run topics and feeds it to the run's {@link RunAnalyzer} (distance travelled, stall alerts,
+ * obstacle indicators and state, trajectory PCA, probes), whose points go to the main output. Alerts
+ * go to InfluxDB ({@code alerts}) and to {@link #ALERTS}; positions at aligned steps to {@link
+ * #POSITIONS} for cross-run distances. Silence is a processing-time timer re-armed at every step and
+ * dropped when the run ends. Anything unusable goes to {@link #DEAD_LETTERS} with its reason and never
  * touches the run's state: corrupt frames, unknown versions, invalid values, a run id that differs
- * from the record key, a dimension that changed within a run, non-finite vectors, and duplicate or
- * out-of-order steps.
+ * from the record key, a dimension that changed within a run, non-finite vectors, duplicate or
+ * out-of-order steps, steps after the run's end. A step whose loss or gradient is not finite is a
+ * dead letter too, and also opens the run's divergence alert.
+ *
+ * <p>State: one {@link RunAnalyzer} per run (Kryo-serialized in checkpoints; not schema-evolvable
+ * across Canyon versions, so upgrade a live job from an empty state or replay), with a time-to-live
+ * of {@link #stateTtl} processing time since its last update, which removes ended and abandoned runs.
  */
 public final class StepAnalyticsFunction extends KeyedProcessFunction<String, RawRecord, StoredPoint> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     /** Side output of records that could not be used. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
     /** Side output of stall alerts opening and resolving. */
     public static final OutputTag<AlertRecord> ALERTS = new OutputTag<>("alerts", TypeInformation.of(AlertRecord.class));
+    /** Side output of runs' positions at aligned steps. */
+    public static final OutputTag<RunPosition> POSITIONS = new OutputTag<>("positions", TypeInformation.of(RunPosition.class));
 
     /** Accumulator of accepted steps (what a replay reports). */
     public static final String STEPS_ACCUMULATOR = "canyon-steps";
 
-    private final StallDetector.Config stallConfig;
+    /** Default time-to-live of a run's state after its last update. */
+    public static final Duration DEFAULT_STATE_TTL = Duration.ofDays(2);
+
+    private final RunAnalyzer.Settings settings;
+    private final Duration stateTtl;
     private final org.apache.flink.api.common.accumulators.LongCounter stepsCounted =
             new org.apache.flink.api.common.accumulators.LongCounter();
-    private transient ValueState<RunState> state;
-    private transient ValueState<StallState> stall;
+    private transient ValueState<RunAnalyzer> state;
+    private transient ValueState<Long> timer;
     private transient Counter deadLetters;
     private transient Counter stepsAccepted;
     private transient Counter alertsRaised;
 
-    /** With DESIGN.md's default stall thresholds. */
+    /** With the default settings (DESIGN.md's stall thresholds). */
     public StepAnalyticsFunction() {
-        this(StallDetector.Config.defaults());
+        this(RunAnalyzer.Settings.defaults(), DEFAULT_STATE_TTL);
     }
 
-    public StepAnalyticsFunction(StallDetector.Config stallConfig) {
-        this.stallConfig = stallConfig;
+    public StepAnalyticsFunction(RunAnalyzer.Settings settings, Duration stateTtl) {
+        this.settings = settings;
+        this.stateTtl = stateTtl;
     }
 
     @Override
     public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
-        state = getRuntimeContext().getState(new ValueStateDescriptor<>("run", TypeInformation.of(RunState.class)));
-        stall = getRuntimeContext().getState(new ValueStateDescriptor<>("stall", TypeInformation.of(StallState.class)));
+        StateTtlConfig ttl = StateTtlConfig.newBuilder(stateTtl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .build();
+        ValueStateDescriptor<RunAnalyzer> run = new ValueStateDescriptor<>("run-analyzer", TypeInformation.of(RunAnalyzer.class));
+        run.enableTimeToLive(ttl);
+        state = getRuntimeContext().getState(run);
+        ValueStateDescriptor<Long> silence = new ValueStateDescriptor<>("silence-timer", Long.class);
+        silence.enableTimeToLive(ttl);
+        timer = getRuntimeContext().getState(silence);
         deadLetters = getRuntimeContext().getMetricGroup().counter("canyonDeadLetters");
         stepsAccepted = getRuntimeContext().getMetricGroup().counter("canyonStepsAccepted");
         alertsRaised = getRuntimeContext().getMetricGroup().counter("canyonAlerts");
@@ -75,123 +91,94 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
 
     @Override
     public void processElement(RawRecord raw, Context ctx, Collector<StoredPoint> out) throws Exception {
-        Step step;
+        WireRecords.Decoded decoded;
         try {
-            step = WireRecords.decodeStep(raw.value);
+            decoded = WireRecords.decode(raw.value);
         } catch (WireFormatException e) {
+            Step nonFinite = WireRecords.nonFiniteStep(raw.value);
+            if (nonFinite != null && nonFinite.getRunId().equals(ctx.getCurrentKey())) {
+                RunAnalyzer a = analyzer();
+                emit(a.onNonFiniteStep(nonFinite, ctx.timerService().currentProcessingTime()), a, ctx, out);
+                state.update(a);
+            }
             reject(ctx, raw, e.getMessage());
             return;
         }
-        if (!step.getRunId().equals(ctx.getCurrentKey())) {
-            reject(ctx, raw, "run_id '" + step.getRunId() + "' differs from the record key '" + ctx.getCurrentKey() + "'");
+        if (!decoded.runId().equals(ctx.getCurrentKey())) {
+            reject(ctx, raw, "run_id '" + decoded.runId() + "' differs from the record key '" + ctx.getCurrentKey() + "'");
             return;
         }
-        RunState s = state.value();
-        if (s == null) {
-            s = new RunState();
-        }
-        if (s.steps > 0 && step.getStep() <= s.lastStep) {
-            reject(ctx, raw, (step.getStep() == s.lastStep ? "duplicate" : "out-of-order") + " step " + step.getStep()
-                    + " of run " + step.getRunId() + " (last accepted step " + s.lastStep + ")");
-            return;
-        }
-        int d = step.getDelta().getDimension();
-        if (s.dimension != 0 && d != s.dimension) {
-            reject(ctx, raw, "delta of step " + step.getStep() + " has " + d + " values, this run's earlier deltas had "
-                    + s.dimension);
-            return;
-        }
-        double gradNorm;
-        double stepLength;
-        double displacement;
-        DistanceTravelled distance = null;
-        if (Vectors.isExact(step.getDelta()) && Vectors.isExact(step.getGradient())) {
-            // FULL vectors: measure from the vectors themselves.
-            float[] delta = Vectors.toFloats(step.getDelta());
-            gradNorm = StepPoints.norm(Vectors.toFloats(step.getGradient()));
-            if (!Double.isFinite(gradNorm)) {
-                reject(ctx, raw, "gradient of step " + step.getStep() + " contains NaN or infinite values");
+        RunAnalyzer a = analyzer();
+        RunAnalyzer.Output result;
+        try {
+            if (decoded instanceof WireRecords.DecodedStep s) {
+                result = a.onStep(s.record(), ctx.timerService().currentProcessingTime());
+                stepsAccepted.inc();
+                stepsCounted.add(1L);
+            } else if (decoded instanceof WireRecords.DecodedProbe p) {
+                result = a.onProbe(p.record());
+            } else if (decoded instanceof WireRecords.DecodedRunStarted r) {
+                result = a.onRunStarted(r.record());
+            } else if (decoded instanceof WireRecords.DecodedRunEnded r) {
+                result = a.onRunEnded(r.record());
+            } else {
+                reject(ctx, raw, decoded.getClass().getSimpleName().replace("Decoded", "") + " records do not belong on "
+                        + raw.topic);
                 return;
             }
-            distance = new DistanceTravelled(s.displacementSum, s.pathLength, s.steps);
-            try {
-                distance.update(delta);
-            } catch (IllegalArgumentException e) {
-                reject(ctx, raw, "delta of step " + step.getStep() + ": " + e.getMessage());
-                return;
+        } catch (RunAnalyzer.Rejected e) {
+            reject(ctx, raw, e.getMessage());
+            return;
+        }
+        emit(result, a, ctx, out);
+        Long pending = timer.value();
+        if (a.finished()) {
+            if (pending != null) {
+                ctx.timerService().deleteProcessingTimeTimer(pending);
+                timer.clear();
             }
-            stepLength = distance.lastStepLength();
-            displacement = distance.displacement();
-        } else {
-            // Halves and sketches only approximate the vectors: use the trainer's exact scalars.
-            gradNorm = step.getScalars().getGradNorm();
-            stepLength = step.getScalars().getDeltaNorm();
-            displacement = step.getScalars().getDisplacement();
+        } else if (decoded instanceof WireRecords.DecodedStep) {
+            if (pending != null) {
+                ctx.timerService().deleteProcessingTimeTimer(pending);
+            }
+            long next = ctx.timerService().currentProcessingTime() + settings.stall().silence().toMillis();
+            ctx.timerService().registerProcessingTimeTimer(next);
+            timer.update(next);
         }
-        s.dimension = d;
-        s.displacementSum = distance == null ? null : distance.sumView();
-        s.pathLength += stepLength;
-        s.steps++;
-        s.lastStep = step.getStep();
-        state.update(s);
-        stepsAccepted.inc();
-        stepsCounted.add(1L);
-        for (StoredPoint p : StepPoints.of(step, gradNorm, stepLength, s.pathLength, displacement)) {
-            out.collect(p);
-        }
-        detectStalls(step, gradNorm, ctx, out);
+        state.update(a);
     }
 
-    /** Feeds the run's stall detector and re-arms its silence timer; alerts go to InfluxDB and the alerts side output. */
-    private void detectStalls(Step step, double gradNorm, Context ctx, Collector<StoredPoint> out) throws Exception {
-        StallState ss = stall.value();
-        if (ss == null) {
-            ss = new StallState();
-        }
-        long now = ctx.timerService().currentProcessingTime();
-        StallDetector detector = ss.detector(stallConfig);
-        List<StallDetector.Alert> alerts = detector.onStep(step.getStep(), now, step.getLoss(), gradNorm);
-        ss.save(detector);
-        ss.lastEventTimeMs = step.getEventTimeMs();
-        ss.experimentId = step.getExperimentId();
-        if (ss.timer != 0) {
-            ctx.timerService().deleteProcessingTimeTimer(ss.timer);
-        }
-        ss.timer = now + stallConfig.silence().toMillis();
-        ctx.timerService().registerProcessingTimeTimer(ss.timer);
-        stall.update(ss);
-        emit(alerts, ctx.getCurrentKey(), ss, ctx, out);
+    private RunAnalyzer analyzer() throws java.io.IOException {
+        RunAnalyzer a = state.value();
+        return a == null ? new RunAnalyzer(settings) : a;
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<StoredPoint> out) throws Exception {
-        StallState ss = stall.value();
-        if (ss == null || ss.timer != timestamp) {
+        Long pending = timer.value();
+        RunAnalyzer a = state.value();
+        if (pending == null || pending != timestamp || a == null) {
             return;
         }
-        StallDetector detector = ss.detector(stallConfig);
-        List<StallDetector.Alert> alerts = detector.onClock(timestamp);
-        ss.save(detector);
-        ss.timer = 0;
-        stall.update(ss);
-        emit(alerts, ctx.getCurrentKey(), ss, ctx, out);
+        timer.clear();
+        emit(a.onClock(timestamp), a, ctx, out);
+        state.update(a);
     }
 
-    private void emit(List<StallDetector.Alert> alerts, String run, StallState ss, Context ctx, Collector<StoredPoint> out) {
-        for (StallDetector.Alert a : alerts) {
+    private void emit(RunAnalyzer.Output result, RunAnalyzer a, Context ctx, Collector<StoredPoint> out) {
+        for (StoredPoint p : result.points) {
+            out.collect(p);
+        }
+        for (RunAnalyzer.Transition t : result.alerts) {
             alertsRaised.inc();
-            ctx.output(ALERTS, new AlertRecord(run, ss.experimentId, a.kind().name(), a.open(), a.step(), ss.lastEventTimeMs,
-                    a.evidence()));
-            // Time from the data: the alert's step, shifted by kind so that two kinds at one step stay distinct.
-            long time = PointTime.ofStep(ss.lastEventTimeMs, a.step()) + 1000L * (a.kind().ordinal() + 1);
-            out.collect(StoredPoint.builder(Measurements.ALERTS, time)
-                    .tag(Measurements.TAG_RUN, run)
-                    .tag(Measurements.TAG_EXPERIMENT, ss.experimentId)
-                    .tag(Measurements.TAG_KIND, a.kind().name().toLowerCase(java.util.Locale.ROOT))
-                    .field(Measurements.FIELD_STEP, a.step())
-                    .field(Measurements.FIELD_OPEN, a.open() ? 1L : 0L)
-                    .field(Measurements.FIELD_EVIDENCE, a.evidence())
-                    .build());
+            AlertRecord record = new AlertRecord(ctx.getCurrentKey(), a.experiment(), t.kind().name(), t.open(), t.step(), t.eventTimeMs(),
+                    t.evidence());
+            record.obstacleState = t.obstacleState();
+            ctx.output(ALERTS, record);
+        }
+        if (result.position != null) {
+            ctx.output(POSITIONS, new RunPosition(ctx.getCurrentKey(), a.experiment(), result.position.step(),
+                    result.position.eventTimeMs(), result.position.theta()));
         }
     }
 

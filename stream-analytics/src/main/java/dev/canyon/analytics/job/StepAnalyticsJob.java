@@ -7,6 +7,7 @@ import dev.canyon.analytics.kafka.DeadLetter;
 import dev.canyon.analytics.kafka.DeadLetterSerializer;
 import dev.canyon.analytics.kafka.RawRecord;
 import dev.canyon.analytics.kafka.RawRecordDeserializer;
+import dev.canyon.analytics.run.RunAnalyzer;
 import dev.canyon.contract.Topics;
 import dev.canyon.storage.InfluxConfig;
 import dev.canyon.storage.StoredPoint;
@@ -24,9 +25,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * The step-analytics job: step topic → decode and validate, keyed by run → distance travelled,
- * per-step points and stall alerts → InfluxDB; alerts → alerts topic; unusable records →
- * dead-letter topic. {@link #build} takes its
+ * The analytics job: step, probe and run topics → decode and validate, keyed by run → {@link
+ * RunAnalyzer} (distance travelled, obstacle indicators and state, trajectory PCA, probes, stall
+ * alerts) → InfluxDB; positions at aligned steps, keyed by experiment → cross-run distances →
+ * InfluxDB; alerts → alerts topic; unusable records → dead-letter topic. {@link #build} takes its
  * source and sinks so tests and replays can supply their own; {@link #kafkaSource} and friends are
  * the production ones.
  */
@@ -46,17 +48,29 @@ public final class StepAnalyticsJob {
     public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
             org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter, Sink<StoredPoint> points,
             Sink<DeadLetter> deadLetters, Sink<AlertRecord> alerts) {
-        DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "steps")
+        build(env, source, filter, points, deadLetters, alerts, RunAnalyzer.Settings.defaults());
+    }
+
+    /** Wires the job onto {@code env} with the given analytics settings. */
+    public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
+            org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter, Sink<StoredPoint> points,
+            Sink<DeadLetter> deadLetters, Sink<AlertRecord> alerts, RunAnalyzer.Settings settings) {
+        DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "records")
                 .uid("steps-source");
         if (filter != null) {
             raw = raw.filter(filter).uid("replay-filter").name("replay-filter");
         }
         SingleOutputStreamOperator<StoredPoint> analysed = raw
                 .keyBy(RawRecord::keyString)
-                .process(new StepAnalyticsFunction())
+                .process(new StepAnalyticsFunction(settings, StepAnalyticsFunction.DEFAULT_STATE_TTL))
                 .uid("step-analytics")
-                .name("step-analytics");
-        analysed.sinkTo(points).uid("influx-sink").name("influxdb");
+                .name("run-analytics");
+        DataStream<StoredPoint> crossRun = analysed.getSideOutput(StepAnalyticsFunction.POSITIONS)
+                .keyBy(p -> p.experiment)
+                .process(new CrossRunFunction(StepAnalyticsFunction.DEFAULT_STATE_TTL))
+                .uid("cross-run")
+                .name("cross-run-distances");
+        analysed.union(crossRun).sinkTo(points).uid("influx-sink").name("influxdb");
         analysed.getSideOutput(StepAnalyticsFunction.DEAD_LETTERS).sinkTo(deadLetters).uid("dead-letter-sink").name("dead-letters");
         analysed.getSideOutput(StepAnalyticsFunction.ALERTS).sinkTo(alerts).uid("alert-sink").name("alerts");
     }
@@ -65,12 +79,12 @@ public final class StepAnalyticsJob {
     public static void buildProduction(StreamExecutionEnvironment env, AnalyticsConfig config) {
         env.enableCheckpointing(config.checkpointInterval().toMillis());
         env.setParallelism(config.parallelism());
-        build(env, kafkaSource(config), new InfluxSink(config.influx(), config.flushInterval().toMillis()),
-                deadLetterSink(config), alertSink(config));
+        build(env, kafkaSource(config), null, new InfluxSink(config.influx(), config.flushInterval().toMillis()),
+                deadLetterSink(config), alertSink(config), config.analytics());
     }
 
     /**
-     * Reads the step topic. Restored from a checkpoint or savepoint, the job continues from the
+     * Reads the step, probe and run topics. Restored from a checkpoint or savepoint, the job continues from the
      * offsets in it; otherwise from {@link AnalyticsConfig#startTimestampMs()} or the group's
      * committed offsets (earliest when none). Starting without state in the middle of a run gives
      * that run's distances from the first step read, not from θ_0.
@@ -78,7 +92,7 @@ public final class StepAnalyticsJob {
     public static KafkaSource<RawRecord> kafkaSource(AnalyticsConfig config) {
         return KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(config.bootstrapServers())
-                .setTopics(Topics.STEPS)
+                .setTopics(Topics.STEPS, Topics.PROBES, Topics.RUNS)
                 .setGroupId(config.groupId())
                 .setProperties(config.clientProperties())
                 .setStartingOffsets(config.startTimestampMs() >= 0
@@ -89,7 +103,7 @@ public final class StepAnalyticsJob {
     }
 
     /**
-     * Replays the step topic as a bounded job: from {@code fromTimestampMs} (−1: the beginning) to
+     * Replays the step, probe and run topics as a bounded job: from {@code fromTimestampMs} (−1: the beginning) to
      * the end offsets at start, one run or one experiment (null: all), into {@code influx}. Dead
      * letters and alerts are counted but not written to Kafka again (the live job already did);
      * alert points in InfluxDB are rewritten idempotently. Silence alerts depend on arrival times
@@ -102,7 +116,7 @@ public final class StepAnalyticsJob {
                 influx, null, null, parallelism, -1);
         KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(bootstrapServers)
-                .setTopics(Topics.STEPS)
+                .setTopics(Topics.STEPS, Topics.PROBES, Topics.RUNS)
                 .setGroupId(config.groupId())
                 .setProperties(config.clientProperties())
                 .setStartingOffsets(fromTimestampMs >= 0 ? OffsetsInitializer.timestamp(fromTimestampMs) : OffsetsInitializer.earliest())

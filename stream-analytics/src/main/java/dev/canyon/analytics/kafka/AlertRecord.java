@@ -10,6 +10,8 @@ public class AlertRecord {
     public long step;
     public long eventTimeMs;
     public String evidence;
+    /** The run's obstacle state when the alert changed ("" before the first decision). */
+    public String obstacleState = "";
 
     public AlertRecord() {}
 

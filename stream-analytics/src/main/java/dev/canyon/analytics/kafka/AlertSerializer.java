@@ -25,6 +25,7 @@ public final class AlertSerializer implements KafkaRecordSerializationSchema<Ale
                 .setStep(a.step)
                 .setEventTimeMs(a.eventTimeMs)
                 .setEvidence(a.evidence)
+                .setObstacleState(a.obstacleState == null ? "" : a.obstacleState)
                 .build();
         return new ProducerRecord<>(topic, a.runId.getBytes(StandardCharsets.UTF_8), WireRecords.encode(alert));
     }

@@ -184,6 +184,24 @@ public final class StallDetector {
         return out;
     }
 
+    /**
+     * The run ended (its RunEnded record arrived): resolves every open alert, with {@code reason}
+     * as evidence, so that a finished run leaves nothing open; later clock ticks raise nothing.
+     */
+    public List<Alert> onEnd(String reason) {
+        List<Alert> out = new ArrayList<>(3);
+        for (Kind kind : Kind.values()) {
+            if (isOpen(kind)) {
+                out.add(new Alert(kind, false, lastStep, "run ended: " + reason));
+            }
+        }
+        plateauOpen = false;
+        silenceOpen = false;
+        divergenceOpen = false;
+        steps = 0;
+        return out;
+    }
+
     /** A processing-time tick: opens a silence alert when no step arrived for the configured time. */
     public List<Alert> onClock(long nowMs) {
         if (steps == 0 || silenceOpen || nowMs - lastArrivalMs < config.silence().toMillis()) {

@@ -27,33 +27,37 @@ class StepAnalyticsFunctionTest {
 
     @Test
     void restoredFromASnapshotItContinuesExactlyAsUninterrupted() throws Exception {
-        List<Step> steps = steps("r", 6, 1);
+        List<Step> steps = steps("r", 80, 1);
         List<StoredPoint> uninterrupted;
         try (var h = harness()) {
             h.open();
             steps.forEach(s -> push(h, "r", WireRecords.encode(s)));
             uninterrupted = h.extractOutputValues();
         }
-        assertThat(uninterrupted).hasSize(6 * Measurements.PER_STEP.size());
+        // Per-step points, and every 10 steps indicators and PCA; from step 50 (a full window) the obstacle state too.
+        assertThat(uninterrupted).filteredOn(p -> p.measurement().equals(Measurements.TRAINING)).hasSize(80);
+        assertThat(uninterrupted).filteredOn(p -> p.measurement().equals(Measurements.INDICATORS)).hasSize(8);
+        assertThat(uninterrupted).filteredOn(p -> p.measurement().equals(Measurements.PCA)).hasSize(8);
+        assertThat(uninterrupted).filteredOn(p -> p.measurement().equals(Measurements.OBSTACLE)).hasSize(4);
 
         OperatorSubtaskState snapshot;
         List<StoredPoint> before;
         try (var h = harness()) {
             h.open();
-            steps.subList(0, 3).forEach(s -> push(h, "r", WireRecords.encode(s)));
+            steps.subList(0, 33).forEach(s -> push(h, "r", WireRecords.encode(s)));
             snapshot = h.snapshot(1, 1);
             before = h.extractOutputValues();
         }
         try (var h = harness()) {
             h.initializeState(snapshot);
             h.open();
-            steps.subList(3, 6).forEach(s -> push(h, "r", WireRecords.encode(s)));
+            steps.subList(33, 80).forEach(s -> push(h, "r", WireRecords.encode(s)));
             List<StoredPoint> after = h.extractOutputValues();
             assertThat(concat(before, after)).containsExactlyElementsOf(uninterrupted);
             // A step replayed after the restore (Kafka re-delivers what followed the checkpoint) is a duplicate now.
-            push(h, "r", WireRecords.encode(steps.get(5)));
+            push(h, "r", WireRecords.encode(steps.get(79)));
             assertThat(h.extractOutputValues()).hasSize(after.size());
-            assertThat(reasons(h)).containsExactly("duplicate step 6 of run r (last accepted step 6)");
+            assertThat(reasons(h)).containsExactly("duplicate step 80 of run r (last accepted step 80)");
         }
     }
 
@@ -115,7 +119,8 @@ class StepAnalyticsFunctionTest {
     @Test
     void stallAlertsGoToTheSideOutputAndToInfluxPoints() throws Exception {
         var config = new dev.canyon.analytics.stall.StallDetector.Config(0.5, 20, 1e-3, java.time.Duration.ofSeconds(60), 10, 5);
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new StepAnalyticsFunction(config)),
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                new StepAnalyticsFunction(dev.canyon.analytics.run.RunAnalyzer.Settings.defaults().withStall(config), java.time.Duration.ofDays(1))),
                 RawRecord::keyString, Types.STRING)) {
             h.open();
             h.setProcessingTime(1_000);

@@ -20,10 +20,10 @@ class ObstacleClassifierTest {
                 .isEqualTo(ObstacleState.DIVERGING);
         assertThat(classifier.classify(evidence(1.0, 2.0, 1, 0.9, 0, 0, 1, 1)).state()).isEqualTo(ObstacleState.DIVERGING);
         assertThat(classifier.classify(evidence(1.0, 0.9, 1, 0.3, 0.5, 10, 10, 0.1)).state()).isEqualTo(ObstacleState.PROGRESSING);
-        var saddle = classifier.classify(evidence(1.0, 1.0, 1e-3, 0.5, 0, 0, 2, -2));
+        var saddle = classifier.classify(evidence(1.0, 1.0, 1e-3, 0.1, 0, 0, 2, -2));
         assertThat(saddle.state()).isEqualTo(ObstacleState.SADDLE);
         assertThat(saddle.evidence()).contains("lambda_min -2");
-        assertThat(classifier.classify(evidence(1.0, 1.0, 1e-3, 0.5, 0, 0, 2, 1e-6)).state()).isEqualTo(ObstacleState.NEAR_MINIMUM);
+        assertThat(classifier.classify(evidence(1.0, 1.0, 1e-3, 0.1, 0, 0, 2, 1e-6)).state()).isEqualTo(ObstacleState.NEAR_MINIMUM);
         assertThat(classifier.classify(evidence(1.0, 1.0, 5, 0.6, -0.8, 10, 100, 1)).state()).isEqualTo(ObstacleState.ILL_CONDITIONED);
         assertThat(classifier.classify(evidence(1.0, 1.0, 5, 0.6, 0.05, 500, 1, 0.1)).state()).isEqualTo(ObstacleState.NOISE_DOMINATED);
         assertThat(classifier.classify(evidence(1.0, 1.0, 5, 0.2, 0.5, 10, 1, 0.1)).state()).isEqualTo(ObstacleState.PLATEAU_MOVING);
@@ -35,6 +35,21 @@ class ObstacleClassifierTest {
         var d = classifier.classify(evidence(1.0, 1.0, 5, 0.6, 0.0, 10, 100, 1));
         assertThat(d.state()).isEqualTo(ObstacleState.ILL_CONDITIONED);
         assertThat(d.evidence()).contains("stability ratio 2.5");
+    }
+
+    /** Noisy minibatch windows that go uphill half the time are not critical points, however small ‖g‖/λmax. */
+    @Test
+    void uphillWindowsAreNotCriticalPoints() {
+        assertThat(classifier.classify(evidence(1.0, 1.003, 1e-3, 0.5, 0, 0, 2, -2)).state()).isEqualTo(ObstacleState.PLATEAU_MOVING);
+    }
+
+    /** A loss that is essentially zero falls by large fractions while nothing happens: that is a minimum, not progress. */
+    @Test
+    void aLossAtItsFloorIsNotProgress() {
+        var d = classifier.classify(evidence(3e-7, 2e-7, 3e-4, 0.5, 0, 0, 8, 1e-5));
+        assertThat(d.state()).isEqualTo(ObstacleState.NEAR_MINIMUM);
+        assertThat(d.evidence()).contains("at its floor");
+        assertThat(classifier.classify(evidence(3e-7, 9e-7, 3e-4, 0.5, 0, 0, 8, 1e-5)).state()).isEqualTo(ObstacleState.NEAR_MINIMUM);
     }
 
     /** Without a Hessian probe a tiny gradient cannot be told apart, and no critical-point state is claimed. */

@@ -194,6 +194,7 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
                 .setVectorEncoding(config.vectors().encoding())
                 .setSketchSize(config.vectors().sketchSize())
                 .setSketchSeed(config.vectors().encoding() == Encoding.SKETCH_FLOAT32 ? config.sketchSeed() : 0)
+                .setInitialParameters(initialParameters(model))
                 .build();
         publisher.send(Topics.RUNS, config.runId(), WireRecords.encode(started));
     }
@@ -441,6 +442,20 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
             out[i] = v[i];
         }
         return out;
+    }
+
+    /** θ_0 in the run's representation (sketched with the run's own sketch, so comparable with its deltas). */
+    private TensorVector initialParameters(Model model) {
+        float[] theta = new float[(int) model.numParams()];
+        copy(model.params(), theta);
+        return switch (config.vectors().encoding()) {
+            case FLOAT32 -> Vectors.full(theta);
+            case BFLOAT16 -> Vectors.half(theta);
+            default -> {
+                CountSketch s = new CountSketch(theta.length, config.vectors().sketchSize(), config.sketchSeed());
+                yield Vectors.sketch(s.apply(theta), theta.length, s.seed());
+            }
+        };
     }
 
     /** {@code v} in the run's representation; {@code sketched} is its sketch from the fused pass. */

@@ -1,0 +1,203 @@
+package dev.canyon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.canyon.analytics.obstacle.ObstacleState;
+import dev.canyon.analytics.run.RunAnalyzer;
+import dev.canyon.contract.Measurements;
+import dev.canyon.contract.Topics;
+import dev.canyon.contract.WireRecords;
+import dev.canyon.contract.kafka.TopicSetup;
+import dev.canyon.contract.proto.Probe;
+import dev.canyon.contract.proto.Step;
+import dev.canyon.stack.EmbeddedKafka;
+import dev.canyon.stack.TopicContents;
+import dev.canyon.storage.StoredPoint;
+import dev.canyon.trainer.Experiment;
+import dev.canyon.trainer.Models;
+import dev.canyon.trainer.data.FashionMnist;
+import dev.canyon.trainer.probe.ProbePlan;
+import dev.canyon.trainer.telemetry.RunDescription;
+import dev.canyon.trainer.telemetry.TelemetryConfig;
+import dev.canyon.trainer.telemetry.TelemetryListener;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Ground truth for the obstacle classifier (DESIGN.md "Ground truth"): real DL4J training with the
+ * real listener, through a real broker, and the records read back fed to the stream's per-run
+ * analytics. Each scenario's obstacle is known by construction: planted saddles and minima (seed
+ * 004), the 2-parameter deep linear model L = (1 − w1·w2)² started next to its saddle at the origin
+ * or next to its minimum valley, far too large a learning rate, and healthy Fashion-MNIST training.
+ */
+class GroundTruthTest {
+    private static final int SEEDS = 20;
+
+    @TempDir
+    static Path dir;
+    static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void start() {
+        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+        TopicSetup.ensure(kafka.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+    }
+
+    /** Hessian extremes and same-batch curvature every 10 steps (float64 models: a small finite-difference step). */
+    private static final ProbePlan PROBES = new ProbePlan(s -> s % 10 == 0, s -> s % 10 == 0, s -> false, 30, 0,
+            ProbePlan.DEFAULT_ALPHAS, 1e-6, null);
+
+    @Test
+    void plantedSaddlesAndMinimaAreRecognised() {
+        Map<String, Integer> tally = new HashMap<>();
+        for (String kind : List.of("planted-saddle", "planted-minimum")) {
+            ObstacleState expected = kind.endsWith("saddle") ? ObstacleState.SADDLE : ObstacleState.NEAR_MINIMUM;
+            TelemetryConfig t = TelemetryConfig.of(kafka.bootstrapServers()).withRun("gt-" + kind, null).withProbes(PROBES);
+            List<String> runs = new ArrayList<>();
+            for (int seed = 1; seed <= SEEDS; seed++) {
+                runs.add(Experiment.run(new Experiment.Options(kind, "mlp", "sgd", 0.02, 200, 16, 150, 1, Experiment.Vary.INIT, 0,
+                        seed, Path.of(FashionMnist.DEFAULT_DIR), 0), t, (r, s, n) -> {}).get(0).runId());
+            }
+            int correct = 0;
+            for (String run : runs) {
+                Analysis a = analyze(run, 150);
+                System.out.println(kind + " " + run + " -> " + a.last() + " " + a.lastEvidence);
+                if (a.last() == expected) {
+                    correct++;
+                }
+            }
+            tally.put(kind, correct);
+        }
+        System.out.println("planted: " + tally);
+        assertThat(tally.get("planted-saddle")).isGreaterThanOrEqualTo(19);
+        assertThat(tally.get("planted-minimum")).isGreaterThanOrEqualTo(19);
+    }
+
+    @Test
+    void theTwoParameterDeepLinearModelsSaddleAndMinimumAreRecognised() {
+        int saddles = 0;
+        int minima = 0;
+        for (int seed = 1; seed <= SEEDS; seed++) {
+            Random r = new Random(seed);
+            // Next to the saddle at the origin.
+            double[] nearSaddle = {1e-4 * r.nextGaussian(), 1e-4 * r.nextGaussian()};
+            // Next to the valley of minima w1·w2 = 1.
+            double a = 0.5 + 1.5 * r.nextDouble();
+            double[] nearMinimum = {a + 1e-4 * r.nextGaussian(), 1 / a + 1e-4 * r.nextGaussian()};
+            Analysis s = analyze(deepLinear2("gt-dl2-saddle", nearSaddle, 0.01, 150, seed), 150);
+            Analysis m = analyze(deepLinear2("gt-dl2-minimum", nearMinimum, 0.05, 150, seed), 150);
+            System.out.println("deep-linear-2 seed " + seed + ": saddle -> " + s.last() + " (" + s.lastEvidence + "), minimum -> "
+                    + m.last() + " (" + m.lastEvidence + ")");
+            saddles += s.last() == ObstacleState.SADDLE ? 1 : 0;
+            minima += m.last() == ObstacleState.NEAR_MINIMUM ? 1 : 0;
+        }
+        System.out.println("deep-linear-2: saddle " + saddles + "/20, minimum " + minima + "/20");
+        assertThat(saddles).isGreaterThanOrEqualTo(19);
+        assertThat(minima).isGreaterThanOrEqualTo(19);
+    }
+
+    @Test
+    void farTooLargeALearningRateDivergesAndHealthyTrainingProgresses() {
+        // Hessian extremes every 25 steps, so that a misfiring critical-point rule would show.
+        TelemetryConfig t = TelemetryConfig.of(kafka.bootstrapServers()).withRun("gt-fashion", null)
+                .withProbes(new ProbePlan(s -> s % 25 == 0, s -> s % 25 == 0, s -> false, 20, 0, ProbePlan.DEFAULT_ALPHAS, 1e-3, null));
+        String healthy = Experiment.run(new Experiment.Options("fashion-mnist", "mlp", "sgd", 0.1, 64, 64, 300, 1,
+                Experiment.Vary.INIT, 0, 1, Path.of(FashionMnist.DEFAULT_DIR), 5000), t, (r, s, n) -> {}).get(0).runId();
+        String tooLarge = Experiment.run(new Experiment.Options("fashion-mnist", "mlp", "sgd", 20, 64, 64, 200, 1,
+                Experiment.Vary.INIT, 0, 1, Path.of(FashionMnist.DEFAULT_DIR), 5000), t, (r, s, n) -> {}).get(0).runId();
+        Analysis h = analyze(healthy, 300, 2 * 12);
+        Analysis big = analyze(tooLarge, 200, 0);
+        System.out.println("healthy: " + String.join("\n  ", h.evidence) + "\ntoo large: " + big.states + " " + big.lastEvidence);
+        long progressing = h.states.stream().filter(s -> s == ObstacleState.PROGRESSING).count();
+        assertThat(progressing).as("PROGRESSING windows of %s", h.states).isGreaterThan(h.states.size() / 2);
+        assertThat(h.states).as("healthy training is not at a critical point").doesNotContain(ObstacleState.SADDLE,
+                ObstacleState.NEAR_MINIMUM);
+        assertThat(big.states).as("states with learning rate 20").anyMatch(s -> s == ObstacleState.DIVERGING
+                || s == ObstacleState.ILL_CONDITIONED);
+    }
+
+    /** Trains the 2-parameter deep linear model from {@code start}; returns its run id. */
+    private static String deepLinear2(String experiment, double[] start, double lr, int steps, long seed) {
+        MultiLayerNetwork net = Models.network("deep-linear-2", 1, 1, 1, Models.updater("sgd", lr), seed);
+        net.params().assign(Nd4j.create(start).reshape(net.params().shape()));
+        TelemetryConfig t = TelemetryConfig.of(kafka.bootstrapServers()).withRun(experiment, null).withProbes(PROBES);
+        TelemetryListener l = TelemetryListener.attach(net, t, new RunDescription("deep-linear-2", "sgd", "deep-linear-2", 1, lr, seed));
+        DataSet one = new DataSet(Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 1, 1),
+                Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 1, 1));
+        l.setProbeBatches(one, null);
+        l.around(() -> {
+            for (int s = 0; s < steps; s++) {
+                net.fit(one);
+            }
+        });
+        return l.runId();
+    }
+
+    /** What the analytics said about a run. */
+    record Analysis(List<ObstacleState> states, List<String> evidence, String lastEvidence) {
+        ObstacleState last() {
+            return states.isEmpty() ? null : states.get(states.size() - 1);
+        }
+    }
+
+    /** Reads the run's steps and probes back from the broker and runs them through a {@link RunAnalyzer}, in step order. */
+    private static Analysis analyze(String run, int steps) {
+        return analyze(run, steps, 2 * (steps / 10));
+    }
+
+    private static Analysis analyze(String run, int steps, int probeCount) {
+        List<Step> stepRecords = read(Topics.STEPS, run, steps).stream()
+                .map(r -> ((WireRecords.DecodedStep) WireRecords.decode(r.value())).record()).toList();
+        List<Probe> probes = new ArrayList<>(read(Topics.PROBES, run, probeCount).stream()
+                .map(r -> ((WireRecords.DecodedProbe) WireRecords.decode(r.value())).record()).toList());
+        probes.sort(Comparator.comparingLong(Probe::getStep));
+        RunAnalyzer analyzer = new RunAnalyzer(RunAnalyzer.Settings.defaults());
+        List<ObstacleState> states = new ArrayList<>();
+        List<String> evidence = new ArrayList<>();
+        int p = 0;
+        for (Step s : stepRecords) {
+            while (p < probes.size() && probes.get(p).getStep() < s.getStep()) {
+                analyzer.onProbe(probes.get(p++));
+            }
+            for (StoredPoint point : analyzer.onStep(s, s.getStep() * 10L).points) {
+                if (point.measurement().equals(Measurements.OBSTACLE)) {
+                    states.add(ObstacleState.valueOf((String) point.fields().get(Measurements.FIELD_STATE)));
+                    evidence.add((String) point.fields().get(Measurements.FIELD_EVIDENCE));
+                }
+            }
+        }
+        return new Analysis(states, evidence, evidence.isEmpty() ? "" : evidence.get(evidence.size() - 1));
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> read(String topic, String run, int atLeast) {
+        // The listener's close() flushed every record of the run, so the topic's end holds them all.
+        List<ConsumerRecord<byte[], byte[]>> records = TopicContents.readAll(kafka.bootstrapServers(), topic, Duration.ofSeconds(30))
+                .stream().filter(r -> run.equals(key(r))).toList();
+        assertThat(records).as("%s records of %s", topic, run).hasSizeGreaterThanOrEqualTo(atLeast);
+        return records;
+    }
+
+    private static String key(ConsumerRecord<byte[], byte[]> r) {
+        return r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.canyon.analytics.job;
+
+import dev.canyon.analytics.crossrun.CrossRunDistances;
+import dev.canyon.contract.Measurements;
+import dev.canyon.contract.PointTime;
+import dev.canyon.storage.StoredPoint;
+import java.time.Duration;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Cross-run distances, keyed by experiment: each pair of runs at each aligned step gives two
+ * {@code cross_run} points, one per direction (tags run and other), each stamped with its own run's
+ * event time at that step, so a replay rewrites the same points whatever the arrival order.
+ */
+public final class CrossRunFunction extends KeyedProcessFunction<String, RunPosition, StoredPoint> {
+    private static final long serialVersionUID = 1L;
+
+    /** Aligned steps kept per experiment. */
+    public static final int KEPT_STEPS = 32;
+
+    private final Duration stateTtl;
+    private transient ValueState<CrossRunDistances> state;
+
+    public CrossRunFunction(Duration stateTtl) {
+        this.stateTtl = stateTtl;
+    }
+
+    @Override
+    public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
+        ValueStateDescriptor<CrossRunDistances> d = new ValueStateDescriptor<>("cross-run", TypeInformation.of(CrossRunDistances.class));
+        d.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl).build());
+        state = getRuntimeContext().getState(d);
+    }
+
+    @Override
+    public void processElement(RunPosition p, Context ctx, Collector<StoredPoint> out) throws Exception {
+        CrossRunDistances distances = state.value();
+        if (distances == null) {
+            distances = new CrossRunDistances(KEPT_STEPS);
+        }
+        for (CrossRunDistances.Pair pair : distances.add(p.run, p.step, p.eventTimeMs, p.theta)) {
+            out.collect(point(p.experiment, pair.run(), pair.other(), pair.step(), pair.runEventTimeMs(), pair.distance()));
+            out.collect(point(p.experiment, pair.other(), pair.run(), pair.step(), pair.otherEventTimeMs(), pair.distance()));
+        }
+        state.update(distances);
+    }
+
+    private static StoredPoint point(String experiment, String run, String other, long step, long eventTimeMs, double distance) {
+        return StoredPoint.builder(Measurements.CROSS_RUN, PointTime.ofStep(eventTimeMs, step))
+                .tag(Measurements.TAG_RUN, run)
+                .tag(Measurements.TAG_OTHER, other)
+                .tag(Measurements.TAG_EXPERIMENT, experiment)
+                .field(Measurements.FIELD_STEP, step)
+                .field(Measurements.FIELD_DISTANCE, distance)
+                .build();
+    }
+}
