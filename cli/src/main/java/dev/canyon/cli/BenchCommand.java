@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** {@code canyon bench}: benchmarks that print their figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (figures in docs/benchmarks.md).",
-        subcommands = {BenchCommand.Overhead.class})
+        subcommands = {BenchCommand.Overhead.class, BenchCommand.Throughput.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -98,6 +98,49 @@ final class BenchCommand implements Runnable {
             try (var paths = Files.walk(dir)) {
                 paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /** {@code canyon bench throughput}. */
+    @Command(name = "throughput", mixinStandardHelpOptions = true,
+            description = {"The analytics job's steps per second on sketch-mode step records against a bare Kafka consumer "
+                    + "reading the same topic, and replay's steps per second, on an embedded broker and influxd."})
+    static final class Throughput implements Callable<Integer> {
+        @Option(names = "--steps", defaultValue = "40000", description = "Step records to write (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--runs", defaultValue = "4", description = "Runs they belong to (default: ${DEFAULT-VALUE}).")
+        int runs;
+
+        @Option(names = "--sketch-size", defaultValue = "1024", description = "Sketch size k (default: ${DEFAULT-VALUE}).")
+        int sketchSize;
+
+        @Option(names = "--parallelism", defaultValue = "2", description = "Job parallelism (default: ${DEFAULT-VALUE}).")
+        int parallelism;
+
+        @Option(names = "--discard-points", description = "Run the live job without InfluxDB (points discarded): what the "
+                + "analytics alone sustain.")
+        boolean discardPoints;
+
+        @Option(names = "--json", description = "Print one JSON object on standard output.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (steps < runs || runs < 1 || sketchSize < 1 || parallelism < 1) {
+                throw new IllegalArgumentException("need --runs >= 1, --steps >= --runs, --sketch-size >= 1, --parallelism >= 1");
+            }
+            Path work = Files.createTempDirectory("canyon-bench-throughput");
+            try {
+                Map<String, Object> results = ThroughputBenchmark.run(new ThroughputBenchmark.Options(steps - steps % runs, runs,
+                        sketchSize, parallelism, discardPoints, work), System.err);
+                ObjectMapper mapper = new ObjectMapper();
+                System.out.println(json ? mapper.writeValueAsString(results)
+                        : mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
+            } finally {
+                Overhead.deleteRecursively(work);
+            }
+            return 0;
         }
     }
 }

@@ -70,7 +70,10 @@ public final class StepAnalyticsJob {
                 .process(new CrossRunFunction(StepAnalyticsFunction.DEFAULT_STATE_TTL))
                 .uid("cross-run")
                 .name("cross-run-distances");
-        analysed.union(crossRun).sinkTo(points).uid("influx-sink").name("influxdb");
+        // Two sink operators rather than a union: the main one then chains to the analytics, so the
+        // points are handed over as objects instead of being serialized between operators.
+        analysed.sinkTo(points).uid("influx-sink").name("influxdb");
+        crossRun.sinkTo(points).uid("influx-sink-cross-run").name("influxdb-cross-run");
         analysed.getSideOutput(StepAnalyticsFunction.DEAD_LETTERS).sinkTo(deadLetters).uid("dead-letter-sink").name("dead-letters");
         analysed.getSideOutput(StepAnalyticsFunction.ALERTS).sinkTo(alerts).uid("alert-sink").name("alerts");
     }

@@ -32,6 +32,14 @@ public final class RandomWalkControl {
      * seed and n, so the walk carries no generator state and replays identically after a restore.
      */
     public void step(double length) {
+        step(length, true);
+    }
+
+    /**
+     * Takes a step; its new position enters the PCA only when {@code sample} is true (a trajectory
+     * sampled every n-th step gets a control sampled the same way).
+     */
+    public void step(double length, boolean sample) {
         if (!(length >= 0) || Double.isInfinite(length)) {
             throw new IllegalArgumentException("step length must be finite and >= 0, got " + length);
         }
@@ -45,7 +53,9 @@ public final class RandomWalkControl {
             position[i] += (bits & 1) == 0 ? scale : -scale;
             bits >>>= 1;
         }
-        pca.update(position);
+        if (sample) {
+            pca.update(position);
+        }
     }
 
     /** Steps taken. */

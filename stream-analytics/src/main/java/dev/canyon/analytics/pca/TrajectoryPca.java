@@ -126,7 +126,15 @@ public final class TrajectoryPca {
         used = kept;
     }
 
-    /** The top {@code r} components of the centered points and what they explain. */
+    /**
+     * The top {@code r} components of the centered points and what they explain.
+     *
+     * <p>Rayleigh-Ritz in the span of A = [B's rows; μ], done in the m×m Gram matrix G = AAᵀ so that
+     * the cost is one pass of m(m+1)/2 dot products over k plus r·m·k for the components: with
+     * G = VSVᵀ and W = V S^{−1/2} (directions with S below 1e-12 of the largest dropped), Q = WᵀA has
+     * orthonormal rows, and QCQᵀ = Wᵀ(G_B G_Bᵀ/n − g_μ g_μᵀ)W, where G_B are G's columns of B's rows
+     * and g_μ its column of μ.
+     */
     public Result result(int r) {
         if (n == 0) {
             return new Result(new double[0], new double[0][], new double[dimension], 0);
@@ -136,58 +144,89 @@ public final class TrajectoryPca {
             mean[i] = sum[i] / n;
         }
         double trace = Math.max(0, sumSquares / n - dot(mean, mean));
-        // Orthonormal basis of span(B rows, μ).
-        double[][] basis = new double[used + 1][];
-        int m = 0;
-        for (int row = 0; row <= used; row++) {
-            double[] v = (row < used ? buffer[row] : mean).clone();
-            for (int pass = 0; pass < 2; pass++) {
-                for (int b = 0; b < m; b++) {
-                    double c = dot(v, basis[b]);
-                    for (int j = 0; j < dimension; j++) {
-                        v[j] -= c * basis[b][j];
-                    }
-                }
-            }
-            double norm = Math.sqrt(dot(v, v));
-            if (norm > 1e-12 * Math.sqrt(Math.max(sumSquares / n, 1e-300))) {
-                for (int j = 0; j < dimension; j++) {
-                    v[j] /= norm;
-                }
-                basis[m++] = v;
+        int m = used + 1;
+        double[][] a = new double[m][];
+        for (int row = 0; row < used; row++) {
+            a[row] = buffer[row];
+        }
+        a[used] = mean;
+        double[][] g = new double[m][m];
+        for (int x = 0; x < m; x++) {
+            for (int y = x; y < m; y++) {
+                double v = dot(a[x], a[y]);
+                g[x][y] = v;
+                g[y][x] = v;
             }
         }
-        // M = Q (BᵀB/n − μμᵀ) Qᵀ.
-        double[][] qb = new double[m][used];
-        double[] qmu = new double[m];
-        for (int a = 0; a < m; a++) {
-            for (int row = 0; row < used; row++) {
-                qb[a][row] = dot(basis[a], buffer[row]);
-            }
-            qmu[a] = dot(basis[a], mean);
+        Eigen eg = Eigen.of(g);
+        double largest = Math.max(eg.values[0], 0);
+        int q = 0;
+        while (q < m && eg.values[q] > 1e-12 * largest && eg.values[q] > 0) {
+            q++;
         }
-        double[][] mm = new double[m][m];
-        for (int a = 0; a < m; a++) {
-            for (int b = a; b < m; b++) {
-                double s = 0;
+        if (q == 0) {
+            return new Result(new double[0], new double[0][], mean, trace);
+        }
+        // W (m × q).
+        double[][] w = new double[m][q];
+        for (int j = 0; j < q; j++) {
+            double f = 1 / Math.sqrt(eg.values[j]);
+            for (int x = 0; x < m; x++) {
+                w[x][j] = eg.vectors[j][x] * f;
+            }
+        }
+        // P = G_B G_Bᵀ / n − g_μ g_μᵀ (m × m).
+        double[][] p = new double[m][m];
+        for (int x = 0; x < m; x++) {
+            for (int y = x; y < m; y++) {
+                double v = 0;
                 for (int row = 0; row < used; row++) {
-                    s += qb[a][row] * qb[b][row];
+                    v += g[x][row] * g[y][row];
                 }
-                s = s / n - qmu[a] * qmu[b];
-                mm[a][b] = s;
-                mm[b][a] = s;
+                v = v / n - g[x][used] * g[y][used];
+                p[x][y] = v;
+                p[y][x] = v;
+            }
+        }
+        // M = Wᵀ P W (q × q).
+        double[][] pw = new double[m][q];
+        for (int x = 0; x < m; x++) {
+            for (int j = 0; j < q; j++) {
+                double v = 0;
+                for (int y = 0; y < m; y++) {
+                    v += p[x][y] * w[y][j];
+                }
+                pw[x][j] = v;
+            }
+        }
+        double[][] mm = new double[q][q];
+        for (int i = 0; i < q; i++) {
+            for (int j = i; j < q; j++) {
+                double v = 0;
+                for (int x = 0; x < m; x++) {
+                    v += w[x][i] * pw[x][j];
+                }
+                mm[i][j] = v;
+                mm[j][i] = v;
             }
         }
         Eigen e = Eigen.of(mm);
-        int k = Math.min(r, m);
+        int k = Math.min(r, q);
         double[] ratios = new double[k];
         double[][] components = new double[k][dimension];
         for (int i = 0; i < k; i++) {
             ratios[i] = trace > 0 ? Math.max(0, e.values[i]) / trace : 0;
-            for (int a = 0; a < m; a++) {
-                double c = e.vectors[i][a];
-                for (int j = 0; j < dimension; j++) {
-                    components[i][j] += c * basis[a][j];
+            for (int x = 0; x < m; x++) {
+                double c = 0;
+                for (int j = 0; j < q; j++) {
+                    c += w[x][j] * e.vectors[i][j];
+                }
+                if (c != 0) {
+                    double[] ax = a[x];
+                    double[] out = components[i];
+                    for (int d = 0; d < dimension; d++) {
+                        out[d] += c * ax[d];
+                    }
                 }
             }
         }
@@ -217,12 +256,20 @@ public final class TrajectoryPca {
         }
     }
 
+    /** ⟨a, b⟩ with four independent accumulators (the JIT does not reorder a floating-point sum by itself). */
     static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += a[i] * b[i];
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < a.length; i += 4) {
+            s0 += a[i] * b[i];
+            s1 += a[i + 1] * b[i + 1];
+            s2 += a[i + 2] * b[i + 2];
+            s3 += a[i + 3] * b[i + 3];
         }
-        return s;
+        for (; i < a.length; i++) {
+            s0 += a[i] * b[i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     @Override

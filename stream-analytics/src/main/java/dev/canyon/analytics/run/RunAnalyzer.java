@@ -57,7 +57,11 @@ public final class RunAnalyzer {
      * Settings, validated.
      *
      * @param window steps in the indicators' sliding window; the obstacle state is decided once it is full
-     * @param emitEvery steps between indicator, obstacle and PCA points
+     * @param emitEvery steps between indicator, obstacle and PCA points; also the PCA's sampling
+     *     interval: θ_t enters the PCA (and the control walk's position its PCA) at every emitEvery-th
+     *     step, which costs a tenth of sampling every step and changes the explained variances of a
+     *     training trajectory by far less than the 0.01 bar (RunAnalyzerTest checks against batch PCA
+     *     of every point)
      * @param pcaRows Frequent Directions rows ℓ (memory 2ℓ × space doubles, twice with the control)
      * @param pcaMaxDimension largest exact vector the PCA takes as it is
      * @param streamSketchSize sketch size for larger exact vectors
@@ -134,6 +138,13 @@ public final class RunAnalyzer {
         /** Set at aligned steps once θ_0 is known. */
         public Position position;
     }
+
+    /**
+     * PCA points come every this many {@code emitEvery} intervals (every 50 steps by default; every
+     * interval while the PCA holds fewer than 10 samples): a Rayleigh-Ritz solve costs a few dozen
+     * passes over the space, and the explained variances of a trajectory move slowly.
+     */
+    static final int PCA_EMISSION_FACTOR = 5;
 
     private Settings settings;
     private String run = "";
@@ -291,7 +302,7 @@ public final class RunAnalyzer {
         if (moved != null) {
             move(moved);
         }
-        if (steps % settings.emitEvery() == 0) {
+        if (lastStep % settings.emitEvery() == 0) {
             emitWindow(out);
         }
         if (settings.crossRunEvery() > 0 && lastStep % settings.crossRunEvery() == 0 && initial != null && position != null
@@ -342,8 +353,11 @@ public final class RunAnalyzer {
             position[i] += v[i];
             length += (double) v[i] * v[i];
         }
-        pca.update(position);
-        control.step(Math.sqrt(length));
+        boolean sample = lastStep % settings.emitEvery() == 0;
+        if (sample) {
+            pca.update(position);
+        }
+        control.step(Math.sqrt(length), sample);
     }
 
     /** The indicators, the obstacle decision (once the window is full) and the PCA, as points. */
@@ -377,7 +391,7 @@ public final class RunAnalyzer {
                             w.uphillFraction(), w.successiveCosine(), w.noiseScale(), batchSize, lMax, lMin, learningRate));
             decide(decision.state(), decision.evidence(), time, out);
         }
-        if (pca != null && pca.count() >= 3) {
+        if (pca != null && pca.count() >= 3 && (lastStep % (PCA_EMISSION_FACTOR * settings.emitEvery()) == 0 || pca.count() < 10)) {
             TrajectoryPca.Result r = pca.result(3);
             double[] ctrl = control.explainedVarianceRatios(3);
             StoredPoint.Builder b = base(Measurements.PCA, time).field(Measurements.FIELD_PCA_DIMENSION, (long) space);
