@@ -166,19 +166,18 @@ class GroundTruthTest {
     }
 
     private static Analysis analyze(String run, int steps, int probeCount) {
-        List<Step> stepRecords = read(Topics.STEPS, run, steps).stream()
-                .map(r -> ((WireRecords.DecodedStep) WireRecords.decode(r.value())).record()).toList();
-        List<Probe> probes = new ArrayList<>(read(Topics.PROBES, run, probeCount).stream()
-                .map(r -> ((WireRecords.DecodedProbe) WireRecords.decode(r.value())).record()).toList());
-        probes.sort(Comparator.comparingLong(Probe::getStep));
+        // The run's steps and probes, in the order the trainer published them.
+        List<WireRecords.Decoded> records = read(Topics.STEPS, run, steps + probeCount).stream()
+                .map(r -> WireRecords.decode(r.value())).toList();
         RunAnalyzer analyzer = new RunAnalyzer(RunAnalyzer.Settings.defaults());
         List<ObstacleState> states = new ArrayList<>();
         List<String> evidence = new ArrayList<>();
-        int p = 0;
-        for (Step s : stepRecords) {
-            while (p < probes.size() && probes.get(p).getStep() < s.getStep()) {
-                analyzer.onProbe(probes.get(p++));
+        for (WireRecords.Decoded d : records) {
+            if (d instanceof WireRecords.DecodedProbe p) {
+                analyzer.onProbe(p.record());
+                continue;
             }
+            Step s = ((WireRecords.DecodedStep) d).record();
             for (StoredPoint point : analyzer.onStep(s, s.getStep() * 10L).points) {
                 if (point.measurement().equals(Measurements.OBSTACLE)) {
                     states.add(ObstacleState.valueOf((String) point.fields().get(Measurements.FIELD_STATE)));

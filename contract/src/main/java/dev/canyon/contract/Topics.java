@@ -1,16 +1,19 @@
 package dev.canyon.contract;
 
 /**
- * Kafka topic names of the wire contract. One topic per record kind; every record is keyed by its
- * run id so that one run's records stay in one partition, in order.
+ * Kafka topic names of the wire contract. Every record is keyed by its run id so that one run's records stay in one partition, in order.
  */
 public final class Topics {
-    /** {@link dev.canyon.contract.proto.Step} records, one per optimization step. */
+    /**
+     * A run's ordered record stream: {@link dev.canyon.contract.proto.Step} records, one per
+     * optimization step, and the {@link dev.canyon.contract.proto.Probe} records taken after a step,
+     * right behind it. Probes share the topic (and the run's partition) so that every reader sees
+     * them in the same place relative to the steps: the analytics that use a probe as evidence
+     * then give the same result live, after a restore and in a replay.
+     */
     public static final String STEPS = "canyon.steps";
     /** Run lifecycle records: {@link dev.canyon.contract.proto.RunStarted} and {@link dev.canyon.contract.proto.RunEnded}. */
     public static final String RUNS = "canyon.runs";
-    /** {@link dev.canyon.contract.proto.Probe} records: curvature, Hessian extremes, linear path, on a schedule. */
-    public static final String PROBES = "canyon.probes";
     /** {@link dev.canyon.contract.proto.Snapshot} records: full weights θ_t on a schedule. */
     public static final String SNAPSHOTS = "canyon.snapshots";
     /** {@link dev.canyon.contract.proto.Alert} records: stall alerts opening and resolving. */

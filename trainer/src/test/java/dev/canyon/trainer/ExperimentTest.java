@@ -99,10 +99,11 @@ class ExperimentTest {
                 .withProbes(ProbePlan.FULL.withRelativeStep(1e-6));
         Experiment.RunResult run = Experiment.run(options("planted-saddle", "mlp", "sgd", 1, Experiment.Vary.INIT, 0, 3), t,
                 (role, s, total) -> {}).get(0);
-        List<dev.canyon.contract.proto.Probe> probes = TopicContents.read(kafka.bootstrapServers(), Topics.PROBES,
-                l -> l.stream().filter(r -> run.runId().equals(key(r))).count() >= 3, Duration.ofSeconds(30))
+        List<dev.canyon.contract.proto.Probe> probes = TopicContents.read(kafka.bootstrapServers(), Topics.STEPS,
+                l -> l.stream().filter(r -> run.runId().equals(key(r))).count() >= 3 + 3, Duration.ofSeconds(30))
                 .stream().filter(r -> run.runId().equals(key(r)))
-                .map(r -> ((WireRecords.DecodedProbe) WireRecords.decode(r.value())).record()).toList();
+                .map(r -> WireRecords.decode(r.value())).filter(d -> d instanceof WireRecords.DecodedProbe)
+                .map(d -> ((WireRecords.DecodedProbe) d).record()).toList();
         assertThat(probes).filteredOn(dev.canyon.contract.proto.Probe::hasHessian)
                 .singleElement()
                 .satisfies(p -> assertThat(p.getHessian().getMinEigenvalue()).isLessThan(-0.1 * p.getHessian().getMaxEigenvalue()));

@@ -33,7 +33,7 @@ public final class TopicSetup {
             Map<String, String> configs = Map.of("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES));
             List<NewTopic> create = new ArrayList<>();
             Map<ConfigResource, java.util.Collection<AlterConfigOp>> alter = new HashMap<>();
-            for (String t : List.of(Topics.STEPS, Topics.RUNS, Topics.PROBES, Topics.SNAPSHOTS, Topics.ALERTS, Topics.DEAD_LETTER)) {
+            for (String t : List.of(Topics.STEPS, Topics.RUNS, Topics.SNAPSHOTS, Topics.ALERTS, Topics.DEAD_LETTER)) {
                 if (existing.contains(t)) {
                     alter.put(new ConfigResource(ConfigResource.Type.TOPIC, t), List.of(new AlterConfigOp(
                             new ConfigEntry("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES)),

@@ -176,9 +176,8 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
             record.obstacleState = t.obstacleState();
             ctx.output(ALERTS, record);
         }
-        if (result.position != null) {
-            ctx.output(POSITIONS, new RunPosition(ctx.getCurrentKey(), a.experiment(), result.position.step(),
-                    result.position.eventTimeMs(), result.position.theta()));
+        for (RunAnalyzer.Position p : result.positions) {
+            ctx.output(POSITIONS, new RunPosition(ctx.getCurrentKey(), a.experiment(), p.step(), p.eventTimeMs(), p.theta()));
         }
     }
 

@@ -87,7 +87,7 @@ public final class StepAnalyticsJob {
     }
 
     /**
-     * Reads the step, probe and run topics. Restored from a checkpoint or savepoint, the job continues from the
+     * Reads the step topic (steps and probes) and the run topic. Restored from a checkpoint or savepoint, the job continues from the
      * offsets in it; otherwise from {@link AnalyticsConfig#startTimestampMs()} or the group's
      * committed offsets (earliest when none). Starting without state in the middle of a run gives
      * that run's distances from the first step read, not from θ_0.
@@ -95,7 +95,7 @@ public final class StepAnalyticsJob {
     public static KafkaSource<RawRecord> kafkaSource(AnalyticsConfig config) {
         return KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(config.bootstrapServers())
-                .setTopics(Topics.STEPS, Topics.PROBES, Topics.RUNS)
+                .setTopics(Topics.STEPS, Topics.RUNS)
                 .setGroupId(config.groupId())
                 .setProperties(config.clientProperties())
                 .setStartingOffsets(config.startTimestampMs() >= 0
@@ -106,7 +106,7 @@ public final class StepAnalyticsJob {
     }
 
     /**
-     * Replays the step, probe and run topics as a bounded job: from {@code fromTimestampMs} (−1: the beginning) to
+     * Replays the step and run topics as a bounded job: from {@code fromTimestampMs} (−1: the beginning) to
      * the end offsets at start, one run or one experiment (null: all), into {@code influx}. Dead
      * letters and alerts are counted but not written to Kafka again (the live job already did);
      * alert points in InfluxDB are rewritten idempotently. Silence alerts depend on arrival times
@@ -119,7 +119,7 @@ public final class StepAnalyticsJob {
                 influx, null, null, parallelism, -1);
         KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(bootstrapServers)
-                .setTopics(Topics.STEPS, Topics.PROBES, Topics.RUNS)
+                .setTopics(Topics.STEPS, Topics.RUNS)
                 .setGroupId(config.groupId())
                 .setProperties(config.clientProperties())
                 .setStartingOffsets(fromTimestampMs >= 0 ? OffsetsInitializer.timestamp(fromTimestampMs) : OffsetsInitializer.earliest())

@@ -19,6 +19,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <tr><td>CANYON_GROUP_ID</td><td>consumer group (default canyon-analytics)</td></tr>
  * <tr><td>CANYON_CHECKPOINT_INTERVAL_S</td><td>seconds between checkpoints (default 5)</td></tr>
  * <tr><td>CANYON_PARALLELISM</td><td>operator parallelism (default 1)</td></tr>
+ * <tr><td>CANYON_WINDOW_STEPS</td><td>indicator window in steps (default 50)</td></tr>
+ * <tr><td>CANYON_EMIT_EVERY_STEPS</td><td>steps between indicator, obstacle and PCA points (default 10)</td></tr>
+ * <tr><td>CANYON_PLATEAU_PATIENCE_STEPS</td><td>steps without improvement before a plateau alert (default 500)</td></tr>
+ * <tr><td>CANYON_SILENCE_S</td><td>seconds without a step before a silence alert (default 60)</td></tr>
  * </table>
  */
 public final class StepAnalyticsMain {
@@ -33,9 +37,23 @@ public final class StepAnalyticsMain {
         AnalyticsConfig config = new AnalyticsConfig(kafka, Map.of(), env.get("CANYON_GROUP_ID"), influx,
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("CANYON_CHECKPOINT_INTERVAL_S", "5"))), null,
                 Integer.parseInt(env.getOrDefault("CANYON_PARALLELISM", "1")), -1);
+        config = config.withAnalytics(analytics(env));
         TopicSetup.ensure(kafka);
         StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
         StepAnalyticsJob.buildProduction(flink, config);
         flink.execute(StepAnalyticsJob.NAME);
+    }
+
+    /** Analytics settings from the environment, defaults for what is not set. */
+    static dev.canyon.analytics.run.RunAnalyzer.Settings analytics(Map<String, String> env) {
+        var d = dev.canyon.analytics.run.RunAnalyzer.Settings.defaults();
+        var s = d.stall();
+        var stall = new dev.canyon.analytics.stall.StallDetector.Config(s.smoothing(),
+                Long.parseLong(env.getOrDefault("CANYON_PLATEAU_PATIENCE_STEPS", Long.toString(s.patienceSteps()))),
+                s.minRelativeImprovement(),
+                Duration.ofSeconds(Long.parseLong(env.getOrDefault("CANYON_SILENCE_S", Long.toString(s.silence().toSeconds())))),
+                s.divergenceFactor(), s.recoverySteps());
+        return d.withWindow(Integer.parseInt(env.getOrDefault("CANYON_WINDOW_STEPS", Integer.toString(d.window()))),
+                Integer.parseInt(env.getOrDefault("CANYON_EMIT_EVERY_STEPS", Integer.toString(d.emitEvery())))).withStall(stall);
     }
 }

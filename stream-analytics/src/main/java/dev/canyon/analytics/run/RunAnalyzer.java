@@ -135,8 +135,8 @@ public final class RunAnalyzer {
     public static final class Output {
         public final List<StoredPoint> points = new ArrayList<>(8);
         public final List<Transition> alerts = new ArrayList<>(1);
-        /** Set at aligned steps once θ_0 is known. */
-        public Position position;
+        /** θ_t at aligned steps: at the step itself once θ_0 is known, or all held ones when θ_0 arrives. */
+        public final List<Position> positions = new ArrayList<>(1);
     }
 
     /**
@@ -145,6 +145,9 @@ public final class RunAnalyzer {
      * passes over the space, and the explained variances of a trajectory move slowly.
      */
     static final int PCA_EMISSION_FACTOR = 5;
+
+    /** Aligned positions held while θ_0 is unknown (as many as the cross-run distances keep). */
+    static final int MAX_HELD_POSITIONS = 32;
 
     private Settings settings;
     private String run = "";
@@ -180,9 +183,22 @@ public final class RunAnalyzer {
     private float[] initial;
     private TrajectoryPca pca;
     private RandomWalkControl control;
+    private List<Position> heldPositions;
     private double[] previousPc1;
     private double[] previousPc2;
     private transient CountSketch streamSketch;
+
+    /** θ_0 + (θ_t − θ_0), or null if the spaces differ. */
+    private Position placed(Position displaced) {
+        if (initial.length != displaced.theta().length) {
+            return null;
+        }
+        float[] theta = displaced.theta();
+        for (int i = 0; i < theta.length; i++) {
+            theta[i] += initial[i];
+        }
+        return displaced;
+    }
 
     /** Kryo and tests. */
     RunAnalyzer() {}
@@ -305,13 +321,20 @@ public final class RunAnalyzer {
         if (lastStep % settings.emitEvery() == 0) {
             emitWindow(out);
         }
-        if (settings.crossRunEvery() > 0 && lastStep % settings.crossRunEvery() == 0 && initial != null && position != null
-                && initial.length == position.length) {
-            float[] theta = new float[position.length];
-            for (int i = 0; i < theta.length; i++) {
-                theta[i] = initial[i] + position[i];
+        if (settings.crossRunEvery() > 0 && lastStep % settings.crossRunEvery() == 0 && position != null) {
+            // θ_t − θ_0 now; θ_0 is added when known (RunStarted comes on another topic, so it may come later).
+            Position displaced = new Position(lastStep, lastEventTimeMs, position.clone());
+            if (initial != null) {
+                out.positions.add(placed(displaced));
+            } else {
+                if (heldPositions == null) {
+                    heldPositions = new ArrayList<>();
+                }
+                heldPositions.add(displaced);
+                if (heldPositions.size() > MAX_HELD_POSITIONS) {
+                    heldPositions.remove(0);
+                }
             }
-            out.position = new Position(lastStep, lastEventTimeMs, theta);
         }
         if (endedAtStep >= 0 && lastSeenStep >= endedAtStep) {
             finish(out, "its last step " + lastSeenStep + " was processed");
@@ -553,13 +576,23 @@ public final class RunAnalyzer {
     public Output onRunStarted(RunStarted r) {
         run = r.getRunId();
         experiment = r.getExperimentId();
-        if (r.hasInitialParameters() && initial == null) {
+        Output out = new Output();
+        if (r.hasInitialParameters() && initial == null && !finished) {
             float[] theta0 = toSpace(r.getInitialParameters(), r.getExperimentId());
             if (space == 0 || theta0.length == space) {
                 initial = theta0;
+                if (heldPositions != null) {
+                    for (Position p : heldPositions) {
+                        Position placed = placed(p);
+                        if (placed != null) {
+                            out.positions.add(placed);
+                        }
+                    }
+                    heldPositions = null;
+                }
             }
         }
-        return new Output();
+        return out;
     }
 
     /** The run ended: finishes now if every step was seen, else when its last step arrives. */
@@ -585,6 +618,7 @@ public final class RunAnalyzer {
         control = null;
         position = null;
         initial = null;
+        heldPositions = null;
         previousPc1 = null;
         previousPc2 = null;
         streamSketch = null;

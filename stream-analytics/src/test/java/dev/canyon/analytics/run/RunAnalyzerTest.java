@@ -111,15 +111,36 @@ class RunAnalyzerTest {
             }
             RunAnalyzer.Output out = a.onStep(s, 0);
             if (s.getStep() % 5 != 0) {
-                assertThat(out.position).isNull();
+                assertThat(out.positions).isEmpty();
             } else {
-                position = out.position;
+                position = out.positions.get(0);
             }
         }
         assertThat(position.step()).isEqualTo(10);
         for (int i = 0; i < dim; i++) {
             assertThat((double) position.theta()[i]).isCloseTo(expected[i], within(1e-5));
         }
+    }
+
+    /** θ_0 arriving after the steps (another topic): the held positions are placed and offered then, in order. */
+    @Test
+    void positionsWaitForALateInitialPoint() {
+        RunAnalyzer a = new RunAnalyzer(RunAnalyzer.Settings.defaults().withCrossRunEvery(5));
+        List<Step> steps = trajectory("y", 10, 3, 7);
+        for (Step s : steps) {
+            assertThat(a.onStep(s, 0).positions).isEmpty();
+        }
+        RunAnalyzer.Output out = a.onRunStarted(RunStarted.newBuilder().setRunId("y").setExperimentId("e")
+                .setInitialParameters(Vectors.full(new float[] {10, 20, 30})).build());
+        assertThat(out.positions).extracting(RunAnalyzer.Position::step).containsExactly(5L, 10L);
+        float[] sum = new float[3];
+        for (Step s : steps) {
+            float[] d = Vectors.toFloats(s.getDelta());
+            for (int i = 0; i < 3; i++) {
+                sum[i] += d[i];
+            }
+        }
+        assertThat((double) out.positions.get(1).theta()[2]).isCloseTo(30 + sum[2], within(1e-5));
     }
 
     /** Exact vectors above the PCA's limit are sketched in the stream to the configured size. */

@@ -416,13 +416,13 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
             Probe.Builder base = Probe.newBuilder().setRunId(config.runId()).setExperimentId(config.experimentId())
                     .setStep(f.step).setEventTimeMs(config.clock().millis());
             if (r.curvature() != null) {
-                publisher.send(Topics.PROBES, config.runId(), WireRecords.encode(base.clone().setCurvature(r.curvature()).build()));
+                publisher.send(Topics.STEPS, config.runId(), WireRecords.encode(base.clone().setCurvature(r.curvature()).build()));
             }
             if (r.hessian() != null) {
-                publisher.send(Topics.PROBES, config.runId(), WireRecords.encode(base.clone().setHessian(r.hessian()).build()));
+                publisher.send(Topics.STEPS, config.runId(), WireRecords.encode(base.clone().setHessian(r.hessian()).build()));
             }
             if (r.linearPath() != null) {
-                publisher.send(Topics.PROBES, config.runId(), WireRecords.encode(base.clone().setLinearPath(r.linearPath()).build()));
+                publisher.send(Topics.STEPS, config.runId(), WireRecords.encode(base.clone().setLinearPath(r.linearPath()).build()));
             }
         } catch (RuntimeException e) {
             listenerError("probing step " + f.step, e);

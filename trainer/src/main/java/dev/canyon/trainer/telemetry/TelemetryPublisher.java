@@ -123,7 +123,9 @@ public final class TelemetryPublisher implements AutoCloseable {
         synchronized (lock) {
             inFlight += value.length;
         }
-        org.apache.kafka.clients.producer.Callback delivered = callback(topic, key, value.length, fromJournal);
+        // A step record (its frame's kind byte); probes share the step topic and are not counted as steps.
+        boolean step = Topics.STEPS.equals(topic) && value.length > 3 && value[3] == dev.canyon.contract.RecordKind.STEP.code();
+        org.apache.kafka.clients.producer.Callback delivered = callback(topic, key, value.length, fromJournal, step);
         try {
             producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
                 if (error != null && inSend[0] && Thread.currentThread() == caller) {
@@ -146,7 +148,8 @@ public final class TelemetryPublisher implements AutoCloseable {
         return refused[0];
     }
 
-    private org.apache.kafka.clients.producer.Callback callback(String topic, String runId, int bytes, boolean fromJournal) {
+    private org.apache.kafka.clients.producer.Callback callback(String topic, String runId, int bytes, boolean fromJournal,
+            boolean step) {
         return (metadata, error) -> {
             synchronized (lock) {
                 inFlight -= bytes;
@@ -157,7 +160,7 @@ public final class TelemetryPublisher implements AutoCloseable {
                 if (fromJournal) {
                     resent.incrementAndGet();
                 }
-                if (Topics.STEPS.equals(topic)) {
+                if (step) {
                     stepsAcknowledged.incrementAndGet();
                 }
             } else {
