@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import org.influxdb.InfluxDB;
 import org.influxdb.InfluxDBFactory;
-import org.influxdb.dto.BatchPoints;
 import org.influxdb.dto.Query;
 import org.influxdb.dto.QueryResult;
 import org.slf4j.Logger;
@@ -64,13 +63,16 @@ public final class InfluxStore implements AutoCloseable {
         List<StoredPoint> list = points instanceof List<StoredPoint> l ? l : new ArrayList<>(points);
         for (int from = 0; from < list.size(); from += config.batchSize()) {
             List<StoredPoint> chunk = list.subList(from, Math.min(list.size(), from + config.batchSize()));
-            BatchPoints.Builder batch = BatchPoints.database(config.database()).precision(TimeUnit.NANOSECONDS);
+            StringBuilder lines = new StringBuilder(chunk.size() * 160);
             for (StoredPoint p : chunk) {
-                batch.point(p.toInfluxPoint());
+                if (lines.length() > 0) {
+                    lines.append('\n');
+                }
+                p.appendLineProtocol(lines);
             }
-            BatchPoints built = batch.build();
+            String body = lines.toString();
             retrying("write " + chunk.size() + " points", () -> {
-                influx.write(built);
+                influx.write(config.database(), null, InfluxDB.ConsistencyLevel.ONE, TimeUnit.NANOSECONDS, body);
                 return null;
             });
         }

@@ -51,6 +51,59 @@ public final class StoredPoint implements Serializable {
         return timeNanos;
     }
 
+    /**
+     * Appends this point as one line of InfluxDB line protocol (no newline): measurement with
+     * commas and spaces escaped; tag keys, tag values and field keys with commas, equals signs and
+     * spaces escaped; string fields quoted with quotes and backslashes escaped; integers with the
+     * {@code i} suffix; floats in Java's shortest round-trip notation (InfluxDB parses exponents);
+     * the time in nanoseconds. The same escaping as influxdb-java's {@code Point}, without its
+     * per-point {@code NumberFormat}, which cost a quarter of the analytics job's time.
+     */
+    public void appendLineProtocol(StringBuilder sb) {
+        escape(sb, measurement, false);
+        for (Map.Entry<String, String> t : tags.entrySet()) {
+            sb.append(',');
+            escape(sb, t.getKey(), true);
+            sb.append('=');
+            escape(sb, t.getValue(), true);
+        }
+        char sep = ' ';
+        for (Map.Entry<String, Object> f : fields.entrySet()) {
+            sb.append(sep);
+            sep = ',';
+            escape(sb, f.getKey(), true);
+            sb.append('=');
+            Object v = f.getValue();
+            if (v instanceof Long l) {
+                sb.append(l.longValue()).append('i');
+            } else if (v instanceof Double d) {
+                sb.append(d.doubleValue());
+            } else {
+                String text = (String) v;
+                sb.append('"');
+                for (int i = 0; i < text.length(); i++) {
+                    char c = text.charAt(i);
+                    if (c == '"' || c == '\\') {
+                        sb.append('\\');
+                    }
+                    sb.append(c);
+                }
+                sb.append('"');
+            }
+        }
+        sb.append(' ').append(timeNanos);
+    }
+
+    private static void escape(StringBuilder sb, String s, boolean equalsToo) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == ',' || c == ' ' || (equalsToo && c == '=')) {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+    }
+
     /** The influxdb-java point (which escapes names and tag values for line protocol). */
     public Point toInfluxPoint() {
         Point.Builder b = Point.measurement(measurement).time(timeNanos, TimeUnit.NANOSECONDS).tag(tags);

@@ -52,6 +52,46 @@ class InfluxStoreTest {
         }
     }
 
+    /**
+     * Canyon's own line protocol: names with spaces, commas, equals signs, quotes and backslashes,
+     * string fields with quotes and backslashes, and floats of every magnitude come back exactly,
+     * as one series per run.
+     */
+    @Test
+    void lineProtocolRoundTripsNamesAndNumbersExactly() {
+        List<String> runs = List.of("run a", "run,b", "run=c", "run\\d", "run\"e\"", "r\\,x=y z");
+        double[] values = {1e-300, 1.2345678901234567e22, -0.0, 0.1 + 0.2, Double.MIN_VALUE, Double.MAX_VALUE, -7.25e-7};
+        try (InfluxStore store = InfluxStore.connect(InfluxConfig.of(influxd.url()).withDatabase("escaping"))) {
+            List<StoredPoint> points = new java.util.ArrayList<>();
+            for (int i = 0; i < runs.size(); i++) {
+                for (int j = 0; j < values.length; j++) {
+                    points.add(StoredPoint.builder("m,eas ure", 1_000L * j + i)
+                            .tag(Measurements.TAG_RUN, runs.get(i))
+                            .tag("k=ey", "v\"al")
+                            .field("va lue", values[j])
+                            .field("n", (long) j - 3)
+                            .field("te,xt", "say \"hi\" \\ " + runs.get(i))
+                            .build());
+                }
+            }
+            store.write(points);
+            for (int i = 0; i < runs.size(); i++) {
+                List<Map<String, Object>> rows = store.rows("SELECT * FROM " + InfluxStore.quoteIdentifier("m,eas ure")
+                        + " WHERE run = " + InfluxStore.quoteString(runs.get(i)));
+                assertThat(rows).as("rows of %s", runs.get(i)).hasSize(values.length);
+                for (int j = 0; j < values.length; j++) {
+                    Map<String, Object> row = rows.get(j);
+                    assertThat((Double) row.get("va lue")).isEqualTo(values[j] == 0 ? 0.0 : values[j]);
+                    assertThat(((Number) row.get("n")).longValue()).isEqualTo(j - 3);
+                    assertThat(row.get("te,xt")).isEqualTo("say \"hi\" \\ " + runs.get(i));
+                    assertThat(row.get("k=ey")).isEqualTo("v\"al");
+                    assertThat(row.get("run")).isEqualTo(runs.get(i));
+                }
+            }
+            assertThat(store.rows("SHOW SERIES FROM " + InfluxStore.quoteIdentifier("m,eas ure"))).hasSize(runs.size());
+        }
+    }
+
     @Test
     void batchesLargerThanTheBatchSizeAreSplit() {
         InfluxConfig small = new InfluxConfig(influxd.url(), "split", "", "", 7, 0, Duration.ofMillis(10), true);

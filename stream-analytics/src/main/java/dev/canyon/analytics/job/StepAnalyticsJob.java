@@ -55,6 +55,9 @@ public final class StepAnalyticsJob {
     public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
             org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter, Sink<StoredPoint> points,
             Sink<DeadLetter> deadLetters, Sink<AlertRecord> alerts, RunAnalyzer.Settings settings) {
+        // Chained operators hand records over without a (Kryo) copy: no operator here changes a
+        // record after emitting it or keeps one it was given.
+        env.getConfig().enableObjectReuse();
         DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "records")
                 .uid("steps-source");
         if (filter != null) {
