@@ -58,7 +58,8 @@ final class AnalyticsCommand implements Callable<Integer> {
         TopicSetup.ensure(bootstrapServers, kafkaProperties);
         InfluxConfig influx = InfluxConfig.of(influxUrl).withDatabase(influxDb).withCredentials(influxUser, influxPassword);
         AnalyticsConfig config = new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx,
-                Duration.ofSeconds(checkpointSeconds), null, parallelism, -1);
+                Duration.ofSeconds(checkpointSeconds), null, parallelism, -1,
+                dev.canyon.analytics.job.StepAnalyticsMain.analytics(System.getenv()));
         Configuration conf = new Configuration();
         if (checkpointDir != null) {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);

@@ -62,7 +62,8 @@ final class Replay {
     static Summary run(Options o, PrintStream progress) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         StepAnalyticsJob.buildReplay(env, o.bootstrapServers(), o.kafkaProperties(), o.influx(), o.fromTimestampMs(), o.run(),
-                o.experiment(), Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+                o.experiment(), Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())),
+                dev.canyon.analytics.job.StepAnalyticsMain.analytics(System.getenv()));
         long total = o.run() == null && o.experiment() == null ? recordsInRange(o) : -1;
         ProgressBar bar = total > 0 ? new ProgressBar(progress, "replay", total) : null;
         long start = System.nanoTime();

@@ -41,7 +41,8 @@ final class StackCommand implements Callable<Integer> {
             Configuration conf = new Configuration();
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("flink-checkpoints").toUri().toString());
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-            StepAnalyticsJob.buildProduction(env, AnalyticsConfig.of(bootstrap, influx).withCheckpointInterval(Duration.ofSeconds(5)));
+            StepAnalyticsJob.buildProduction(env, AnalyticsConfig.of(bootstrap, influx).withCheckpointInterval(Duration.ofSeconds(5))
+                    .withAnalytics(dev.canyon.analytics.job.StepAnalyticsMain.analytics(System.getenv())));
             JobClient job = env.executeAsync(StepAnalyticsJob.NAME);
             System.out.printf("Canyon local stack is up (data in %s)%n", dir);
             System.out.printf("  Kafka     %s%n", bootstrap);

@@ -7,7 +7,7 @@ public final class Topics {
     /**
      * A run's ordered record stream: {@link dev.canyon.contract.proto.Step} records, one per
      * optimization step, and the {@link dev.canyon.contract.proto.Probe} records taken after a step,
-     * right behind it. Probes share the topic (and the run's partition) so that every reader sees
+     * published just before that step's record. Probes share the topic (and the run's partition) so that every reader sees
      * them in the same place relative to the steps: the analytics that use a probe as evidence
      * then give the same result live, after a restore and in a replay.
      */

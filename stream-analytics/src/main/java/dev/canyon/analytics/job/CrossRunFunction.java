@@ -15,13 +15,14 @@ import org.apache.flink.util.Collector;
 /**
  * Cross-run distances, keyed by experiment: each pair of runs at each aligned step gives two
  * {@code cross_run} points, one per direction (tags run and other), each stamped with its own run's
- * event time at that step, so a replay rewrites the same points whatever the arrival order.
+ * event time at that step, so a replay rewrites the same points (see {@link CrossRunDistances} for
+ * which pairs are found).
  */
 public final class CrossRunFunction extends KeyedProcessFunction<String, RunPosition, StoredPoint> {
     private static final long serialVersionUID = 1L;
 
-    /** Aligned steps kept per experiment. */
-    public static final int KEPT_STEPS = 32;
+    /** Aligned positions kept per run (400 · 50 = the first 20,000 steps at the default alignment). */
+    public static final int KEPT_PER_RUN = 400;
 
     private final Duration stateTtl;
     private transient ValueState<CrossRunDistances> state;
@@ -41,9 +42,15 @@ public final class CrossRunFunction extends KeyedProcessFunction<String, RunPosi
     public void processElement(RunPosition p, Context ctx, Collector<StoredPoint> out) throws Exception {
         CrossRunDistances distances = state.value();
         if (distances == null) {
-            distances = new CrossRunDistances(KEPT_STEPS);
+            distances = new CrossRunDistances(KEPT_PER_RUN);
         }
-        for (CrossRunDistances.Pair pair : distances.add(p.run, p.step, p.eventTimeMs, p.theta)) {
+        java.util.List<CrossRunDistances.Pair> pairs;
+        try {
+            pairs = distances.add(p.run, p.step, p.eventTimeMs, p.theta);
+        } catch (IllegalArgumentException e) {
+            return; // RunAnalyzer only offers finite positions; nothing here may stop the job
+        }
+        for (CrossRunDistances.Pair pair : pairs) {
             out.collect(point(p.experiment, pair.run(), pair.other(), pair.step(), pair.runEventTimeMs(), pair.distance()));
             out.collect(point(p.experiment, pair.other(), pair.run(), pair.step(), pair.otherEventTimeMs(), pair.distance()));
         }

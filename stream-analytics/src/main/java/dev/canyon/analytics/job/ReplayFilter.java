@@ -29,7 +29,9 @@ final class ReplayFilter implements FilterFunction<RawRecord> {
             try {
                 return experiment.equals(WireRecords.decode(r.value).experimentId());
             } catch (WireFormatException e) {
-                return false;
+                // A non-finite step is evidence of divergence: keep it, as the live job used it.
+                var nonFinite = WireRecords.nonFiniteStep(r.value);
+                return nonFinite != null && experiment.equals(nonFinite.getExperimentId());
             }
         }
         return true;

@@ -99,6 +99,8 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
             if (nonFinite != null && nonFinite.getRunId().equals(ctx.getCurrentKey())) {
                 RunAnalyzer a = analyzer();
                 emit(a.onNonFiniteStep(nonFinite, ctx.timerService().currentProcessingTime()), a, ctx, out);
+                // A step arrived, unusable or not: the silence clock restarts (or stops if the run finished).
+                rearmSilence(a, ctx);
                 state.update(a);
             }
             reject(ctx, raw, e.getMessage());
@@ -131,21 +133,32 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
             return;
         }
         emit(result, a, ctx, out);
-        Long pending = timer.value();
-        if (a.finished()) {
-            if (pending != null) {
-                ctx.timerService().deleteProcessingTimeTimer(pending);
-                timer.clear();
-            }
-        } else if (decoded instanceof WireRecords.DecodedStep) {
-            if (pending != null) {
-                ctx.timerService().deleteProcessingTimeTimer(pending);
-            }
+        if (decoded instanceof WireRecords.DecodedStep || a.finished()) {
+            rearmSilence(a, ctx);
+        } else if (decoded instanceof WireRecords.DecodedRunEnded) {
+            // The run says it is over: no silence alert for it, even if its last step never comes.
+            // Steps still to come (they travel on another topic) re-arm the timer.
+            cancelSilence(ctx);
+        }
+        state.update(a);
+    }
+
+    /** Restarts the silence timer after a step, or stops it for a finished run. */
+    private void rearmSilence(RunAnalyzer a, Context ctx) throws java.io.IOException {
+        cancelSilence(ctx);
+        if (!a.finished()) {
             long next = ctx.timerService().currentProcessingTime() + settings.stall().silence().toMillis();
             ctx.timerService().registerProcessingTimeTimer(next);
             timer.update(next);
         }
-        state.update(a);
+    }
+
+    private void cancelSilence(Context ctx) throws java.io.IOException {
+        Long pending = timer.value();
+        if (pending != null) {
+            ctx.timerService().deleteProcessingTimeTimer(pending);
+            timer.clear();
+        }
     }
 
     private RunAnalyzer analyzer() throws java.io.IOException {

@@ -117,6 +117,13 @@ public final class StepAnalyticsJob {
      */
     public static void buildReplay(StreamExecutionEnvironment env, String bootstrapServers, java.util.Map<String, String> kafka,
             InfluxConfig influx, long fromTimestampMs, String run, String experiment, int parallelism) {
+        buildReplay(env, bootstrapServers, kafka, influx, fromTimestampMs, run, experiment, parallelism, RunAnalyzer.Settings.defaults());
+    }
+
+    /** {@link #buildReplay} with the live job's analytics settings (a replay must use the same to give the same points). */
+    public static void buildReplay(StreamExecutionEnvironment env, String bootstrapServers, java.util.Map<String, String> kafka,
+            InfluxConfig influx, long fromTimestampMs, String run, String experiment, int parallelism,
+            RunAnalyzer.Settings settings) {
         env.setParallelism(parallelism);
         AnalyticsConfig config = new AnalyticsConfig(bootstrapServers, kafka, "canyon-replay-" + System.currentTimeMillis(),
                 influx, null, null, parallelism, -1);
@@ -131,7 +138,7 @@ public final class StepAnalyticsJob {
                 .build();
         build(env, source, new ReplayFilter(run, experiment), new InfluxSink(influx, config.flushInterval().toMillis()),
                 new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>(),
-                new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>());
+                new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>(), settings);
     }
 
     /** Writes alerts to {@link Topics#ALERTS}. */

@@ -44,8 +44,8 @@ public final class StepAnalyticsMain {
         flink.execute(StepAnalyticsJob.NAME);
     }
 
-    /** Analytics settings from the environment, defaults for what is not set. */
-    static dev.canyon.analytics.run.RunAnalyzer.Settings analytics(Map<String, String> env) {
+    /** Analytics settings from the environment (the variables above), defaults for what is not set. */
+    public static dev.canyon.analytics.run.RunAnalyzer.Settings analytics(Map<String, String> env) {
         var d = dev.canyon.analytics.run.RunAnalyzer.Settings.defaults();
         var s = d.stall();
         var stall = new dev.canyon.analytics.stall.StallDetector.Config(s.smoothing(),

@@ -82,7 +82,7 @@ public final class ObstacleClassifier {
     }
 
     private static String newtonNote(Evidence e) {
-        return e.maxEigenvalue() > 0 ? String.format(", |g|/lambda_max %.3g at |theta| %.3g", e.gradNorm() / e.maxEigenvalue(),
+        return e.maxEigenvalue() > 0 ? String.format(java.util.Locale.ROOT, ", |g|/lambda_max %.3g at |theta| %.3g", e.gradNorm() / e.maxEigenvalue(),
                 e.paramNorm()) : "";
     }
 
@@ -93,12 +93,12 @@ public final class ObstacleClassifier {
         }
         double change = (e.lossEnd() - e.lossStart()) / Math.max(Math.abs(e.lossStart()), 1e-300);
         if (change > t.divergingRise() && Math.abs(e.lossEnd()) > t.lossFloor()) {
-            return new Decision(ObstacleState.DIVERGING, String.format("loss rose %.1f%% in the window (%.4g -> %.4g)",
+            return new Decision(ObstacleState.DIVERGING, String.format(java.util.Locale.ROOT, "loss rose %.1f%% in the window (%.4g -> %.4g)",
                     100 * change, e.lossStart(), e.lossEnd()));
         }
         boolean atFloor = Math.abs(e.lossEnd()) <= t.lossFloor();
         if (change < -t.progressDrop() && !atFloor) {
-            return new Decision(ObstacleState.PROGRESSING, String.format("loss fell %.2f%% in the window (%.4g -> %.4g)%s",
+            return new Decision(ObstacleState.PROGRESSING, String.format(java.util.Locale.ROOT, "loss fell %.2f%% in the window (%.4g -> %.4g)%s",
                     -100 * change, e.lossStart(), e.lossEnd(), newtonNote(e)));
         }
         boolean uphill = e.uphillFraction() > t.uphill();
@@ -107,28 +107,28 @@ public final class ObstacleClassifier {
             double newton = e.gradNorm() / e.maxEigenvalue();
             double scale = t.criticalDistance() * Math.max(1, e.paramNorm());
             if (newton < scale) {
-                String base = String.format("loss %s (%.3g%% change), %.0f%% uphill steps, |g| %.3g, |g|/lambda_max %.3g < %.3g",
+                String base = String.format(java.util.Locale.ROOT, "loss %s (%.3g%% change), %.0f%% uphill steps, |g| %.3g, |g|/lambda_max %.3g < %.3g",
                         atFloor ? "at its floor" : "flat", 100 * change, 100 * e.uphillFraction(), e.gradNorm(), newton, scale);
                 if (e.minEigenvalue() < -t.negativeCurvature() * e.maxEigenvalue()) {
-                    return new Decision(ObstacleState.SADDLE, base + String.format(", lambda_min %.4g < 0 (lambda_max %.4g)",
+                    return new Decision(ObstacleState.SADDLE, base + String.format(java.util.Locale.ROOT, ", lambda_min %.4g < 0 (lambda_max %.4g)",
                             e.minEigenvalue(), e.maxEigenvalue()));
                 }
-                return new Decision(ObstacleState.NEAR_MINIMUM, base + String.format(", lambda_min %.4g (lambda_max %.4g)",
+                return new Decision(ObstacleState.NEAR_MINIMUM, base + String.format(java.util.Locale.ROOT, ", lambda_min %.4g (lambda_max %.4g)",
                         e.minEigenvalue(), e.maxEigenvalue()));
             }
         }
         double stability = e.learningRate() * e.maxEigenvalue() / 2;
         if (uphill && (e.successiveCosine() < -t.bouncingCosine() || stability > 1)) {
-            return new Decision(ObstacleState.ILL_CONDITIONED, String.format(
+            return new Decision(ObstacleState.ILL_CONDITIONED, String.format(java.util.Locale.ROOT, 
                     "%.0f%% uphill steps, successive cosine %.2f, stability ratio %.3g", 100 * e.uphillFraction(),
                     e.successiveCosine(), stability));
         }
         if (uphill && e.noiseScale() > e.batchSize() && Math.abs(e.successiveCosine()) < t.bouncingCosine()) {
-            return new Decision(ObstacleState.NOISE_DOMINATED, String.format(
+            return new Decision(ObstacleState.NOISE_DOMINATED, String.format(java.util.Locale.ROOT, 
                     "%.0f%% uphill steps, noise scale %.3g > batch %d, successive cosine %.2f", 100 * e.uphillFraction(),
                     e.noiseScale(), e.batchSize(), e.successiveCosine()));
         }
-        return new Decision(ObstacleState.PLATEAU_MOVING, String.format("loss flat (%.3f%%) with |g| %.3g, %.0f%% uphill steps; "
+        return new Decision(ObstacleState.PLATEAU_MOVING, String.format(java.util.Locale.ROOT, "loss flat (%.3f%%) with |g| %.3g, %.0f%% uphill steps; "
                 + "no critical point, conditioning or noise evidence%s", 100 * change, e.gradNorm(), 100 * e.uphillFraction(),
                 newtonNote(e)));
     }

@@ -325,7 +325,10 @@ public final class RunAnalyzer {
             // θ_t − θ_0 now; θ_0 is added when known (RunStarted comes on another topic, so it may come later).
             Position displaced = new Position(lastStep, lastEventTimeMs, position.clone());
             if (initial != null) {
-                out.positions.add(placed(displaced));
+                Position placed = placed(displaced);
+                if (placed != null) {
+                    out.positions.add(placed);
+                }
             } else {
                 if (heldPositions == null) {
                     heldPositions = new ArrayList<>();
@@ -337,7 +340,7 @@ public final class RunAnalyzer {
             }
         }
         if (endedAtStep >= 0 && lastSeenStep >= endedAtStep) {
-            finish(out, "its last step " + lastSeenStep + " was processed");
+            finish(out, "after step " + endedAtStep);
         }
         return out;
     }
@@ -359,11 +362,11 @@ public final class RunAnalyzer {
         if (streamSketch == null || streamSketch.dimension() != x.length || streamSketch.seed() != seed) {
             streamSketch = new CountSketch(x.length, settings.streamSketchSize(), seed);
         }
-        streamSketched = true;
         return streamSketch.apply(x);
     }
 
     private void move(float[] v) {
+        streamSketched = streamSketch != null;
         if (position == null) {
             space = v.length;
             position = new float[space];
@@ -492,7 +495,7 @@ public final class RunAnalyzer {
                     step.getStep()), out);
         }
         if (endedAtStep >= 0 && lastSeenStep >= endedAtStep) {
-            finish(out, "its last step " + lastSeenStep + " was processed");
+            finish(out, "after step " + endedAtStep);
         }
         return out;
     }
@@ -500,10 +503,6 @@ public final class RunAnalyzer {
     /** A probe of this run: points for it, and evidence for later windows. */
     public Output onProbe(Probe p) {
         Output out = new Output();
-        if (run.isEmpty()) {
-            run = p.getRunId();
-            experiment = p.getExperimentId();
-        }
         long time = PointTime.ofStep(p.getEventTimeMs(), p.getStep());
         switch (p.getKindCase()) {
             case CURVATURE -> {
@@ -533,6 +532,10 @@ public final class RunAnalyzer {
             }
             case LINEAR_PATH -> linearPath(p, time, out);
             default -> throw new Rejected("probe of run " + p.getRunId() + " at step " + p.getStep() + " carries no result");
+        }
+        if (run.isEmpty()) {
+            run = p.getRunId();
+            experiment = p.getExperimentId();
         }
         return out;
     }
@@ -578,6 +581,9 @@ public final class RunAnalyzer {
         experiment = r.getExperimentId();
         Output out = new Output();
         if (r.hasInitialParameters() && initial == null && !finished) {
+            if (!Double.isFinite(StepPoints.norm(Vectors.toFloats(r.getInitialParameters())))) {
+                throw new Rejected("initial parameters of run " + r.getRunId() + " contain NaN or infinite values");
+            }
             float[] theta0 = toSpace(r.getInitialParameters(), r.getExperimentId());
             if (space == 0 || theta0.length == space) {
                 initial = theta0;
@@ -604,7 +610,7 @@ public final class RunAnalyzer {
         run = r.getRunId();
         endedAtStep = r.getSteps();
         if (lastSeenStep >= endedAtStep) {
-            finish(out, "outcome " + r.getOutcome() + " after " + r.getSteps() + " steps");
+            finish(out, "after step " + endedAtStep);
         }
         return out;
     }
@@ -639,7 +645,8 @@ public final class RunAnalyzer {
             String evidence = state == null ? a.evidence() : a.evidence() + "; obstacle " + state + ": " + stateEvidence;
             out.alerts.add(new Transition(a.kind(), a.open(), a.step(), lastEventTimeMs, evidence, obstacle));
             // Time from the data: the alert's step, shifted by kind so that two kinds at one step stay distinct.
-            long time = PointTime.ofStep(lastEventTimeMs, a.step()) + 1000L * (a.kind().ordinal() + 1);
+            // Resolving 100 ns after opening: an alert that opens and resolves at one step keeps both points.
+            long time = PointTime.ofStep(lastEventTimeMs, a.step()) + 1000L * (a.kind().ordinal() + 1) + (a.open() ? 0 : 100);
             StoredPoint.Builder b = StoredPoint.builder(Measurements.ALERTS, time)
                     .tag(Measurements.TAG_RUN, run)
                     .tag(Measurements.TAG_EXPERIMENT, experiment)

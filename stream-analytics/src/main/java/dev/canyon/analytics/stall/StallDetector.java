@@ -157,7 +157,7 @@ public final class StallDetector {
                 divergenceOpen = true;
                 out.add(new Alert(Kind.DIVERGENCE, true, step, !finite
                         ? "non-finite values at step " + step + ": loss " + loss + ", gradient norm " + gradNorm
-                        : String.format("smoothed loss %.6g above %.3g x its best %.6g (step %d)", smoothed,
+                        : String.format(java.util.Locale.ROOT, "smoothed loss %.6g above %.3g x its best %.6g (step %d)", smoothed,
                                 config.divergenceFactor(), best, stepOfBest)));
             }
             return out;
@@ -166,18 +166,18 @@ public final class StallDetector {
         if (divergenceOpen && healthyStreak >= config.recoverySteps()) {
             divergenceOpen = false;
             out.add(new Alert(Kind.DIVERGENCE, false, step, healthyStreak + " healthy steps, smoothed loss "
-                    + String.format("%.6g", smoothed)));
+                    + String.format(java.util.Locale.ROOT, "%.6g", smoothed)));
         }
         if (smoothed < best * (1 - config.minRelativeImprovement()) || !Double.isFinite(best)) {
             best = smoothed;
             stepOfBest = step;
             if (plateauOpen) {
                 plateauOpen = false;
-                out.add(new Alert(Kind.PLATEAU, false, step, String.format("smoothed loss improved to %.6g", smoothed)));
+                out.add(new Alert(Kind.PLATEAU, false, step, String.format(java.util.Locale.ROOT, "smoothed loss improved to %.6g", smoothed)));
             }
         } else if (!plateauOpen && step - stepOfBest >= config.patienceSteps()) {
             plateauOpen = true;
-            out.add(new Alert(Kind.PLATEAU, true, step, String.format(
+            out.add(new Alert(Kind.PLATEAU, true, step, String.format(java.util.Locale.ROOT, 
                     "smoothed loss %.6g has not improved by %.3g%% on its best %.6g (step %d) for %d steps", smoothed,
                     100 * config.minRelativeImprovement(), best, stepOfBest, step - stepOfBest)));
         }

@@ -35,18 +35,31 @@ class CrossRunDistancesTest {
         assertThat(pairs).anySatisfy(p -> assertThat(p.distance()).isCloseTo(Math.sqrt(9 + 16 + 144), within(1e-12)));
     }
 
-    /** Only the last {@code steps} aligned steps are kept; a run far behind is not paired. */
+    /**
+     * Each run keeps its first {@code perRun} positions: runs trained one after the other pair
+     * exactly as runs trained side by side, and pairs where both are past their limit are skipped.
+     */
     @Test
-    void oldStepsAreForgotten() {
-        CrossRunDistances d = new CrossRunDistances(2);
-        d.add("a", 10, 0, new float[] {1});
-        d.add("a", 20, 0, new float[] {2});
-        d.add("a", 30, 0, new float[] {3});
-        assertThat(d.keptSteps()).isEqualTo(2);
-        assertThat(d.add("b", 10, 0, new float[] {0})).isEmpty();
-        assertThat(d.add("b", 30, 0, new float[] {0})).singleElement()
-                .satisfies(p -> assertThat(p.distance()).isEqualTo(3.0));
-        assertThat(d.add("c", 30, 0, new float[] {0, 0})).hasSize(0);
+    void pairingDoesNotDependOnHowRunsInterleave() {
+        List<CrossRunDistances.Pair> sequential = new ArrayList<>();
+        CrossRunDistances a = new CrossRunDistances(2);
+        for (long s = 10; s <= 40; s += 10) {
+            sequential.addAll(a.add("a", s, 0, new float[] {s}));
+        }
+        for (long s = 10; s <= 40; s += 10) {
+            sequential.addAll(a.add("b", s, 0, new float[] {0}));
+        }
+        List<CrossRunDistances.Pair> interleaved = new ArrayList<>();
+        CrossRunDistances b = new CrossRunDistances(2);
+        for (long s = 10; s <= 40; s += 10) {
+            interleaved.addAll(b.add("b", s, 0, new float[] {0}));
+            interleaved.addAll(b.add("a", s, 0, new float[] {s}));
+        }
+        assertThat(sequential).extracting(CrossRunDistances.Pair::step, CrossRunDistances.Pair::distance)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(10L, 10.0), org.assertj.core.groups.Tuple.tuple(20L, 20.0));
+        assertThat(interleaved).extracting(CrossRunDistances.Pair::step, CrossRunDistances.Pair::distance)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(10L, 10.0), org.assertj.core.groups.Tuple.tuple(20L, 20.0));
+        assertThat(a.add("c", 10, 0, new float[] {0, 0})).isEmpty();
     }
 
     @Test

@@ -154,6 +154,38 @@ class StepAnalyticsFunctionTest {
         }
     }
 
+    /**
+     * Silence after a NaN step still fires (the step restarted the clock); a run that announced its
+     * end raises no silence alert even when its last step never came.
+     */
+    @Test
+    void silenceFollowsNonFiniteStepsAndStopsAtTheRunsEnd() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.setProcessingTime(1_000);
+            List<Step> steps = steps("n", 5, 7);
+            for (Step st : steps.subList(0, 4)) {
+                push(h, "n", WireRecords.encode(st));
+            }
+            h.setProcessingTime(30_000);
+            push(h, "n", WireRecords.encode(steps.get(4).toBuilder().setLoss(Double.NaN).build()));
+            h.setProcessingTime(61_000); // 60 s after the last good step, 31 s after the NaN one
+            assertThat(alerts(h)).extracting(a -> a.kind).containsExactly("DIVERGENCE");
+            h.setProcessingTime(90_001);
+            assertThat(alerts(h)).extracting(a -> a.kind + (a.open ? "+" : "-")).containsExactly("DIVERGENCE+", "SILENCE+");
+
+            List<Step> e = steps("e", 5, 8);
+            for (Step st : e.subList(0, 4)) {
+                push(h, "e", WireRecords.encode(st));
+            }
+            var ended = dev.canyon.contract.proto.RunEnded.newBuilder().setRunId("e").setSteps(5).build();
+            h.processElement(new RawRecord(Topics.RUNS, 0, offset++, "e".getBytes(StandardCharsets.UTF_8), WireRecords.encode(ended)),
+                    offset);
+            h.setProcessingTime(500_000);
+            assertThat(alerts(h)).filteredOn(a -> a.runId.equals("e")).isEmpty();
+        }
+    }
+
     private static List<dev.canyon.analytics.kafka.AlertRecord> alerts(
             KeyedOneInputStreamOperatorTestHarness<String, RawRecord, StoredPoint> h) {
         var side = h.getSideOutput(StepAnalyticsFunction.ALERTS);
