@@ -36,15 +36,16 @@ final class Demo {
      * @param experiment experiment id
      * @param storeTimeout longest to wait, after training, for the stream to store every step
      * @param vectors how the trainer ships gradient and delta vectors
+     * @param probes the trainer's probe plan (curvature, Hessian extremes, linear path)
      */
     record Options(Path dataDir, MlpTrainer.Options training, String experiment, Duration storeTimeout,
-            VectorRepresentation vectors) {}
+            VectorRepresentation vectors, dev.canyon.trainer.probe.ProbePlan probes) {}
 
     /** What the demo reports. */
     record Summary(String runId, String experimentId, long parameters, long stepsTrained, long stepsPublished,
             long stepsStored, Map<String, Long> pointsPerMeasurement, double finalLoss, double pathLength,
             double displacement, double distanceFromOrigin, double seconds, String dataDir, String kafkaLogDir,
-            String influxDataDir, String flinkCheckpointDir, String influxDatabase) {
+            String influxDataDir, String flinkCheckpointDir, String influxDatabase, Map<String, Object> analytics) {
 
         boolean complete() {
             return stepsStored == stepsPublished && stepsPublished == stepsTrained;
@@ -59,6 +60,7 @@ final class Demo {
             m.put("steps_published", stepsPublished);
             m.put("steps_stored", stepsStored);
             m.put("points_per_measurement", pointsPerMeasurement);
+            m.put("analytics", analytics);
             m.put("final_loss", finalLoss);
             m.put("path_length", pathLength);
             m.put("displacement", displacement);
@@ -85,6 +87,16 @@ final class Demo {
             b.append(String.format("  straightness       %.4f  (displacement / path length)%n",
                     pathLength == 0 ? 1 : displacement / pathLength));
             b.append(String.format("  distance to origin %.6f  (||theta_T||)%n", distanceFromOrigin));
+            if (analytics.containsKey("obstacle_state")) {
+                b.append(String.format("  obstacle state     %s at step %s  (%s)%n", analytics.get("obstacle_state"),
+                        analytics.get("obstacle_step"), analytics.get("obstacle_evidence")));
+                b.append(String.format("  states seen        %s  (windows of 50 steps, every 10)%n", analytics.get("states_seen")));
+            }
+            if (analytics.containsKey("pca_evr1")) {
+                b.append(String.format("  PCA explained      PC1 %.3f, PC2 %.3f  (random-walk control %.3f, %.3f)%n",
+                        analytics.get("pca_evr1"), analytics.get("pca_evr2"), analytics.get("pca_control_evr1"),
+                        analytics.get("pca_control_evr2")));
+            }
             b.append(String.format("Data kept for replay and reports under %s:%n", dataDir));
             b.append(String.format("  Kafka log          %s%n", kafkaLogDir));
             b.append(String.format("  InfluxDB data      %s (database '%s')%n", influxDataDir, influxDatabase));
@@ -119,7 +131,7 @@ final class Demo {
             JobClient job = env.executeAsync(StepAnalyticsJob.NAME);
             try {
                 TelemetryConfig telemetry = TelemetryConfig.of(bootstrap).withRun(options.experiment(), null)
-                        .withVectors(options.vectors());
+                        .withVectors(options.vectors()).withProbes(options.probes());
                 ProgressBar bar = new ProgressBar(progress, "train", options.training().steps());
                 MlpTrainer.Result result = MlpTrainer.train(options.training(), telemetry, s -> bar.update(s, ""), extra);
 
@@ -141,7 +153,7 @@ final class Demo {
                             number(last, Measurements.FIELD_PATH_LENGTH), number(last, Measurements.FIELD_DISPLACEMENT),
                             number(last, Measurements.FIELD_DISTANCE_FROM_ORIGIN), (System.nanoTime() - started) / 1e9,
                             dataDir.toString(), stack.kafka().logDir().toString(), stack.influxd().dataDir().toString(),
-                            checkpoints.toString(), influx.database());
+                            checkpoints.toString(), influx.database(), analytics(store, result.runId()));
                 }
             } finally {
                 job.cancel().get();
@@ -155,6 +167,32 @@ final class Demo {
             counts.put(m, store.countPoints(m, runId));
         }
         return counts;
+    }
+
+    /** The run's last obstacle decision, the states seen, and its last PCA point. */
+    private static Map<String, Object> analytics(InfluxStore store, String runId) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        String run = InfluxStore.quoteString(runId);
+        List<Map<String, Object>> obstacle = store.rows("SELECT step, state, evidence FROM " + Measurements.OBSTACLE
+                + " WHERE run = " + run + " ORDER BY time DESC LIMIT 1");
+        if (!obstacle.isEmpty()) {
+            out.put("obstacle_state", obstacle.get(0).get("state"));
+            out.put("obstacle_step", ((Number) obstacle.get(0).get("step")).longValue());
+            out.put("obstacle_evidence", obstacle.get(0).get("evidence"));
+            Map<String, Long> seen = new java.util.TreeMap<>();
+            for (Map<String, Object> r : store.rows("SELECT state FROM " + Measurements.OBSTACLE + " WHERE run = " + run)) {
+                seen.merge((String) r.get("state"), 1L, Long::sum);
+            }
+            out.put("states_seen", seen);
+        }
+        List<Map<String, Object>> pca = store.rows("SELECT evr1, evr2, control_evr1, control_evr2 FROM " + Measurements.PCA
+                + " WHERE run = " + run + " ORDER BY time DESC LIMIT 1");
+        if (!pca.isEmpty() && pca.get(0).get("evr2") instanceof Number) {
+            for (String f : List.of("evr1", "evr2", "control_evr1", "control_evr2")) {
+                out.put("pca_" + f, ((Number) pca.get(0).get(f)).doubleValue());
+            }
+        }
+        return out;
     }
 
     private static long min(Map<String, Long> counts) {

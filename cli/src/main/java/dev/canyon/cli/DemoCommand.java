@@ -34,6 +34,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "Gradient and delta vectors: full, half, sketch or sketch:K (default: ${DEFAULT-VALUE}).")
     VectorRepresentation vectors;
 
+    @Option(names = "--probes", defaultValue = "economy",
+            description = "Probe preset: off, economy (curvature every 50 steps, Hessian every 500, linear path and snapshot "
+                    + "every 1,000, all also at step 1) or full (10, 100, 200) (default: ${DEFAULT-VALUE}).")
+    String probes;
+
     @Option(names = "--json", description = "Print the summary as one JSON object on standard output.")
     boolean json;
 
@@ -42,7 +47,7 @@ final class DemoCommand implements Callable<Integer> {
         Path dir = dataDir != null ? dataDir
                 : Path.of(System.getenv().getOrDefault("CANYON_DATA_DIR", ".canyon"));
         Demo.Summary summary = Demo.run(new Demo.Options(dir, training.toOptions(), experiment,
-                Duration.ofSeconds(storeTimeoutSeconds), vectors), System.err);
+                Duration.ofSeconds(storeTimeoutSeconds), vectors, dev.canyon.trainer.probe.ProbePlan.preset(probes)), System.err);
         if (json) {
             System.out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary.toJson()));
         } else {

@@ -74,7 +74,8 @@ class PipelineIntegrationTest {
         MlpTrainer.Options training = MlpTrainer.Options.defaults().withSteps(STEPS).withTrainExamples(10_000).withShape(32, 32, 0.05);
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         summary = Demo.run(new Demo.Options(dataDir, training, "it", Duration.ofSeconds(120),
-                dev.canyon.contract.VectorRepresentation.FULL), new PrintStream(progress, true),
+                dev.canyon.contract.VectorRepresentation.FULL, dev.canyon.trainer.probe.ProbePlan.ECONOMY),
+                new PrintStream(progress, true),
                 recorder);
         // The stack is down now; bring InfluxDB back on the same data directory to inspect what was stored.
         influxd = InfluxdProcess.start(dataDir.resolve("influxdb"));
@@ -153,7 +154,8 @@ class PipelineIntegrationTest {
                 if (variable.has("query") && variable.get("query").isTextual()) {
                     List<Map<String, Object>> rows = store.rows(fill(variable.get("query").asText()));
                     assertThat(rows).as(file.getFileName() + " variable " + variable.get("name")).isNotEmpty();
-                    assertThat(rows).anyMatch(r -> summary.runId().equals(r.get("value")));
+                    String expected = variable.get("name").asText().equals("experiment") ? summary.experimentId() : summary.runId();
+                    assertThat(rows).anyMatch(r -> expected.equals(r.get("value")));
                     queries++;
                 }
             }
@@ -166,7 +168,7 @@ class PipelineIntegrationTest {
                 }
             }
         }
-        assertThat(queries).isGreaterThanOrEqualTo(5);
+        assertThat(queries).isGreaterThanOrEqualTo(30);
     }
 
     /** A bounded replay of the recorded topic into another database gives the live points, value for value. */
@@ -185,10 +187,16 @@ class PipelineIntegrationTest {
             try (InfluxStore live = InfluxStore.connect(InfluxConfig.of(stack.influxd().url()));
                     InfluxStore copy = InfluxStore.connect(replayed)) {
                 for (String m : Measurements.PER_STEP) {
-                    String q = "SELECT * FROM " + m + " WHERE run = '" + PipelineIntegrationTest.summary.runId() + "'";
-                    List<Map<String, Object>> a = live.rows(q);
-                    assertThat(a).hasSize(STEPS);
-                    assertThat(copy.rows(q)).as(m).isEqualTo(a);
+                    assertThat(live.countPoints(m, PipelineIntegrationTest.summary.runId())).as(m).isEqualTo(STEPS);
+                }
+                // Every measurement the live job wrote for the run, point for point.
+                List<String> measurements = live.rows("SHOW MEASUREMENTS").stream().map(r -> (String) r.get("name")).toList();
+                assertThat(measurements).contains(Measurements.INDICATORS, Measurements.OBSTACLE, Measurements.PCA,
+                        Measurements.HESSIAN, Measurements.LINEAR_PATH, Measurements.CURVATURE_PROBE);
+                for (String m : measurements) {
+                    String q = "SELECT * FROM " + InfluxStore.quoteIdentifier(m) + " WHERE run = '"
+                            + PipelineIntegrationTest.summary.runId() + "'";
+                    assertThat(copy.rows(q)).as(m).isEqualTo(live.rows(q));
                 }
             }
         }

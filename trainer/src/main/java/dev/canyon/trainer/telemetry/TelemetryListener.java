@@ -405,8 +405,9 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
 
     /** Runs the probes due after step {@code f.step}; the telemetry thread is idle (it has processed step t−1). */
     private void probe(Model model, Frame f) {
+        DataSet stepBatch = null;
         try {
-            DataSet stepBatch = model instanceof MultiLayerNetwork net && net.getInput() != null && net.getLabels() != null
+            stepBatch = model instanceof MultiLayerNetwork net && net.getInput() != null && net.getLabels() != null
                     ? new DataSet(net.getInput().dup(), net.getLabels().dup()) : null;
             double[] g = toDouble(f.g);
             for (int i = 0; i < d; i++) {
@@ -426,6 +427,22 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
             }
         } catch (RuntimeException e) {
             listenerError("probing step " + f.step, e);
+        } finally {
+            // Probes evaluate other batches; listeners after this one must still see the step's own
+            // loss and batch.
+            restoreAfterProbe(model, f.loss, stepBatch);
+        }
+    }
+
+    private static void restoreAfterProbe(Model model, double loss, DataSet stepBatch) {
+        if (model instanceof MultiLayerNetwork net) {
+            net.setScore(loss);
+            if (stepBatch != null) {
+                net.setInput(stepBatch.getFeatures());
+                net.setLabels(stepBatch.getLabels());
+            }
+        } else if (model instanceof org.deeplearning4j.nn.graph.ComputationGraph graph) {
+            graph.setScore(loss);
         }
     }
 
