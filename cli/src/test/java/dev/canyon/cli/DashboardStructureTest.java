@@ -49,6 +49,19 @@ class DashboardStructureTest {
             dashboards = files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
         }
         assertThat(dashboards).hasSizeGreaterThanOrEqualTo(3);
+        // Alert rules: every query names contract names and reads the provisioned datasource.
+        String rules = Files.readString(root.resolve("provisioning/alerting/canyon-alerts.yaml"));
+        Matcher rq = Pattern.compile("(?m)^\\s+query: (.+)$").matcher(rules);
+        int ruleQueries = 0;
+        while (rq.find()) {
+            checkNames(rq.group(1), contract, "alert rule");
+            ruleQueries++;
+        }
+        assertThat(ruleQueries).isEqualTo(3);
+        Matcher ds = Pattern.compile("datasourceUid: (\\S+)").matcher(rules);
+        while (ds.find()) {
+            assertThat(ds.group(1)).as("alert rule datasource").isIn("__expr__", "canyon-influxdb");
+        }
         Set<String> uids = new HashSet<>();
         ObjectMapper json = new ObjectMapper();
         for (Path file : dashboards) {

@@ -145,7 +145,49 @@ class StallAlertsJobTest {
             assertThat(store.countPoints(Measurements.TRAINING, "healthy")).isEqualTo(2000);
             // The obstacle state was decided along the way.
             assertThat(store.countPoints(Measurements.OBSTACLE, "healthy")).isGreaterThan(100);
+            checkGrafanaAlertRules(store, alerts);
         }
+    }
+
+    /**
+     * The provisioned Grafana alert rules (grafana/provisioning/alerting), evaluated as Grafana
+     * would against this InfluxDB: each fires (latest transition of its kind open, > 0.5) for the
+     * run that raised it while the alert is open, stops after it resolves, and never fires for the
+     * healthy run. "While open" is the rule's query as of the transition's time (a time bound added
+     * to its WHERE clause).
+     */
+    private static void checkGrafanaAlertRules(InfluxStore store, List<Alert> alerts) throws java.io.IOException {
+        String rules = java.nio.file.Files.readString(Path.of(System.getProperty("canyon.repo.root", ".."))
+                .resolve("grafana/provisioning/alerting/canyon-alerts.yaml"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s+query: (.+)$").matcher(rules);
+        Map<String, String> byKind = new java.util.HashMap<>();
+        while (m.find()) {
+            java.util.regex.Matcher kind = java.util.regex.Pattern.compile("\"kind\" = '(\\w+)'").matcher(m.group(1));
+            assertThat(kind.find()).as("rule query names its kind: " + m.group(1)).isTrue();
+            byKind.put(kind.group(1), m.group(1));
+        }
+        assertThat(byKind).containsOnlyKeys("plateau", "silence", "divergence");
+        assertThat(rules).doesNotContain("datasourceUid: canyon-influx\n").contains("datasourceUid: canyon-influxdb");
+        for (var e : byKind.entrySet()) {
+            String query = e.getValue();
+            assertThat(firing(store, query, "healthy", null)).as(e.getKey() + " rule on the healthy run").isFalse();
+            Alert opened = alerts.stream().filter(a -> a.getKind().name().equalsIgnoreCase(e.getKey()) && a.getOpen())
+                    .findFirst().orElseThrow();
+            // The open point's own time (RunAnalyzer: the step's point time + 1 µs per kind number).
+            long openedAt = dev.canyon.contract.PointTime.ofStep(opened.getEventTimeMs(), opened.getStep())
+                    + 1000L * opened.getKind().getNumber();
+            assertThat(firing(store, query, opened.getRunId(), openedAt)).as(e.getKey() + " rule while its alert is open").isTrue();
+            boolean resolved = alerts.stream().anyMatch(a -> a.getRunId().equals(opened.getRunId()) && a.getKind() == opened.getKind()
+                    && !a.getOpen());
+            assertThat(firing(store, query, opened.getRunId(), null)).as(e.getKey() + " rule now").isEqualTo(!resolved);
+        }
+    }
+
+    /** Whether the rule's query gives last(open) > 0.5 for {@code run}, as of {@code untilNanos} (null: now). */
+    private static boolean firing(InfluxStore store, String query, String run, Long untilNanos) {
+        String bound = " AND \"run\" = " + InfluxStore.quoteString(run) + (untilNanos == null ? "" : " AND time <= " + untilNanos);
+        List<Map<String, Object>> rows = store.rows(query.replace(" GROUP BY", bound + " GROUP BY"));
+        return rows.stream().anyMatch(r -> ((Number) r.get("last")).doubleValue() > 0.5);
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, String run, int steps, DoubleUnaryOperator loss)
