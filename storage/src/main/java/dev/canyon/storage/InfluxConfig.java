@@ -16,10 +16,47 @@ import java.util.Objects;
  * @param batchSize points buffered before a write is sent; bounds the writer's memory
  * @param maxRetries attempts after the first for transient failures (server away, 5xx)
  * @param retryBackoff first backoff; doubles on each retry
- * @param createDatabase whether to issue {@code CREATE DATABASE} on connect
+ * @param createDatabase whether to issue {@code CREATE DATABASE} on connect (and set up {@link #retention})
+ * @param token an API token sent as {@code Authorization: Token <token>} (InfluxDB 2.x/3.x
+ *     compatibility endpoints), or empty
+ * @param retention retention policies and downsampling to set up on connect, or null to leave the
+ *     database's retention alone (the default: InfluxDB's infinite {@code autogen})
  */
 public record InfluxConfig(String url, String database, String username, String password, int batchSize,
-        int maxRetries, Duration retryBackoff, boolean createDatabase) implements Serializable {
+        int maxRetries, Duration retryBackoff, boolean createDatabase, String token, Retention retention)
+        implements Serializable {
+
+    /**
+     * Raw points kept for {@code raw} (the database's default retention policy {@value #RAW_POLICY});
+     * continuous queries average the per-step measurements over {@code interval} into {@value
+     * #DOWNSAMPLED_POLICY}, kept for {@code downsampled}. Points older than {@code raw} are refused
+     * by InfluxDB on write (a replay of old topics needs a longer raw period).
+     */
+    public record Retention(Duration raw, Duration downsampled, Duration interval) implements Serializable {
+        public Retention {
+            Objects.requireNonNull(raw, "raw");
+            Objects.requireNonNull(downsampled, "downsampled");
+            Objects.requireNonNull(interval, "interval");
+            if (raw.compareTo(Duration.ofHours(1)) < 0 || downsampled.compareTo(raw) < 0) {
+                throw new IllegalArgumentException("retention needs raw >= 1 h and downsampled >= raw, got " + raw + " and "
+                        + downsampled);
+            }
+            if (interval.compareTo(Duration.ofSeconds(1)) < 0 || interval.compareTo(raw) > 0) {
+                throw new IllegalArgumentException("downsampling interval must be between 1 s and the raw period, got " + interval);
+            }
+        }
+    }
+
+    /** Retention policy of raw points when {@link #retention} is set. */
+    public static final String RAW_POLICY = "canyon_raw";
+    /** Retention policy of downsampled points when {@link #retention} is set. */
+    public static final String DOWNSAMPLED_POLICY = "canyon_downsampled";
+
+    /** Without a token or retention set-up. */
+    public InfluxConfig(String url, String database, String username, String password, int batchSize, int maxRetries,
+            Duration retryBackoff, boolean createDatabase) {
+        this(url, database, username, password, batchSize, maxRetries, retryBackoff, createDatabase, "", null);
+    }
 
     /** Default database name. */
     public static final String DEFAULT_DATABASE = "canyon";
@@ -30,6 +67,7 @@ public record InfluxConfig(String url, String database, String username, String 
         Objects.requireNonNull(retryBackoff, "retryBackoff");
         username = username == null ? "" : username;
         password = password == null ? "" : password;
+        token = token == null ? "" : token;
         URI u = URI.create(url);
         if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
             throw new IllegalArgumentException("InfluxDB url must be http(s)://host:port, got '" + url + "'");
@@ -52,17 +90,28 @@ public record InfluxConfig(String url, String database, String username, String 
 
     /** The same configuration on another database. */
     public InfluxConfig withDatabase(String db) {
-        return new InfluxConfig(url, db, username, password, batchSize, maxRetries, retryBackoff, createDatabase);
+        return new InfluxConfig(url, db, username, password, batchSize, maxRetries, retryBackoff, createDatabase, token, retention);
     }
 
     /** The same configuration with credentials. */
     public InfluxConfig withCredentials(String user, String pass) {
-        return new InfluxConfig(url, database, user, pass, batchSize, maxRetries, retryBackoff, createDatabase);
+        return new InfluxConfig(url, database, user, pass, batchSize, maxRetries, retryBackoff, createDatabase, token, retention);
+    }
+
+    /** The same configuration with an API token (InfluxDB 2.x/3.x compatibility endpoints). */
+    public InfluxConfig withToken(String t) {
+        return new InfluxConfig(url, database, username, password, batchSize, maxRetries, retryBackoff, createDatabase, t, retention);
+    }
+
+    /** The same configuration with retention policies and downsampling set up on connect. */
+    public InfluxConfig withRetention(Retention r) {
+        return new InfluxConfig(url, database, username, password, batchSize, maxRetries, retryBackoff, createDatabase, token, r);
     }
 
     @Override
     public String toString() {
         return "InfluxConfig[url=" + url + ", database=" + database + ", username=" + username
-                + ", password=" + (password.isEmpty() ? "" : "****") + ", batchSize=" + batchSize + "]";
+                + ", password=" + (password.isEmpty() ? "" : "****") + ", token=" + (token.isEmpty() ? "" : "****")
+                + ", batchSize=" + batchSize + ", retention=" + retention + "]";
     }
 }

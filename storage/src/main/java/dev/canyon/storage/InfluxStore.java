@@ -39,6 +39,10 @@ public final class InfluxStore implements AutoCloseable {
                 .connectTimeout(5, TimeUnit.SECONDS)
                 .readTimeout(30, TimeUnit.SECONDS)
                 .writeTimeout(30, TimeUnit.SECONDS);
+        if (!config.token().isEmpty()) {
+            String header = "Token " + config.token();
+            http.addInterceptor(chain -> chain.proceed(chain.request().newBuilder().header("Authorization", header).build()));
+        }
         InfluxDB influx = config.username().isEmpty()
                 ? InfluxDBFactory.connect(config.url(), http)
                 : InfluxDBFactory.connect(config.url(), config.username(), config.password(), http);
@@ -47,8 +51,70 @@ public final class InfluxStore implements AutoCloseable {
         if (config.createDatabase()) {
             store.retrying("create database " + config.database(),
                     () -> store.execute("CREATE DATABASE " + quoteIdentifier(config.database())));
+            if (config.retention() != null) {
+                store.retrying("set up retention of " + config.database(), () -> {
+                    store.setUpRetention(config.retention());
+                    return null;
+                });
+            }
         }
         return store;
+    }
+
+    /** Measurements the continuous query downsamples (the per-step ones). */
+    static final String DOWNSAMPLED = "/^(" + String.join("|", dev.canyon.contract.Measurements.PER_STEP) + ")$/";
+
+    /** Name of the downsampling continuous query. */
+    public static final String DOWNSAMPLE_QUERY = "canyon_downsample";
+
+    /**
+     * Creates or alters the two retention policies (raw the default) and replaces the continuous
+     * query: {@code SELECT mean(*) INTO <db>.canyon_downsampled.:MEASUREMENT FROM
+     * <db>.canyon_raw./^(training|gradient|distance)$/ GROUP BY time(interval), *} (fields become
+     * {@code mean_<field>}; tags are kept).
+     */
+    void setUpRetention(InfluxConfig.Retention r) {
+        String db = quoteIdentifier(config.database());
+        policy(InfluxConfig.RAW_POLICY, r.raw(), true);
+        policy(InfluxConfig.DOWNSAMPLED_POLICY, r.downsampled(), false);
+        try {
+            execute("DROP CONTINUOUS QUERY " + quoteIdentifier(DOWNSAMPLE_QUERY) + " ON " + db);
+        } catch (StorageException e) {
+            // not there yet
+        }
+        execute("CREATE CONTINUOUS QUERY " + quoteIdentifier(DOWNSAMPLE_QUERY) + " ON " + db + " BEGIN " + downsampleSelect(r)
+                + " GROUP BY time(" + r.interval().toSeconds() + "s), * END");
+    }
+
+    private String downsampleSelect(InfluxConfig.Retention r) {
+        String db = quoteIdentifier(config.database());
+        return "SELECT mean(*) INTO " + db + "." + quoteIdentifier(InfluxConfig.DOWNSAMPLED_POLICY) + ".:MEASUREMENT FROM " + db
+                + "." + quoteIdentifier(InfluxConfig.RAW_POLICY) + "." + DOWNSAMPLED;
+    }
+
+    private void policy(String name, java.time.Duration d, boolean isDefault) {
+        String spec = " ON " + quoteIdentifier(config.database()) + " DURATION " + d.toSeconds() + "s REPLICATION 1"
+                + (isDefault ? " DEFAULT" : "");
+        try {
+            execute("CREATE RETENTION POLICY " + quoteIdentifier(name) + spec);
+        } catch (StorageException e) {
+            if (!String.valueOf(e.getMessage()).contains("already exists")) {
+                throw e;
+            }
+            execute("ALTER RETENTION POLICY " + quoteIdentifier(name) + spec);
+        }
+    }
+
+    /**
+     * Runs the downsampling once over the raw points from {@code fromNanos} on (what the continuous
+     * query does every interval for the latest one): for back-filling after enabling retention.
+     */
+    public void backfillDownsampled(long fromNanos) {
+        InfluxConfig.Retention r = config.retention();
+        if (r == null) {
+            throw new IllegalStateException("no retention configured for " + config.database());
+        }
+        execute(downsampleSelect(r) + " WHERE time >= " + fromNanos + " GROUP BY time(" + r.interval().toSeconds() + "s), *");
     }
 
     public InfluxConfig config() {

@@ -92,6 +92,76 @@ class InfluxStoreTest {
         }
     }
 
+    /**
+     * Retention set-up: the raw policy becomes the default with its period, the downsampled one
+     * exists, the continuous query is in place, connecting again with another period alters rather
+     * than fails, and the downsampling (run once, as the continuous query runs every interval) writes
+     * per-minute means of the per-step measurements.
+     */
+    @Test
+    void retentionPoliciesAndDownsampling() {
+        InfluxConfig.Retention retention = new InfluxConfig.Retention(Duration.ofHours(2), Duration.ofDays(30), Duration.ofMinutes(1));
+        InfluxConfig config = InfluxConfig.of(influxd.url()).withDatabase("retained").withRetention(retention);
+        InfluxStore.connect(config).close();
+        try (InfluxStore store = InfluxStore.connect(config.withRetention(
+                new InfluxConfig.Retention(Duration.ofHours(3), Duration.ofDays(30), Duration.ofMinutes(1))))) {
+            List<Map<String, Object>> policies = store.rows("SHOW RETENTION POLICIES ON \"retained\"");
+            assertThat(policies).anySatisfy(p -> {
+                assertThat(p.get("name")).isEqualTo(InfluxConfig.RAW_POLICY);
+                assertThat(p.get("duration")).isEqualTo("3h0m0s");
+                assertThat(p.get("default")).isEqualTo(true);
+            });
+            assertThat(policies).anySatisfy(p -> {
+                assertThat(p.get("name")).isEqualTo(InfluxConfig.DOWNSAMPLED_POLICY);
+                assertThat(p.get("duration")).isEqualTo("720h0m0s");
+            });
+            assertThat(store.rows("SHOW CONTINUOUS QUERIES")).anySatisfy(q -> {
+                assertThat(q.get("name")).isEqualTo(InfluxStore.DOWNSAMPLE_QUERY);
+                assertThat((String) q.get("query")).contains("mean(*)").contains("training|gradient|distance");
+            });
+            long minute = (System.currentTimeMillis() / 60_000 - 2) * 60_000_000_000L;
+            List<StoredPoint> points = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                points.add(StoredPoint.builder(Measurements.TRAINING, minute + i * 10_000_000_000L).tag(Measurements.TAG_RUN, "r")
+                        .field(Measurements.FIELD_LOSS, i).field(Measurements.FIELD_STEP, (long) i + 1).build());
+            }
+            store.write(points);
+            store.backfillDownsampled(minute - 60_000_000_000L);
+            List<Map<String, Object>> down = store.rows("SELECT mean_loss FROM \"" + InfluxConfig.DOWNSAMPLED_POLICY
+                    + "\".\"training\" WHERE run = 'r'");
+            assertThat(down).singleElement().satisfies(r -> assertThat(((Number) r.get("mean_loss")).doubleValue()).isEqualTo(2.5));
+        }
+    }
+
+    /** A token goes out as {@code Authorization: Token ...} on every request (the 2.x/3.x compatibility endpoints). */
+    @Test
+    void tokenIsSentInTheAuthorizationHeader() throws Exception {
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            seen.add(exchange.getRequestURI().getPath() + " " + exchange.getRequestHeaders().getFirst("Authorization"));
+            byte[] body = "{\"results\":[{\"statement_id\":0}]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (exchange.getRequestURI().getPath().equals("/write")) {
+                exchange.sendResponseHeaders(204, -1);
+            } else {
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            }
+            exchange.close();
+        });
+        server.start();
+        try (InfluxStore store = InfluxStore.connect(InfluxConfig.of("http://127.0.0.1:" + server.getAddress().getPort())
+                .withToken("s3cr3t"))) {
+            store.write(List.of(point("t", 1, 1.0)));
+        } finally {
+            server.stop(0);
+        }
+        assertThat(seen).extracting(s -> s.substring(0, s.indexOf(' '))).contains("/query", "/write");
+        assertThat(seen).allSatisfy(s -> assertThat(s).endsWith(" Token s3cr3t"));
+    }
+
     @Test
     void batchesLargerThanTheBatchSizeAreSplit() {
         InfluxConfig small = new InfluxConfig(influxd.url(), "split", "", "", 7, 0, Duration.ofMillis(10), true);

@@ -16,6 +16,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <tr><td>CANYON_INFLUX_URL</td><td>InfluxDB 1.x HTTP API (default http://influxdb:8086)</td></tr>
  * <tr><td>CANYON_INFLUX_DB</td><td>database (default canyon)</td></tr>
  * <tr><td>CANYON_INFLUX_USER, CANYON_INFLUX_PASSWORD</td><td>credentials (default none)</td></tr>
+ * <tr><td>CANYON_INFLUX_TOKEN</td><td>API token sent as {@code Authorization: Token ...} (InfluxDB 2.x/3.x
+ * compatibility endpoints; default none)</td></tr>
+ * <tr><td>CANYON_INFLUX_RAW_RETENTION_H</td><td>hours raw points are kept; set it to create the retention
+ * policies and the downsampling continuous query (default: unset, InfluxDB's infinite autogen)</td></tr>
+ * <tr><td>CANYON_INFLUX_DOWNSAMPLED_RETENTION_H</td><td>hours downsampled points are kept (default 8760)</td></tr>
+ * <tr><td>CANYON_INFLUX_DOWNSAMPLE_INTERVAL_S</td><td>downsampling interval in seconds (default 60)</td></tr>
  * <tr><td>CANYON_GROUP_ID</td><td>consumer group (default canyon-analytics)</td></tr>
  * <tr><td>CANYON_CHECKPOINT_INTERVAL_S</td><td>seconds between checkpoints (default 5)</td></tr>
  * <tr><td>CANYON_PARALLELISM</td><td>operator parallelism (default 1)</td></tr>
@@ -33,7 +39,14 @@ public final class StepAnalyticsMain {
         String kafka = env.getOrDefault("CANYON_KAFKA", "kafka:9092");
         InfluxConfig influx = InfluxConfig.of(env.getOrDefault("CANYON_INFLUX_URL", "http://influxdb:8086"))
                 .withDatabase(env.getOrDefault("CANYON_INFLUX_DB", InfluxConfig.DEFAULT_DATABASE))
-                .withCredentials(env.getOrDefault("CANYON_INFLUX_USER", ""), env.getOrDefault("CANYON_INFLUX_PASSWORD", ""));
+                .withCredentials(env.getOrDefault("CANYON_INFLUX_USER", ""), env.getOrDefault("CANYON_INFLUX_PASSWORD", ""))
+                .withToken(env.getOrDefault("CANYON_INFLUX_TOKEN", ""));
+        if (env.containsKey("CANYON_INFLUX_RAW_RETENTION_H")) {
+            influx = influx.withRetention(new InfluxConfig.Retention(
+                    Duration.ofHours(Long.parseLong(env.get("CANYON_INFLUX_RAW_RETENTION_H"))),
+                    Duration.ofHours(Long.parseLong(env.getOrDefault("CANYON_INFLUX_DOWNSAMPLED_RETENTION_H", "8760"))),
+                    Duration.ofSeconds(Long.parseLong(env.getOrDefault("CANYON_INFLUX_DOWNSAMPLE_INTERVAL_S", "60")))));
+        }
         AnalyticsConfig config = new AnalyticsConfig(kafka, Map.of(), env.get("CANYON_GROUP_ID"), influx,
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("CANYON_CHECKPOINT_INTERVAL_S", "5"))), null,
                 Integer.parseInt(env.getOrDefault("CANYON_PARALLELISM", "1")), -1);
