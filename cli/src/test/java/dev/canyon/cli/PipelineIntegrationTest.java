@@ -143,7 +143,9 @@ class PipelineIntegrationTest {
     void everyDashboardQueryReturnsData() throws IOException {
         List<Path> dashboards;
         try (Stream<Path> files = Files.list(repoRoot().resolve("grafana/dashboards"))) {
-            dashboards = files.filter(p -> p.toString().endsWith(".json")).toList();
+            // The experiment dashboard needs several runs: ExperimentPipelineTest checks it.
+            dashboards = files.filter(p -> p.toString().endsWith(".json") && !p.getFileName().toString().equals("experiment.json"))
+                    .toList();
         }
         assertThat(dashboards).isNotEmpty();
         ObjectMapper json = new ObjectMapper();
