@@ -23,6 +23,31 @@ public final class Measurements {
     public static final String FIELD_BATCH_SIZE = "batch_size";
     public static final String FIELD_EPOCH = "epoch";
     public static final String FIELD_EXAMPLES_SEEN = "examples_seen";
+    /** The trainer's telemetry counters carried by the step (integers): records acknowledged by Kafka so far. */
+    public static final String FIELD_TELEMETRY_SENT = "telemetry_sent";
+    /** Records that went through the on-disk journal (Kafka away or slow) so far. */
+    public static final String FIELD_TELEMETRY_SPILLED = "telemetry_spilled";
+    /** Journaled records re-sent so far. */
+    public static final String FIELD_TELEMETRY_RESENT = "telemetry_resent";
+    /** Records lost so far (refused by Kafka, or journal full). */
+    public static final String FIELD_TELEMETRY_DROPPED = "telemetry_dropped";
+
+    /**
+     * The live job's own health, per run (not written by replays: the values depend on when the
+     * job ran): {@link #FIELD_INGEST_LAG_MS} every {@code emit-every} steps.
+     */
+    public static final String PIPELINE = "pipeline";
+    /** Processing time minus the step's event time when the job handled it, ms. */
+    public static final String FIELD_INGEST_LAG_MS = "ingest_lag_ms";
+
+    /** One point per dead-lettered record (live job only), tag {@link #TAG_RUN} = the record key. */
+    public static final String DEAD_LETTERS = "dead_letters";
+    /** Why the record could not be used (string). */
+    public static final String FIELD_REASON = "reason";
+    /** Source topic of the record (string). */
+    public static final String FIELD_TOPIC = "topic";
+    /** Source offset of the record (integer). */
+    public static final String FIELD_OFFSET = "offset";
 
     /** Per-step gradient quantities. */
     public static final String GRADIENT = "gradient";

@@ -27,6 +27,10 @@ public final class StepPoints {
                 .field(Measurements.FIELD_BATCH_SIZE, (long) step.getBatchSize())
                 .field(Measurements.FIELD_EPOCH, (long) step.getEpoch())
                 .field(Measurements.FIELD_EXAMPLES_SEEN, step.getExamplesSeen())
+                .field(Measurements.FIELD_TELEMETRY_SENT, step.getHealth().getSent())
+                .field(Measurements.FIELD_TELEMETRY_SPILLED, step.getHealth().getSpilled())
+                .field(Measurements.FIELD_TELEMETRY_RESENT, step.getHealth().getResent())
+                .field(Measurements.FIELD_TELEMETRY_DROPPED, step.getHealth().getDropped())
                 .build();
         StoredPoint gradient = base(Measurements.GRADIENT, time, run, experiment, step.getStep())
                 .field(Measurements.FIELD_GRAD_NORM, gradNorm)

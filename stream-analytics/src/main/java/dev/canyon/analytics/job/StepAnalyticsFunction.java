@@ -4,6 +4,8 @@ import dev.canyon.analytics.kafka.AlertRecord;
 import dev.canyon.analytics.kafka.DeadLetter;
 import dev.canyon.analytics.kafka.RawRecord;
 import dev.canyon.analytics.run.RunAnalyzer;
+import dev.canyon.contract.Measurements;
+import dev.canyon.contract.PointTime;
 import dev.canyon.contract.WireFormatException;
 import dev.canyon.contract.WireRecords;
 import dev.canyon.contract.proto.Step;
@@ -53,6 +55,7 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
 
     private final RunAnalyzer.Settings settings;
     private final Duration stateTtl;
+    private final boolean pipelineMetrics;
     private final org.apache.flink.api.common.accumulators.LongCounter stepsCounted =
             new org.apache.flink.api.common.accumulators.LongCounter();
     private transient ValueState<RunAnalyzer> state;
@@ -67,8 +70,17 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
     }
 
     public StepAnalyticsFunction(RunAnalyzer.Settings settings, Duration stateTtl) {
+        this(settings, stateTtl, false);
+    }
+
+    /**
+     * @param pipelineMetrics whether to write the live job's own health ({@code pipeline} ingest lag,
+     *     {@code dead_letters}); off for replays, whose processing times mean nothing
+     */
+    public StepAnalyticsFunction(RunAnalyzer.Settings settings, Duration stateTtl, boolean pipelineMetrics) {
         this.settings = settings;
         this.stateTtl = stateTtl;
+        this.pipelineMetrics = pipelineMetrics;
     }
 
     @Override
@@ -103,20 +115,30 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
                 rearmSilence(a, ctx);
                 state.update(a);
             }
-            reject(ctx, raw, e.getMessage());
+            reject(ctx, out, raw, e.getMessage());
             return;
         }
         if (!decoded.runId().equals(ctx.getCurrentKey())) {
-            reject(ctx, raw, "run_id '" + decoded.runId() + "' differs from the record key '" + ctx.getCurrentKey() + "'");
+            reject(ctx, out, raw, "run_id '" + decoded.runId() + "' differs from the record key '" + ctx.getCurrentKey() + "'");
             return;
         }
         RunAnalyzer a = analyzer();
         RunAnalyzer.Output result;
         try {
             if (decoded instanceof WireRecords.DecodedStep s) {
-                result = a.onStep(s.record(), ctx.timerService().currentProcessingTime());
+                long now = ctx.timerService().currentProcessingTime();
+                result = a.onStep(s.record(), now);
                 stepsAccepted.inc();
                 stepsCounted.add(1L);
+                if (pipelineMetrics && s.record().getStep() % settings.emitEvery() == 0) {
+                    out.collect(StoredPoint.builder(Measurements.PIPELINE,
+                                    PointTime.ofStep(s.record().getEventTimeMs(), s.record().getStep()))
+                            .tag(Measurements.TAG_RUN, s.record().getRunId())
+                            .tag(Measurements.TAG_EXPERIMENT, s.record().getExperimentId())
+                            .field(Measurements.FIELD_STEP, s.record().getStep())
+                            .field(Measurements.FIELD_INGEST_LAG_MS, now - s.record().getEventTimeMs())
+                            .build());
+                }
             } else if (decoded instanceof WireRecords.DecodedProbe p) {
                 result = a.onProbe(p.record());
             } else if (decoded instanceof WireRecords.DecodedRunStarted r) {
@@ -124,12 +146,12 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
             } else if (decoded instanceof WireRecords.DecodedRunEnded r) {
                 result = a.onRunEnded(r.record());
             } else {
-                reject(ctx, raw, decoded.getClass().getSimpleName().replace("Decoded", "") + " records do not belong on "
+                reject(ctx, out, raw, decoded.getClass().getSimpleName().replace("Decoded", "") + " records do not belong on "
                         + raw.topic);
                 return;
             }
         } catch (RunAnalyzer.Rejected e) {
-            reject(ctx, raw, e.getMessage());
+            reject(ctx, out, raw, e.getMessage());
             return;
         }
         emit(result, a, ctx, out);
@@ -194,8 +216,18 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
         }
     }
 
-    private void reject(Context ctx, RawRecord raw, String reason) {
+    private void reject(Context ctx, Collector<StoredPoint> out, RawRecord raw, String reason) {
         deadLetters.inc();
         ctx.output(DEAD_LETTERS, new DeadLetter(raw, reason));
+        if (pipelineMetrics) {
+            // Processing time in ns, with the offset in the low digits so that two dead letters in one ms stay apart.
+            long time = ctx.timerService().currentProcessingTime() * 1_000_000L + Math.floorMod(raw.offset, 1_000_000L);
+            out.collect(StoredPoint.builder(Measurements.DEAD_LETTERS, time)
+                    .tag(Measurements.TAG_RUN, ctx.getCurrentKey())
+                    .field(Measurements.FIELD_REASON, reason)
+                    .field(Measurements.FIELD_TOPIC, raw.topic == null ? "" : raw.topic)
+                    .field(Measurements.FIELD_OFFSET, raw.offset)
+                    .build());
+        }
     }
 }

@@ -51,10 +51,20 @@ public final class StepAnalyticsJob {
         build(env, source, filter, points, deadLetters, alerts, RunAnalyzer.Settings.defaults());
     }
 
-    /** Wires the job onto {@code env} with the given analytics settings. */
+    /** Wires the job onto {@code env} with the given analytics settings, without the live job's own health points. */
     public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
             org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter, Sink<StoredPoint> points,
             Sink<DeadLetter> deadLetters, Sink<AlertRecord> alerts, RunAnalyzer.Settings settings) {
+        build(env, source, filter, points, deadLetters, alerts, settings, false);
+    }
+
+    /**
+     * Wires the job onto {@code env}; {@code pipelineMetrics}: also write the live job's health
+     * ({@code pipeline} ingest lag, {@code dead_letters}), which only a live job can measure.
+     */
+    public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
+            org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter, Sink<StoredPoint> points,
+            Sink<DeadLetter> deadLetters, Sink<AlertRecord> alerts, RunAnalyzer.Settings settings, boolean pipelineMetrics) {
         // Chained operators hand records over without a (Kryo) copy: no operator here changes a
         // record after emitting it or keeps one it was given.
         env.getConfig().enableObjectReuse();
@@ -65,7 +75,7 @@ public final class StepAnalyticsJob {
         }
         SingleOutputStreamOperator<StoredPoint> analysed = raw
                 .keyBy(RawRecord::keyString)
-                .process(new StepAnalyticsFunction(settings, StepAnalyticsFunction.DEFAULT_STATE_TTL))
+                .process(new StepAnalyticsFunction(settings, StepAnalyticsFunction.DEFAULT_STATE_TTL, pipelineMetrics))
                 .uid("step-analytics")
                 .name("run-analytics");
         DataStream<StoredPoint> crossRun = analysed.getSideOutput(StepAnalyticsFunction.POSITIONS)
@@ -86,7 +96,7 @@ public final class StepAnalyticsJob {
         env.enableCheckpointing(config.checkpointInterval().toMillis());
         env.setParallelism(config.parallelism());
         build(env, kafkaSource(config), null, new InfluxSink(config.influx(), config.flushInterval().toMillis()),
-                deadLetterSink(config), alertSink(config), config.analytics());
+                deadLetterSink(config), alertSink(config), config.analytics(), true);
     }
 
     /**

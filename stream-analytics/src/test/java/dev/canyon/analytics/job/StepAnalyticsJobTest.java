@@ -141,9 +141,37 @@ class StepAnalyticsJobTest {
             }
             assertThat(dead).allMatch(d -> d.headers().lastHeader(DeadLetterHeaders.SOURCE_OFFSET) != null);
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+            checkPipelineHealthDashboard(store, runs, expectedReasons.size());
         } finally {
             job.cancel().get();
         }
+    }
+
+    /**
+     * The live job's own health points (ingest lag every 10 steps, one point per dead letter) are
+     * stored, and every query of the pipeline-health dashboard returns data for this job's runs.
+     */
+    private static void checkPipelineHealthDashboard(InfluxStore store, List<String> runs, int deadLetters) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline && store.rows("SELECT \"offset\" FROM " + Measurements.DEAD_LETTERS).size() < deadLetters) {
+            Thread.sleep(200);
+        }
+        assertThat(store.rows("SELECT reason FROM " + Measurements.DEAD_LETTERS)).hasSize(deadLetters);
+        assertThat(store.rows("SELECT ingest_lag_ms FROM " + Measurements.PIPELINE + " WHERE run = 'run-a'")).hasSize(6)
+                .allSatisfy(r -> assertThat(((Number) r.get("ingest_lag_ms")).longValue()).isGreaterThanOrEqualTo(0));
+        String json = java.nio.file.Files.readString(Path.of(System.getProperty("canyon.repo.root", ".."))
+                .resolve("grafana/dashboards/pipeline-health.json"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"query\": \"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
+        int queries = 0;
+        while (m.find()) {
+            String q = m.group(1).replace("\\\"", "\"").replace("\\\\", "\\")
+                    .replace("$timeFilter", "time >= 0").replace("$__interval", "1s")
+                    .replace("$experiment", java.util.regex.Pattern.quote(SampleRecords.EXPERIMENT))
+                    .replace("$run", "(" + String.join("|", runs) + ")");
+            assertThat(store.rows(q)).as("pipeline-health query " + q).isNotEmpty();
+            queries++;
+        }
+        assertThat(queries).as("queries and variables of pipeline-health.json").isGreaterThanOrEqualTo(8);
     }
 
     private static boolean allStored(InfluxStore store, List<String> runs, int steps) {
