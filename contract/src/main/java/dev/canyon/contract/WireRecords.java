@@ -196,6 +196,7 @@ public final class WireRecords {
     /** Checks a step's contract: identifiers, step number, finite loss and scalars, consistent vectors. */
     public static Step validate(Step s) {
         requireRunId(s.getRunId(), "step");
+        requireExperimentId(s.getExperimentId(), "step");
         if (s.getStep() < 1) {
             throw new WireFormatException("step number must be >= 1, got " + s.getStep() + " (run " + s.getRunId() + ")");
         }
@@ -258,6 +259,7 @@ public final class WireRecords {
 
     static RunStarted validate(RunStarted r) {
         requireRunId(r.getRunId(), "run-started");
+        requireExperimentId(r.getExperimentId(), "run-started");
         if (r.hasInitialParameters()) {
             Vectors.validate("initial parameters of run " + r.getRunId(), r.getInitialParameters());
         }
@@ -266,6 +268,7 @@ public final class WireRecords {
 
     static Probe validate(Probe p) {
         requireRunId(p.getRunId(), "probe");
+        requireExperimentId(p.getExperimentId(), "probe");
         if (p.getStep() < 1) {
             throw new WireFormatException("probe step must be >= 1, got " + p.getStep() + " (run " + p.getRunId() + ")");
         }
@@ -305,6 +308,17 @@ public final class WireRecords {
     private static void requireRunId(String runId, String what) {
         if (runId.isEmpty()) {
             throw new WireFormatException(what + " record has an empty run_id");
+        }
+        String problem = Ids.problem("run_id of " + what + " record", runId, false);
+        if (problem != null) {
+            throw new WireFormatException(problem);
+        }
+    }
+
+    private static void requireExperimentId(String experimentId, String what) {
+        String problem = Ids.problem("experiment_id of " + what + " record", experimentId, true);
+        if (problem != null) {
+            throw new WireFormatException(problem);
         }
     }
 

@@ -61,6 +61,10 @@ public final class TelemetryConfig {
         if (experimentId == null || experimentId.isBlank()) {
             throw new IllegalArgumentException("experimentId must not be blank");
         }
+        dev.canyon.contract.Ids.require("experimentId", experimentId, false);
+        if (runId != null && !runId.isBlank()) {
+            dev.canyon.contract.Ids.require("runId", runId, false);
+        }
         if (stepBudget.isNegative() || stepBudget.isZero()) {
             throw new IllegalArgumentException("stepBudget must be positive, got " + stepBudget);
         }
