@@ -5,7 +5,9 @@ package dev.canyon.contract;
  * to {@value #MAX_LENGTH} characters without control characters. Spaces, commas, equals signs,
  * quotes, backslashes and any Unicode are fine (they are escaped in line protocol and round-trip
  * exactly); a newline, tab or other control character is not, because InfluxDB's line protocol
- * has no escape for a newline in a tag value.
+ * has no escape for a newline in a tag value, and neither is a backslash at the end, which line
+ * protocol reads as escaping the delimiter after it (measured with influxd 1.6.7: such a line is
+ * refused; a backslash anywhere else round-trips).
  */
 public final class Ids {
     /** Longest id accepted. */
@@ -25,10 +27,19 @@ public final class Ids {
             char c = id.charAt(i);
             if (Character.isISOControl(c)) {
                 return String.format(java.util.Locale.ROOT, "%s contains the control character U+%04X at index %d "
-                        + "(InfluxDB tags cannot hold it): '%s'", what, (int) c, i, id.replaceAll("\\p{Cntrl}", "?"));
+                        + "(InfluxDB tags cannot hold it): '%s'", what, (int) c, i, printable(id));
+            }
+            if (c == '\\' && i == id.length() - 1) {
+                return what + " ends with a backslash (InfluxDB's line protocol would read it as escaping the "
+                        + "delimiter after it): '" + printable(id) + "'";
             }
         }
         return null;
+    }
+
+    /** {@code text} with control characters replaced by '?', safe for messages and string fields. */
+    public static String printable(String text) {
+        return text.replaceAll("\\p{Cntrl}", "?");
     }
 
     /** Throws {@link IllegalArgumentException} with {@link #problem}'s message if {@code id} is not acceptable. */

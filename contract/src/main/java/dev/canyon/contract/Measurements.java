@@ -42,6 +42,8 @@ public final class Measurements {
 
     /** One point per dead-lettered record (live job only), tag {@link #TAG_RUN} = the record key. */
     public static final String DEAD_LETTERS = "dead_letters";
+    /** The record's key, control characters replaced by '?' (string; the {@link #TAG_RUN} tag holds it only when it is a valid id). */
+    public static final String FIELD_KEY = "key";
     /** Why the record could not be used (string). */
     public static final String FIELD_REASON = "reason";
     /** Source topic of the record (string). */

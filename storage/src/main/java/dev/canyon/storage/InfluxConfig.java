@@ -68,6 +68,10 @@ public record InfluxConfig(String url, String database, String username, String 
         username = username == null ? "" : username;
         password = password == null ? "" : password;
         token = token == null ? "" : token;
+        if (!token.isEmpty() && !username.isEmpty()) {
+            throw new IllegalArgumentException("an InfluxDB token and a user name are exclusive (the client's basic "
+                    + "authentication would replace the token): set one of them");
+        }
         URI u = URI.create(url);
         if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
             throw new IllegalArgumentException("InfluxDB url must be http(s)://host:port, got '" + url + "'");

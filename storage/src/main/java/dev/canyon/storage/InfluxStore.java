@@ -49,8 +49,17 @@ public final class InfluxStore implements AutoCloseable {
         influx.setLogLevel(InfluxDB.LogLevel.NONE);
         InfluxStore store = new InfluxStore(config, influx);
         if (config.createDatabase()) {
-            store.retrying("create database " + config.database(),
-                    () -> store.execute("CREATE DATABASE " + quoteIdentifier(config.database())));
+            try {
+                store.retrying("create database " + config.database(),
+                        () -> store.execute("CREATE DATABASE " + quoteIdentifier(config.database())));
+            } catch (StorageException e) {
+                // A non-admin user (or InfluxDB 2.x/3.x) cannot create databases: go on, assuming it exists.
+                if (e.isRetriable()) {
+                    throw e;
+                }
+                LOG.warn("could not create InfluxDB database {} ({}); assuming it exists", config.database(), e.getMessage());
+                return store;
+            }
             if (config.retention() != null) {
                 store.retrying("set up retention of " + config.database(), () -> {
                     store.setUpRetention(config.retention());
@@ -82,7 +91,9 @@ public final class InfluxStore implements AutoCloseable {
         } catch (StorageException e) {
             // not there yet
         }
-        execute("CREATE CONTINUOUS QUERY " + quoteIdentifier(DOWNSAMPLE_QUERY) + " ON " + db + " BEGIN " + downsampleSelect(r)
+        // RESAMPLE FOR five intervals: points that arrive a little late are still averaged in.
+        execute("CREATE CONTINUOUS QUERY " + quoteIdentifier(DOWNSAMPLE_QUERY) + " ON " + db + " RESAMPLE FOR "
+                + 5 * r.interval().toSeconds() + "s BEGIN " + downsampleSelect(r)
                 + " GROUP BY time(" + r.interval().toSeconds() + "s), * END");
     }
 
@@ -137,10 +148,18 @@ public final class InfluxStore implements AutoCloseable {
                 p.appendLineProtocol(lines);
             }
             String body = lines.toString();
-            retrying("write " + chunk.size() + " points", () -> {
-                influx.write(config.database(), null, InfluxDB.ConsistencyLevel.ONE, TimeUnit.NANOSECONDS, body);
-                return null;
-            });
+            try {
+                retrying("write " + chunk.size() + " points", () -> {
+                    influx.write(config.database(), null, InfluxDB.ConsistencyLevel.ONE, TimeUnit.NANOSECONDS, body);
+                    return null;
+                });
+            } catch (StorageException e) {
+                // Points older than the retention period are refused by design; the rest of the batch was written.
+                if (!String.valueOf(e.getMessage()).contains("points beyond retention policy dropped")) {
+                    throw e;
+                }
+                LOG.warn("InfluxDB dropped points older than the retention period of {}: {}", config.database(), e.getMessage());
+            }
         }
     }
 

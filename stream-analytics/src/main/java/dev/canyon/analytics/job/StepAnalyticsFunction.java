@@ -222,9 +222,13 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
         if (pipelineMetrics) {
             // Processing time in ns, with the offset in the low digits so that two dead letters in one ms stay apart.
             long time = ctx.timerService().currentProcessingTime() * 1_000_000L + Math.floorMod(raw.offset, 1_000_000L);
+            // The key comes from whoever produced the record: a tag only when it is a valid id.
+            String key = ctx.getCurrentKey();
+            boolean validKey = dev.canyon.contract.Ids.problem("key", key, false) == null;
             out.collect(StoredPoint.builder(Measurements.DEAD_LETTERS, time)
-                    .tag(Measurements.TAG_RUN, ctx.getCurrentKey())
-                    .field(Measurements.FIELD_REASON, reason)
+                    .tag(Measurements.TAG_RUN, validKey ? key : "(invalid key)")
+                    .field(Measurements.FIELD_KEY, dev.canyon.contract.Ids.printable(key.length() > 1024 ? key.substring(0, 1024) : key))
+                    .field(Measurements.FIELD_REASON, dev.canyon.contract.Ids.printable(reason))
                     .field(Measurements.FIELD_TOPIC, raw.topic == null ? "" : raw.topic)
                     .field(Measurements.FIELD_OFFSET, raw.offset)
                     .build());

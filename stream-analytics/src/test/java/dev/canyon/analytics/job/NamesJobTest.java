@@ -49,7 +49,7 @@ class NamesJobTest {
     Path dir;
 
     private static final List<String> RUNS = List.of("run with spaces", "run,with,commas", "run=equals", "run \"quoted\"",
-            "run\\back\\slash", "ünïcødé ✓ run", "a, b=c \"d\" \\e");
+            "run\\back\\slash", "ünïcødé ✓ run", "a, b=c \"d\" \\e", "esc\\ aped\\,too\\=");
     private static final String EXPERIMENT = "exp, with = \"all\" \\ of them";
     private static final String BAD = "bad\nrun";
     private static final int STEPS = 12;
@@ -70,6 +70,8 @@ class NamesJobTest {
                 }
                 producer.send(new ProducerRecord<>(Topics.STEPS, BAD, WireRecords.encode(step(r, BAD, EXPERIMENT, 1)))).get();
                 producer.send(new ProducerRecord<>(Topics.STEPS, "fine", WireRecords.encode(step(r, "fine", "exp\twith a tab", 1))))
+                        .get();
+                producer.send(new ProducerRecord<>(Topics.STEPS, "trailing\\", WireRecords.encode(step(r, "trailing\\", EXPERIMENT, 1))))
                         .get();
             }
             InfluxConfig influx = InfluxConfig.of(influxd.url()).withDatabase("names");
@@ -98,10 +100,14 @@ class NamesJobTest {
                         .containsExactly(EXPERIMENT);
                 assertThat(store.rows("SHOW SERIES FROM training")).hasSize(RUNS.size());
 
-                List<String> reasons = TopicContents.readAtLeast(kafka.bootstrapServers(), Topics.DEAD_LETTER, 2, Duration.ofSeconds(30))
+                List<String> reasons = TopicContents.readAtLeast(kafka.bootstrapServers(), Topics.DEAD_LETTER, 3, Duration.ofSeconds(30))
                         .stream().map(d -> new String(d.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
                         .toList();
-                assertThat(reasons).hasSize(2);
+                assertThat(reasons).hasSize(3);
+                assertThat(reasons).anySatisfy(reason -> assertThat(reason).contains("ends with a backslash"));
+                // No stray measurement from a broken line, and every dead letter is stored as a point.
+                assertThat(store.rows("SHOW MEASUREMENTS")).extracting(row -> row.get("name")).doesNotContain("run");
+                assertThat(store.rows("SELECT reason FROM " + Measurements.DEAD_LETTERS)).hasSize(3);
                 assertThat(reasons).anySatisfy(reason -> assertThat(reason).contains("run_id").contains("U+000A"));
                 assertThat(reasons).anySatisfy(reason -> assertThat(reason).contains("experiment_id").contains("U+0009"));
             } finally {
