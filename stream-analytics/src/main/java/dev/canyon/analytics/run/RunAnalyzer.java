@@ -281,7 +281,7 @@ public final class RunAnalyzer {
         float[] moved = null;
         if (step.hasDelta() && step.getDelta().getDimension() > 0) {
             moved = fullDelta != null && !needsStreamSketch(d) ? fullDelta : toSpace(step.getDelta(), step.getExperimentId());
-            if (moved != null && !Double.isFinite(StepPoints.norm(moved))) {
+            if (moved != null && moved != fullDelta && !Double.isFinite(StepPoints.norm(moved))) {
                 throw new Rejected("delta of step " + step.getStep() + " contains NaN or infinite values");
             }
             if (moved != null && space != 0 && moved.length != space) {
@@ -581,10 +581,11 @@ public final class RunAnalyzer {
         experiment = r.getExperimentId();
         Output out = new Output();
         if (r.hasInitialParameters() && initial == null && !finished) {
-            if (!Double.isFinite(StepPoints.norm(Vectors.toFloats(r.getInitialParameters())))) {
+            // NaN and infinities survive a sketch, so checking θ_0 in the PCA space checks the vector.
+            float[] theta0 = toSpace(r.getInitialParameters(), r.getExperimentId());
+            if (!Double.isFinite(StepPoints.norm(theta0))) {
                 throw new Rejected("initial parameters of run " + r.getRunId() + " contain NaN or infinite values");
             }
-            float[] theta0 = toSpace(r.getInitialParameters(), r.getExperimentId());
             if (space == 0 || theta0.length == space) {
                 initial = theta0;
                 if (heldPositions != null) {

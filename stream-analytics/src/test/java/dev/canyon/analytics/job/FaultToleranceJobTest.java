@@ -7,15 +7,12 @@ import dev.canyon.contract.SampleRecords;
 import dev.canyon.contract.Topics;
 import dev.canyon.contract.Vectors;
 import dev.canyon.contract.WireRecords;
-import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.contract.proto.HessianProbe;
 import dev.canyon.contract.proto.LinearPathProbe;
 import dev.canyon.contract.proto.Probe;
 import dev.canyon.contract.proto.RunEnded;
 import dev.canyon.contract.proto.RunStarted;
 import dev.canyon.contract.proto.Step;
-import dev.canyon.stack.EmbeddedKafka;
-import dev.canyon.stack.InfluxdProcess;
 import dev.canyon.storage.InfluxConfig;
 import dev.canyon.storage.InfluxStore;
 import java.nio.file.Files;
@@ -26,7 +23,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -38,46 +34,24 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kill and restore: the live job is cancelled mid-stream and a new one restored from its last
  * retained checkpoint; InfluxDB then holds exactly the points of an uninterrupted run (a replay of
  * the same topics into another database), point for point, in every measurement.
  */
-class FaultToleranceJobTest {
+class FaultToleranceJobTest extends JobTestStack {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    @TempDir
-    static Path dir;
-    static EmbeddedKafka kafka;
-    static InfluxdProcess influxd;
 
     private static final List<String> RUNS = List.of("fault-a", "fault-b");
     private static final int STEPS = 400;
     private static final int DIM = 64;
-
-    @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-        TopicSetup.ensure(kafka.bootstrapServers());
-        influxd = InfluxdProcess.start(dir.resolve("influx"));
-    }
-
-    @AfterAll
-    static void stop() {
-        influxd.close();
-        kafka.close();
-    }
 
     @Test
     void aKilledJobRestoredFromItsCheckpointWritesExactlyTheUninterruptedPoints() throws Exception {
@@ -93,8 +67,8 @@ class FaultToleranceJobTest {
             // First job: runs until it has checkpointed part of the stream, then is killed.
             JobClient first = startLive(live, checkpoints, null);
             try (InfluxStore store = InfluxStore.connect(live)) {
-                waitFor(() -> store.countPoints(Measurements.TRAINING, RUNS.get(0)) >= STEPS / 4, "first points");
-                waitFor(() -> latestCheckpoint(checkpoints).isPresent(), "a completed checkpoint");
+                waitFor(() -> store.countPoints(Measurements.TRAINING, RUNS.get(0)) >= STEPS / 4, "first points", Duration.ofSeconds(90));
+                waitFor(() -> latestCheckpoint(checkpoints).isPresent(), "a completed checkpoint", Duration.ofSeconds(90));
                 sendSteps(producer, STEPS / 2 + 1, STEPS / 2 + 50);
                 Thread.sleep(300);
             } finally {
@@ -110,7 +84,7 @@ class FaultToleranceJobTest {
             }
             JobClient second = startLive(live, dir.resolve("checkpoints-2"), restoreFrom);
             try (InfluxStore store = InfluxStore.connect(live)) {
-                waitFor(() -> RUNS.stream().allMatch(r -> store.countPoints(Measurements.TRAINING, r) == STEPS), "every step");
+                waitFor(() -> RUNS.stream().allMatch(r -> store.countPoints(Measurements.TRAINING, r) == STEPS), "every step", Duration.ofSeconds(90));
                 // Points of the final steps: give the sink a flush interval beyond the last training point.
                 Thread.sleep(1_000);
             } finally {
@@ -170,16 +144,6 @@ class FaultToleranceJobTest {
         }
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
-
     private static void sendSteps(KafkaProducer<String, byte[]> producer, int from, int to) throws Exception {
         for (int t = from; t <= to; t++) {
             for (String run : RUNS) {
@@ -206,11 +170,5 @@ class FaultToleranceJobTest {
 
     private static void send(KafkaProducer<String, byte[]> producer, String topic, String key, byte[] value) throws Exception {
         producer.send(new ProducerRecord<>(topic, key, value)).get();
-    }
-
-    private static KafkaProducer<String, byte[]> producer() {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 }

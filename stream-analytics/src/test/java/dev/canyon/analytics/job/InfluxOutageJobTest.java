@@ -6,16 +6,11 @@ import dev.canyon.contract.Measurements;
 import dev.canyon.contract.SampleRecords;
 import dev.canyon.contract.Topics;
 import dev.canyon.contract.WireRecords;
-import dev.canyon.contract.kafka.TopicSetup;
-import dev.canyon.stack.EmbeddedKafka;
-import dev.canyon.stack.InfluxdProcess;
 import dev.canyon.storage.InfluxConfig;
 import dev.canyon.storage.InfluxStore;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
@@ -24,45 +19,23 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * InfluxDB away for 30 s while a run streams: the sink's retries, then Flink's restart from the
  * last checkpoint, bring every point in once the server is back: none lost, none duplicated (each
  * step's points exist once, with the values of a replay into a healthy database).
  */
-class InfluxOutageJobTest {
+class InfluxOutageJobTest extends JobTestStack {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    @TempDir
-    static Path dir;
-    static EmbeddedKafka kafka;
-    static InfluxdProcess influxd;
 
     private static final String RUN = "outage";
     private static final int STEPS = 600;
-
-    @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-        TopicSetup.ensure(kafka.bootstrapServers());
-        influxd = InfluxdProcess.start(dir.resolve("influx"));
-    }
-
-    @AfterAll
-    static void stop() {
-        influxd.close();
-        kafka.close();
-    }
 
     @Test
     void thirtySecondsWithoutInfluxDbLoseAndDuplicateNothing() throws Exception {
@@ -84,7 +57,7 @@ class InfluxOutageJobTest {
                 var step = SampleRecords.step(RUN, t, 1_700_000_000_000L + 10L * t, 2.0 / Math.sqrt(t), g, d);
                 producer.send(new ProducerRecord<>(Topics.STEPS, RUN, WireRecords.encode(step))).get();
                 if (t == 200) {
-                    waitFor(() -> store.countPoints(Measurements.TRAINING, RUN) >= 150, "points before the outage");
+                    waitFor(() -> store.countPoints(Measurements.TRAINING, RUN) >= 150, "points before the outage", Duration.ofSeconds(180));
                     influxd.stop();
                     outageStarted = System.nanoTime();
                 }
@@ -99,7 +72,7 @@ class InfluxOutageJobTest {
                     influxd.restart();
                 }
             }
-            waitFor(() -> store.countPoints(Measurements.TRAINING, RUN) >= STEPS, "every step after the outage");
+            waitFor(() -> store.countPoints(Measurements.TRAINING, RUN) >= STEPS, "every step after the outage", Duration.ofSeconds(180));
             Thread.sleep(1_000);
             for (String m : Measurements.PER_STEP) {
                 List<Map<String, Object>> rows = store.rows("SELECT step FROM " + m + " WHERE run = '" + RUN + "'");
@@ -123,21 +96,5 @@ class InfluxOutageJobTest {
                 assertThat(a.rows(q)).as(m).isEqualTo(b.rows(q));
             }
         }
-    }
-
-    private static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(200);
-        }
-    }
-
-    private static KafkaProducer<String, byte[]> producer() {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 }

@@ -8,11 +8,8 @@ import dev.canyon.contract.Measurements;
 import dev.canyon.contract.SampleRecords;
 import dev.canyon.contract.Topics;
 import dev.canyon.contract.WireRecords;
-import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.contract.proto.Alert;
 import dev.canyon.contract.proto.RunEnded;
-import dev.canyon.stack.EmbeddedKafka;
-import dev.canyon.stack.InfluxdProcess;
 import dev.canyon.stack.TopicContents;
 import dev.canyon.storage.InfluxConfig;
 import dev.canyon.storage.InfluxStore;
@@ -20,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.function.DoubleUnaryOperator;
 import org.apache.flink.core.execution.JobClient;
@@ -29,13 +25,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Stall alerts through the whole job (broker → MiniCluster at parallelism 2 → alerts topic and
@@ -44,29 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  * silence alert; a NaN raises divergence; a healthy 2,000-step run raises none, and neither does a
  * run that ended properly.
  */
-class StallAlertsJobTest {
+class StallAlertsJobTest extends JobTestStack {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    @TempDir
-    static Path dir;
-    static EmbeddedKafka kafka;
-    static InfluxdProcess influxd;
-
-    @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-        TopicSetup.ensure(kafka.bootstrapServers());
-        influxd = InfluxdProcess.start(dir.resolve("influx"));
-    }
-
-    @AfterAll
-    static void stop() {
-        influxd.close();
-        kafka.close();
-    }
 
     @Test
     void plateauSilenceAndDivergenceOpenOnceAndHealthyRunsStayQuiet() throws Exception {
@@ -208,12 +182,5 @@ class StallAlertsJobTest {
     private static void end(KafkaProducer<String, byte[]> producer, String run, long steps) throws Exception {
         RunEnded ended = SampleRecords.runEnded().toBuilder().setRunId(run).setSteps(steps).build();
         producer.send(new ProducerRecord<>(Topics.RUNS, run, WireRecords.encode(ended))).get();
-    }
-
-    private static KafkaProducer<String, byte[]> producer() {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("linger.ms", "5");
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 }

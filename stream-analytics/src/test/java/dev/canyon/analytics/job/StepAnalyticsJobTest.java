@@ -9,10 +9,7 @@ import dev.canyon.contract.SampleRecords;
 import dev.canyon.contract.Topics;
 import dev.canyon.contract.Vectors;
 import dev.canyon.contract.WireRecords;
-import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.contract.proto.Step;
-import dev.canyon.stack.EmbeddedKafka;
-import dev.canyon.stack.InfluxdProcess;
 import dev.canyon.stack.TopicContents;
 import dev.canyon.storage.InfluxConfig;
 import dev.canyon.storage.InfluxStore;
@@ -24,7 +21,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
@@ -34,38 +30,16 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The job at parallelism 2 on Flink's MiniCluster, against a real broker and a real influxd. */
-class StepAnalyticsJobTest {
+class StepAnalyticsJobTest extends JobTestStack {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    @TempDir
-    static Path dir;
-    static EmbeddedKafka kafka;
-    static InfluxdProcess influxd;
-
-    @BeforeAll
-    static void start() {
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-        TopicSetup.ensure(kafka.bootstrapServers());
-        influxd = InfluxdProcess.start(dir.resolve("influx"));
-    }
-
-    @AfterAll
-    static void stop() {
-        influxd.close();
-        kafka.close();
-    }
 
     @Test
     void storesEveryValidStepAndDeadLettersEveryCorruptOneWhileRunning() throws Exception {
@@ -216,11 +190,5 @@ class StepAnalyticsJobTest {
             d[i] = (float) (-0.01 * g[i] + 0.001 * r.nextGaussian());
         }
         return SampleRecords.step(run, t, 1_700_000_000_000L + 10 * t, 3.0 / t, g, d);
-    }
-
-    private static KafkaProducer<String, byte[]> producer() {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 }
