@@ -7,19 +7,14 @@ import dev.canyon.contract.Measurements;
 import dev.canyon.contract.SampleRecords;
 import dev.canyon.contract.Topics;
 import dev.canyon.contract.WireRecords;
-import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.contract.proto.Step;
-import dev.canyon.stack.EmbeddedKafka;
-import dev.canyon.stack.InfluxdProcess;
 import dev.canyon.stack.TopicContents;
 import dev.canyon.storage.InfluxConfig;
 import dev.canyon.storage.InfluxStore;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -27,11 +22,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Run and experiment names with spaces, commas, equals signs, quotes, backslashes and non-ASCII
@@ -39,14 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
  * with a newline (which InfluxDB's line protocol cannot hold in a tag) is dead-lettered with the
  * reason, and adds nothing.
  */
-class NamesJobTest {
+class NamesJobTest extends JobTestStack {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
-
-    @TempDir
-    Path dir;
 
     private static final List<String> RUNS = List.of("run with spaces", "run,with,commas", "run=equals", "run \"quoted\"",
             "run\\back\\slash", "ünïcødé ✓ run", "a, b=c \"d\" \\e", "esc\\ aped\\,too\\=");
@@ -56,63 +45,57 @@ class NamesJobTest {
 
     @Test
     void awkwardNamesRoundTripAndNewlinesAreRefused() throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-                InfluxdProcess influxd = InfluxdProcess.start(dir.resolve("influx"))) {
-            TopicSetup.ensure(kafka.bootstrapServers());
-            Properties p = new Properties();
-            p.put("bootstrap.servers", kafka.bootstrapServers());
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-                Random r = new Random(1);
-                for (String run : RUNS) {
-                    for (int t = 1; t <= STEPS; t++) {
-                        producer.send(new ProducerRecord<>(Topics.STEPS, run, WireRecords.encode(step(r, run, EXPERIMENT, t)))).get();
-                    }
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            Random r = new Random(1);
+            for (String run : RUNS) {
+                for (int t = 1; t <= STEPS; t++) {
+                    producer.send(new ProducerRecord<>(Topics.STEPS, run, WireRecords.encode(step(r, run, EXPERIMENT, t)))).get();
                 }
-                producer.send(new ProducerRecord<>(Topics.STEPS, BAD, WireRecords.encode(step(r, BAD, EXPERIMENT, 1)))).get();
-                producer.send(new ProducerRecord<>(Topics.STEPS, "fine", WireRecords.encode(step(r, "fine", "exp\twith a tab", 1))))
-                        .get();
-                producer.send(new ProducerRecord<>(Topics.STEPS, "trailing\\", WireRecords.encode(step(r, "trailing\\", EXPERIMENT, 1))))
-                        .get();
             }
-            InfluxConfig influx = InfluxConfig.of(influxd.url()).withDatabase("names");
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            StepAnalyticsJob.buildProduction(env, AnalyticsConfig.of(kafka.bootstrapServers(), influx).withParallelism(2)
-                    .withCheckpointInterval(Duration.ofMillis(500)).withGroupId("names"));
-            JobClient job = env.executeAsync(StepAnalyticsJob.NAME);
-            try (InfluxStore store = InfluxStore.connect(influx)) {
-                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                while (System.nanoTime() < deadline && !RUNS.stream().allMatch(run -> store.countPoints(Measurements.DISTANCE, run) == STEPS)) {
-                    Thread.sleep(200);
+            producer.send(new ProducerRecord<>(Topics.STEPS, BAD, WireRecords.encode(step(r, BAD, EXPERIMENT, 1)))).get();
+            producer.send(new ProducerRecord<>(Topics.STEPS, "fine", WireRecords.encode(step(r, "fine", "exp\twith a tab", 1))))
+                    .get();
+            producer.send(new ProducerRecord<>(Topics.STEPS, "trailing\\", WireRecords.encode(step(r, "trailing\\", EXPERIMENT, 1))))
+                    .get();
+        }
+        InfluxConfig influx = InfluxConfig.of(influxd.url()).withDatabase("names");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StepAnalyticsJob.buildProduction(env, AnalyticsConfig.of(kafka.bootstrapServers(), influx).withParallelism(2)
+                .withCheckpointInterval(Duration.ofMillis(500)).withGroupId("names"));
+        JobClient job = env.executeAsync(StepAnalyticsJob.NAME);
+        try (InfluxStore store = InfluxStore.connect(influx)) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (System.nanoTime() < deadline && !RUNS.stream().allMatch(run -> store.countPoints(Measurements.DISTANCE, run) == STEPS)) {
+                Thread.sleep(200);
+            }
+            for (String run : RUNS) {
+                for (String m : Measurements.PER_STEP) {
+                    assertThat(store.countPoints(m, run)).as(m + " of '" + run + "'").isEqualTo(STEPS);
                 }
-                for (String run : RUNS) {
-                    for (String m : Measurements.PER_STEP) {
-                        assertThat(store.countPoints(m, run)).as(m + " of '" + run + "'").isEqualTo(STEPS);
-                    }
-                    List<Map<String, Object>> rows = store.rows("SELECT * FROM training WHERE run = " + InfluxStore.quoteString(run));
-                    assertThat(rows).allSatisfy(row -> {
-                        assertThat(row.get("run")).isEqualTo(run);
-                        assertThat(row.get("experiment")).isEqualTo(EXPERIMENT);
-                    });
-                }
-                assertThat(store.rows("SHOW TAG VALUES FROM training WITH KEY = \"run\"")).extracting(row -> row.get("value"))
-                        .containsExactlyInAnyOrderElementsOf(RUNS);
-                assertThat(store.rows("SHOW TAG VALUES FROM training WITH KEY = \"experiment\"")).extracting(row -> row.get("value"))
-                        .containsExactly(EXPERIMENT);
-                assertThat(store.rows("SHOW SERIES FROM training")).hasSize(RUNS.size());
+                List<Map<String, Object>> rows = store.rows("SELECT * FROM training WHERE run = " + InfluxStore.quoteString(run));
+                assertThat(rows).allSatisfy(row -> {
+                    assertThat(row.get("run")).isEqualTo(run);
+                    assertThat(row.get("experiment")).isEqualTo(EXPERIMENT);
+                });
+            }
+            assertThat(store.rows("SHOW TAG VALUES FROM training WITH KEY = \"run\"")).extracting(row -> row.get("value"))
+                    .containsExactlyInAnyOrderElementsOf(RUNS);
+            assertThat(store.rows("SHOW TAG VALUES FROM training WITH KEY = \"experiment\"")).extracting(row -> row.get("value"))
+                    .containsExactly(EXPERIMENT);
+            assertThat(store.rows("SHOW SERIES FROM training")).hasSize(RUNS.size());
 
-                List<String> reasons = TopicContents.readAtLeast(kafka.bootstrapServers(), Topics.DEAD_LETTER, 3, Duration.ofSeconds(30))
-                        .stream().map(d -> new String(d.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
-                        .toList();
-                assertThat(reasons).hasSize(3);
-                assertThat(reasons).anySatisfy(reason -> assertThat(reason).contains("ends with a backslash"));
-                // No stray measurement from a broken line, and every dead letter is stored as a point.
-                assertThat(store.rows("SHOW MEASUREMENTS")).extracting(row -> row.get("name")).doesNotContain("run");
-                assertThat(store.rows("SELECT reason FROM " + Measurements.DEAD_LETTERS)).hasSize(3);
-                assertThat(reasons).anySatisfy(reason -> assertThat(reason).contains("run_id").contains("U+000A"));
-                assertThat(reasons).anySatisfy(reason -> assertThat(reason).contains("experiment_id").contains("U+0009"));
-            } finally {
-                job.cancel().get();
-            }
+            List<String> reasons = TopicContents.readAtLeast(kafka.bootstrapServers(), Topics.DEAD_LETTER, 3, Duration.ofSeconds(30))
+                    .stream().map(d -> new String(d.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
+                    .toList();
+            assertThat(reasons).hasSize(3);
+            assertThat(reasons).anySatisfy(reason -> assertThat(reason).contains("ends with a backslash"));
+            // No stray measurement from a broken line, and every dead letter is stored as a point.
+            assertThat(store.rows("SHOW MEASUREMENTS")).extracting(row -> row.get("name")).doesNotContain("run");
+            assertThat(store.rows("SELECT reason FROM " + Measurements.DEAD_LETTERS)).hasSize(3);
+            assertThat(reasons).anySatisfy(reason -> assertThat(reason).contains("run_id").contains("U+000A"));
+            assertThat(reasons).anySatisfy(reason -> assertThat(reason).contains("experiment_id").contains("U+0009"));
+        } finally {
+            job.cancel().get();
         }
     }
 
