@@ -74,7 +74,9 @@ class PipelineIntegrationTest {
         MlpTrainer.Options training = MlpTrainer.Options.defaults().withSteps(STEPS).withTrainExamples(10_000).withShape(32, 32, 0.05);
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         summary = Demo.run(new Demo.Options(dataDir, training, "it", Duration.ofSeconds(120),
-                dev.canyon.contract.VectorRepresentation.FULL, dev.canyon.trainer.probe.ProbePlan.ECONOMY),
+                dev.canyon.contract.VectorRepresentation.FULL,
+                // Weight snapshots every 50 steps, for the report's losses at snapshots and its subspace view.
+                dev.canyon.trainer.probe.ProbePlan.ECONOMY.withSnapshots(step -> step % 50 == 0)),
                 new PrintStream(progress, true),
                 recorder);
         // The stack is down now; bring InfluxDB back on the same data directory to inspect what was stored.
@@ -206,6 +208,88 @@ class PipelineIntegrationTest {
                 }
             }
         }
+    }
+
+    /** The report written by {@link #reportOfTheRecordedRun}, for {@link #reportOpensInChromium}. */
+    static Path report;
+
+    /**
+     * {@code canyon report} of the recorded run: every figure is a valid, non-blank PNG of the expected
+     * size with its SVG, the page references only files that exist, and every CSV of a stream
+     * measurement holds exactly the points the live job stored in InfluxDB.
+     */
+    @Test
+    @Order(5)
+    void reportOfTheRecordedRun() throws Exception {
+        report = dataDir.resolve("report");
+        try (dev.canyon.stack.LocalStack stack = dev.canyon.stack.LocalStack.start(dataDir);
+                InfluxStore live = InfluxStore.connect(InfluxConfig.of(stack.influxd().url()))) {
+            dev.canyon.report.Recording recording = new dev.canyon.report.RecordingReader(stack.kafka().bootstrapServers(), Map.of(),
+                    dev.canyon.analytics.run.RunAnalyzer.Settings.defaults())
+                    .read(new dev.canyon.report.RecordingReader.Selection(summary.runId(), null), (phase, done, total) -> {});
+            List<String> phases = new ArrayList<>();
+            Map<String, Object> reportSummary = dev.canyon.report.Report.write(recording,
+                    new dev.canyon.report.Report.Options(report, Path.of(dev.canyon.trainer.data.FashionMnist.DEFAULT_DIR), 9, 256),
+                    (phase, done, total) -> {
+                        if (!phases.contains(phase)) {
+                            phases.add(phase);
+                        }
+                    });
+            assertThat(reportSummary.get("problems")).as("nothing left out").isEqualTo(List.of());
+            assertThat(phases).contains("snapshot losses", "subspace grid", "figures");
+            int figures = ReportChecks.figuresAreValid(report, 960, 540);
+            assertThat(List.of(report.resolve("figures").toFile().list())).contains("loss.png", "pca-trajectory.png", "pca-variance.png",
+                    "pca-evr.png", "linear-path.png", "subspace.png", "distances.png", "gradient-norm.png", "curvature.png",
+                    "cosine.png", "noise-scale.png", "stability.png", "hessian.png");
+            List<String> images = ReportChecks.linksResolve(report.resolve("index.html"));
+            assertThat(images).hasSize(figures);
+            List<String> measurements = live.rows("SHOW MEASUREMENTS").stream().map(r -> (String) r.get("name"))
+                    .filter(m -> !m.equals(Measurements.PIPELINE) && !m.equals(Measurements.DEAD_LETTERS)
+                            && !m.equals(Measurements.CROSS_RUN))
+                    .toList();
+            assertThat(measurements).contains(Measurements.TRAINING, Measurements.INDICATORS, Measurements.PCA, Measurements.LINEAR_PATH,
+                    Measurements.HESSIAN);
+            long compared = ReportChecks.csvEqualsStored(report.resolve("data"), live, summary.runId(), measurements);
+            assertThat(compared).isGreaterThan(STEPS * 5L);
+            // The losses at snapshots are the model's own: θ_0's training loss is that of an untrained 10-class softmax, ≈ ln 10.
+            List<List<String>> snap = ReportChecks.parse(Files.readString(report.resolve("data/snapshot-loss.csv")));
+            assertThat(snap.get(0)).containsExactly("step", "train_loss", "validation_loss");
+            assertThat(snap).hasSize(1 + STEPS / 50 + 1);
+            assertThat(Double.parseDouble(snap.get(1).get(1))).isCloseTo(Math.log(10), within(0.5));
+            assertThat(Double.parseDouble(snap.get(snap.size() - 1).get(1))).isLessThan(Double.parseDouble(snap.get(1).get(1)));
+        }
+    }
+
+    /** The report in headless Chromium: a screenshot is taken and no image of the page is broken. */
+    @Test
+    @Order(6)
+    void reportOpensInChromium() throws Exception {
+        String chromium = ReportChecks.chromium();
+        org.junit.jupiter.api.Assumptions.assumeTrue(chromium != null,
+                "Debian's chromium package is not installed (./scripts/setup installs it)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(report != null && Files.exists(report.resolve("index.html")), "no report written");
+        Path work = Files.createDirectories(dataDir.resolve("chromium"));
+        Path shot = ReportChecks.screenshot(chromium, report.resolve("index.html"), work, 1100, 2400);
+        ReportChecks.pngIsValid(shot, 1100, 2400);
+        String result = ReportChecks.imagesInChromium(chromium, report.resolve("index.html"), work);
+        long figures;
+        try (Stream<Path> s = Files.list(report.resolve("figures"))) {
+            figures = s.filter(p -> p.toString().endsWith(".png")).count();
+        }
+        assertThat(result).isEqualTo("IMAGES " + figures + " BROKEN 0");
+        // The probe does see a broken image: the same page with one figure missing.
+        Path broken = Files.createDirectories(work.resolve("broken"));
+        Files.copy(report.resolve("index.html"), broken.resolve("index.html"));
+        Files.createDirectories(broken.resolve("figures"));
+        try (Stream<Path> s = Files.list(report.resolve("figures"))) {
+            for (Path f : s.toList()) {
+                if (!f.getFileName().toString().equals("loss.png")) {
+                    Files.copy(f, broken.resolve("figures").resolve(f.getFileName()));
+                }
+            }
+        }
+        assertThat(ReportChecks.imagesInChromium(chromium, broken.resolve("index.html"), work))
+                .isEqualTo("IMAGES " + figures + " BROKEN 1 figures/loss.png");
     }
 
     private String fill(String query) {

@@ -27,8 +27,7 @@ public final class Experiment {
     public static final List<String> DATASETS = List.of("fashion-mnist", "deep-linear-2", "deep-linear", "planted-saddle",
             "planted-minimum");
 
-    /** Examples of a planted dataset, and the scale of the perturbation of w* that runs start from. */
-    static final int PLANTED_EXAMPLES = 200;
+    /** The scale of the perturbation of w* that runs on a planted dataset start from. */
     static final double PLANTED_START_NOISE = 1e-3;
 
     /** What varies between the runs. */
@@ -129,7 +128,8 @@ public final class Experiment {
     private static RunResult train(Options o, MultiLayerNetwork net, TrainingData data, long shuffleSeed, long steps, String role,
             TelemetryConfig telemetry, DataSet probeBatch, Progress progress) {
         TelemetryListener listener = TelemetryListener.attach(net, telemetry.withRun(telemetry.experimentId(), null),
-                new RunDescription(o.model(), o.optimizer(), data.name(), o.batchSize(), o.learningRate(), shuffleSeed));
+                new RunDescription(o.model(), o.optimizer(), data.name(), o.batchSize(), o.learningRate(), shuffleSeed,
+                        recipe(o).labels()));
         if (telemetry.probes() != ProbePlan.OFF) {
             listener.setProbeBatches(probeBatch, null);
         }
@@ -167,15 +167,13 @@ public final class Experiment {
         return net;
     }
 
+    /** How to rebuild a run's model and data (recorded with each run). */
+    static ModelRecipe recipe(Options o) {
+        return new ModelRecipe(o.model(), o.dataset(), o.model().equals("mlp") ? o.hidden() : 0, o.seed());
+    }
+
     private static PlantedCriticalPoint.Planted planted(Options o) {
-        switch (o.dataset()) {
-            case "planted-saddle":
-                return PlantedCriticalPoint.saddle(PLANTED_EXAMPLES, o.seed(), 0.3);
-            case "planted-minimum":
-                return PlantedCriticalPoint.minimum(PLANTED_EXAMPLES, o.seed());
-            default:
-                return null;
-        }
+        return recipe(o).planted();
     }
 
     private static DataType dataType(Options o) {
@@ -183,13 +181,6 @@ public final class Experiment {
     }
 
     static TrainingData data(Options o) {
-        switch (o.dataset()) {
-            case "fashion-mnist":
-                return TrainingData.of(FashionMnist.train(o.fashionMnistDir(), o.trainExamples()));
-            case "deep-linear-2":
-                return TrainingData.deepLinear2();
-            default:
-                return TrainingData.deepLinear(16, 1024, o.seed());
-        }
+        return recipe(o).trainingData(o.fashionMnistDir(), o.trainExamples());
     }
 }

@@ -139,7 +139,8 @@ public final class MlpTrainer {
         FashionMnist.Split data = FashionMnist.train(options.dataDir(), options.trainExamples());
         MultiLayerNetwork net = network(options.hidden(), options.learningRate(), options.seed());
         RunDescription description = new RunDescription(options.modelName(), "sgd", "fashion-mnist",
-                options.batchSize(), options.learningRate(), options.seed());
+                options.batchSize(), options.learningRate(), options.seed(),
+                new ModelRecipe("mlp", "fashion-mnist", options.hidden(), 0).labels());
         TelemetryListener listener = TelemetryListener.attach(net, telemetry, description);
         if (telemetry.probes() != ProbePlan.OFF) {
             listener.setProbeBatches(new Minibatches(TrainingData.of(data), PROBE_BATCH, options.seed() + 1).next(),

@@ -24,7 +24,23 @@ import java.util.TreeMap;
 public final class CrossRunDistances {
 
     /** A distance between two runs at one step, with each run's event time at that step. */
-    public record Pair(String run, String other, long step, long runEventTimeMs, long otherEventTimeMs, double distance) {}
+    public record Pair(String run, String other, long step, long runEventTimeMs, long otherEventTimeMs, double distance) {
+        /** The pair's two {@code cross_run} points: one tagged with each run (and the other as {@code other}). */
+        public java.util.List<dev.canyon.storage.StoredPoint> points(String experiment) {
+            return java.util.List.of(point(experiment, run, other, runEventTimeMs), point(experiment, other, run, otherEventTimeMs));
+        }
+
+        private dev.canyon.storage.StoredPoint point(String experiment, String a, String b, long eventTimeMs) {
+            return dev.canyon.storage.StoredPoint.builder(dev.canyon.contract.Measurements.CROSS_RUN,
+                            dev.canyon.contract.PointTime.ofStep(eventTimeMs, step))
+                    .tag(dev.canyon.contract.Measurements.TAG_RUN, a)
+                    .tag(dev.canyon.contract.Measurements.TAG_OTHER, b)
+                    .tag(dev.canyon.contract.Measurements.TAG_EXPERIMENT, experiment)
+                    .field(dev.canyon.contract.Measurements.FIELD_STEP, step)
+                    .field(dev.canyon.contract.Measurements.FIELD_DISTANCE, distance)
+                    .build();
+        }
+    }
 
     /** A kept position. */
     record Kept(float[] theta, long eventTimeMs) {}

@@ -1,8 +1,6 @@
 package dev.canyon.analytics.job;
 
 import dev.canyon.analytics.crossrun.CrossRunDistances;
-import dev.canyon.contract.Measurements;
-import dev.canyon.contract.PointTime;
 import dev.canyon.storage.StoredPoint;
 import java.time.Duration;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -51,19 +49,9 @@ public final class CrossRunFunction extends KeyedProcessFunction<String, RunPosi
             return; // RunAnalyzer only offers finite positions; nothing here may stop the job
         }
         for (CrossRunDistances.Pair pair : pairs) {
-            out.collect(point(p.experiment, pair.run(), pair.other(), pair.step(), pair.runEventTimeMs(), pair.distance()));
-            out.collect(point(p.experiment, pair.other(), pair.run(), pair.step(), pair.otherEventTimeMs(), pair.distance()));
+            pair.points(p.experiment).forEach(out::collect);
         }
         state.update(distances);
     }
 
-    private static StoredPoint point(String experiment, String run, String other, long step, long eventTimeMs, double distance) {
-        return StoredPoint.builder(Measurements.CROSS_RUN, PointTime.ofStep(eventTimeMs, step))
-                .tag(Measurements.TAG_RUN, run)
-                .tag(Measurements.TAG_OTHER, other)
-                .tag(Measurements.TAG_EXPERIMENT, experiment)
-                .field(Measurements.FIELD_STEP, step)
-                .field(Measurements.FIELD_DISTANCE, distance)
-                .build();
-    }
 }

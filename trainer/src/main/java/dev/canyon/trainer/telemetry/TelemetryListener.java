@@ -195,6 +195,7 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
                 .setSketchSize(config.vectors().sketchSize())
                 .setSketchSeed(config.vectors().encoding() == Encoding.SKETCH_FLOAT32 ? config.sketchSeed() : 0)
                 .setInitialParameters(initialParameters(model))
+                .putAllLabels(description.labels())
                 .build();
         publisher.send(Topics.RUNS, config.runId(), WireRecords.encode(started));
     }

@@ -1,0 +1,100 @@
+package dev.canyon.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.canyon.analytics.job.StepAnalyticsMain;
+import dev.canyon.report.Recording;
+import dev.canyon.report.RecordingReader;
+import dev.canyon.report.Report;
+import dev.canyon.trainer.data.FashionMnist;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code canyon report}: a recorded run or experiment as figures (PNG, SVG), CSV and an HTML page. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = {"Reads a run or an experiment back from Canyon's recorded topics (runs, steps, snapshots), runs the "
+                + "stream's analytics over it (the numbers the live job stored), re-evaluates the model at its weight snapshots, "
+                + "and writes a self-contained folder: index.html, every figure as PNG and SVG, the numbers behind each as CSV, "
+                + "and summary.json.",
+                "Figures: loss with obstacle-state bands and alerts; 2-D PCA of the trajectory and its explained variance against "
+                        + "the random-walk control; loss along the straight line from initialization; the 2-D subspace view; distances; "
+                        + "indicators; for an experiment, runs overlaid and the pairwise distance matrix."})
+final class ReportCommand implements Callable<Integer> {
+
+    static final class Target {
+        @Option(names = "--run", description = "The run to report on.")
+        String run;
+
+        @Option(names = "--experiment", description = "The experiment to report on (all its runs).")
+        String experiment;
+
+        @Option(names = "--list", description = "List the recorded runs and experiments, and exit.")
+        boolean list;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Target target;
+
+    @Option(names = "--out", description = "Folder to write (default: canyon-report-<run or experiment>).")
+    Path out;
+
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: $CANYON_KAFKA or ${DEFAULT-VALUE}).",
+            defaultValue = "${env:CANYON_KAFKA:-localhost:9092}")
+    String bootstrapServers;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra Kafka consumer property (repeatable).")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(names = "--grid", defaultValue = "25",
+            description = "Points per side of the 2-D subspace grid; 0 leaves the subspace view out (default: ${DEFAULT-VALUE}).")
+    int grid;
+
+    @Option(names = "--eval-examples", defaultValue = "1000",
+            description = "Training (and validation) examples the losses at snapshots and on the grid are evaluated on (default: ${DEFAULT-VALUE}).")
+    int evalExamples;
+
+    @Option(names = "--fashion-mnist-dir", defaultValue = FashionMnist.DEFAULT_DIR,
+            description = "Fashion-MNIST IDX folder, to re-evaluate Fashion-MNIST models (default: ${DEFAULT-VALUE}).")
+    Path fashionMnistDir;
+
+    @Option(names = "--json", description = "Print the summary as JSON instead of text.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        RecordingReader reader = new RecordingReader(bootstrapServers, kafkaProperties, StepAnalyticsMain.analytics(System.getenv()));
+        Map<String, ProgressBar> bars = new HashMap<>();
+        RecordingReader.Progress readProgress = (phase, done, total) -> {
+            if (total > 0) {
+                bars.computeIfAbsent(phase, p -> new ProgressBar(System.err, "read " + p, total)).update(done, "");
+            }
+        };
+        if (target.list) {
+            Map<String, String> runs = reader.listRuns(readProgress);
+            System.out.printf("%-40s %s%n", "RUN", "EXPERIMENT");
+            runs.forEach((run, experiment) -> System.out.printf("%-40s %s%n", run, experiment));
+            return 0;
+        }
+        Recording recording = reader.read(new RecordingReader.Selection(target.run, target.experiment), readProgress);
+        String name = target.run != null ? target.run : target.experiment;
+        Path folder = out != null ? out : Path.of("canyon-report-" + name.replaceAll("[^A-Za-z0-9._-]", "_"));
+        Map<String, Object> summary = Report.write(recording, new Report.Options(folder, fashionMnistDir, grid, evalExamples),
+                (phase, done, total) -> {
+                    if (total > 0) {
+                        bars.computeIfAbsent(phase, p -> new ProgressBar(System.err, p, total)).update(done, "");
+                    }
+                });
+        if (json) {
+            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+        } else {
+            System.out.printf("Report of %s written to %s%n", recording.title(), folder.resolve("index.html").toAbsolutePath());
+            System.out.println(Summaries.text(summary));
+        }
+        return 0;
+    }
+}

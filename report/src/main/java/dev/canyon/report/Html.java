@@ -1,0 +1,86 @@
+package dev.canyon.report;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The report page: plain HTML and inline CSS, no scripts, every image and link relative to the folder. */
+final class Html {
+    private Html() {}
+
+    static String page(String title, String body, List<String> problems) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").append(esc(title)).append("</title>\n")
+                .append("<style>\nbody{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}\n")
+                .append("figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}\n")
+                .append("figcaption{font-size:.9em;color:#444}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #eee;text-align:left}\n")
+                .append(".problems{background:#fff4e5;padding:.5em 1em;border-left:4px solid #f0a020}\n</style>\n</head>\n<body>\n<h1>")
+                .append(esc(title)).append("</h1>\n<p>Written by <code>canyon report</code>: figures as PNG (shown) and SVG, the numbers "
+                        + "behind each as CSV, headline numbers in <a href=\"summary.json\">summary.json</a>.</p>\n");
+        if (!problems.isEmpty()) {
+            sb.append("<div class=\"problems\"><p>Left out:</p><ul>\n");
+            problems.forEach(p -> sb.append("<li>").append(esc(p)).append("</li>\n"));
+            sb.append("</ul></div>\n");
+        }
+        return sb.append(body).append("</body>\n</html>\n").toString();
+    }
+
+    static String experimentSection(Recording recording, List<RunRecording> runs, Map<String, Object> summary, List<Report.Figure> figs) {
+        StringBuilder sb = new StringBuilder("<h2>Experiment</h2>\n<table>\n<tr><th></th><th>run id</th><th>steps</th></tr>\n");
+        for (int i = 0; i < runs.size(); i++) {
+            sb.append("<tr><td><a href=\"#run-").append(i + 1).append("\">run ").append(i + 1).append("</a></td><td><code>")
+                    .append(esc(runs.get(i).runId())).append("</code></td><td>").append(runs.get(i).stepsAccepted()).append("</td></tr>\n");
+        }
+        sb.append("</table>\n").append(numbers(summary, List.of("pairwise_mean", "pairwise_cv", "distance_from_origin_cv")));
+        figures(sb, figs, "");
+        return sb.toString();
+    }
+
+    static String runSection(int index, RunRecording run, Map<String, Object> summary, List<Report.Figure> figs, String prefix) {
+        StringBuilder sb = new StringBuilder("<h2 id=\"run-").append(index).append("\">Run ").append(index).append(": <code>")
+                .append(esc(run.runId())).append("</code></h2>\n");
+        sb.append(numbers(summary, List.of("experiment", "model", "dataset", "optimizer", "learning_rate", "batch_size", "parameters",
+                "steps", "final_loss", "final_validation_loss", "final_obstacle_state", "path_length", "displacement",
+                "path_over_displacement", "distance_from_origin", "pca_batch_top2", "pca_stream_top2", "pca_control_top2",
+                "linear_path_last_monotone", "linear_path_last_barrier", "lambda_min_lowest", "escape_step", "records_rejected")));
+        if (summary.get("alerts") instanceof List<?> alerts && !alerts.isEmpty()) {
+            sb.append("<p>Alerts: ").append(esc(String.join("; ", alerts.stream().map(Object::toString).toList()))).append("</p>\n");
+        }
+        figures(sb, figs, prefix);
+        return sb.toString();
+    }
+
+    private static String numbers(Map<String, Object> summary, List<String> keys) {
+        StringBuilder sb = new StringBuilder("<table>\n");
+        for (String k : keys) {
+            Object v = summary.get(k);
+            if (v == null || (v instanceof Double d && !Double.isFinite(d))) {
+                continue;
+            }
+            String text = v instanceof Double d ? String.format(Locale.ROOT, "%.6g", d) : v.toString();
+            sb.append("<tr><th>").append(esc(k.replace('_', ' '))).append("</th><td>").append(esc(text)).append("</td></tr>\n");
+        }
+        return sb.append("</table>\n").toString();
+    }
+
+    private static void figures(StringBuilder sb, List<Report.Figure> figs, String prefix) {
+        for (Report.Figure f : figs) {
+            String base = prefix + "figures/" + f.name();
+            sb.append("<figure>\n<h3>").append(esc(f.title())).append("</h3>\n<img src=\"").append(attr(base)).append(".png\" width=\"")
+                    .append(Figures.WIDTH).append("\" height=\"").append(Figures.HEIGHT).append("\" alt=\"").append(attr(f.title()))
+                    .append("\">\n<figcaption>").append(esc(f.caption())).append(" <a href=\"").append(attr(base)).append(".svg\">SVG</a>");
+            for (String csv : f.data()) {
+                sb.append(" · <a href=\"").append(attr(prefix + "data/" + csv)).append("\">").append(esc(csv)).append("</a>");
+            }
+            sb.append("</figcaption>\n</figure>\n");
+        }
+    }
+
+    static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    static String attr(String s) {
+        return esc(s).replace("\"", "&quot;");
+    }
+}

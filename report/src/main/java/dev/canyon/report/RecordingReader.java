@@ -1,0 +1,259 @@
+package dev.canyon.report;
+
+import dev.canyon.analytics.crossrun.CrossRunDistances;
+import dev.canyon.analytics.run.RunAnalyzer;
+import dev.canyon.contract.Topics;
+import dev.canyon.contract.Vectors;
+import dev.canyon.contract.WireFormatException;
+import dev.canyon.contract.WireRecords;
+import dev.canyon.contract.proto.Step;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads a run or an experiment back from Canyon's recorded topics (runs, steps with their probes,
+ * snapshots) and runs the stream's own per-run analytics over it, so that the report's numbers are
+ * the numbers the live job stored (same {@link RunAnalyzer}, same settings). Needs nothing but Kafka.
+ */
+public final class RecordingReader {
+
+    /** Receives progress: the topic being read, records read and records in it. */
+    public interface Progress {
+        void update(String phase, long done, long total);
+    }
+
+    /** What to read: exactly one of a run id and an experiment id. */
+    public record Selection(String run, String experiment) {
+        public Selection {
+            if ((run == null) == (experiment == null)) {
+                throw new IllegalArgumentException("select either a run or an experiment (exactly one)");
+            }
+        }
+
+        boolean matches(String runId, String experimentId) {
+            return run != null ? run.equals(runId) : experiment.equals(experimentId);
+        }
+
+        String describe() {
+            return run != null ? "run " + run : "experiment " + experiment;
+        }
+    }
+
+    private final Properties consumer;
+    private final RunAnalyzer.Settings settings;
+    private final Duration pollTimeout = Duration.ofMillis(500);
+
+    /**
+     * @param bootstrapServers Kafka holding the recorded topics
+     * @param kafkaProperties further client properties (security, ...)
+     * @param settings the analytics settings the live job ran with (its environment)
+     */
+    public RecordingReader(String bootstrapServers, Map<String, String> kafkaProperties, RunAnalyzer.Settings settings) {
+        consumer = new Properties();
+        consumer.putAll(kafkaProperties);
+        consumer.put("bootstrap.servers", bootstrapServers);
+        consumer.put("enable.auto.commit", "false");
+        consumer.put("max.partition.fetch.bytes", Integer.toString(64 << 20));
+        consumer.put("fetch.max.bytes", Integer.toString(64 << 20));
+        this.settings = settings;
+    }
+
+    /** The runs on the runs topic: run id → experiment id, in the order they started. */
+    public Map<String, String> listRuns(Progress progress) {
+        Map<String, String> runs = new LinkedHashMap<>();
+        readTopic(Topics.RUNS, progress, (key, value) -> {
+            try {
+                if (WireRecords.decode(value) instanceof WireRecords.DecodedRunStarted r) {
+                    runs.put(r.record().getRunId(), r.record().getExperimentId());
+                }
+            } catch (WireFormatException e) {
+                // not a run record: ignored here as in the job (which dead-letters it)
+            }
+        });
+        return runs;
+    }
+
+    /**
+     * Reads the selected runs.
+     *
+     * @throws IllegalArgumentException when the runs topic holds no run-started record for the selection
+     *     (the message lists what it does hold)
+     */
+    public Recording read(Selection selection, Progress progress) {
+        Map<String, RunRecording> runs = new LinkedHashMap<>();
+        Map<String, String> seen = new LinkedHashMap<>();
+        List<WireRecords.DecodedRunEnded> ends = new ArrayList<>();
+        readTopic(Topics.RUNS, progress, (key, value) -> {
+            WireRecords.Decoded d;
+            try {
+                d = WireRecords.decode(value);
+            } catch (WireFormatException e) {
+                return;
+            }
+            if (d instanceof WireRecords.DecodedRunStarted r) {
+                seen.put(r.record().getRunId(), r.record().getExperimentId());
+                if (selection.matches(r.record().getRunId(), r.record().getExperimentId())) {
+                    RunRecording run = runs.computeIfAbsent(r.record().getRunId(), RunRecording::new);
+                    if (run.started == null) {
+                        run.started = r.record();
+                    }
+                }
+            } else if (d instanceof WireRecords.DecodedRunEnded e) {
+                ends.add(e);
+            }
+        });
+        if (runs.isEmpty()) {
+            throw new IllegalArgumentException("no run-started record for " + selection.describe() + " on topic " + Topics.RUNS
+                    + (seen.isEmpty() ? " (the topic holds no runs)" : "; it holds " + describe(seen)));
+        }
+        for (RunRecording run : runs.values()) {
+            run.analyzer = new RunAnalyzer(settings);
+            run.add(run.analyzer.onRunStarted(run.started));
+        }
+        readTopic(Topics.STEPS, progress, (key, value) -> {
+            RunRecording run = runs.get(key);
+            if (run != null) {
+                onStepTopicRecord(run, value);
+            }
+        });
+        for (WireRecords.DecodedRunEnded e : ends) {
+            RunRecording run = runs.get(e.record().getRunId());
+            if (run != null && run.ended == null) {
+                run.ended = e.record();
+                try {
+                    run.add(run.analyzer.onRunEnded(e.record()));
+                } catch (RunAnalyzer.Rejected x) {
+                    run.recordsRejected++;
+                }
+            }
+        }
+        readTopic(Topics.SNAPSHOTS, progress, (key, value) -> {
+            RunRecording run = runs.get(key);
+            if (run == null) {
+                return;
+            }
+            try {
+                if (WireRecords.decode(value) instanceof WireRecords.DecodedSnapshot s) {
+                    run.snapshots.put(s.record().getStep(), Vectors.toFloats(s.record().getParameters()));
+                }
+            } catch (WireFormatException | IllegalArgumentException e) {
+                run.recordsRejected++;
+            }
+        });
+        Recording recording = new Recording(selection.describe());
+        recording.runs.putAll(runs);
+        CrossRunDistances distances = new CrossRunDistances(dev.canyon.analytics.job.CrossRunFunction.KEPT_PER_RUN);
+        for (RunRecording run : runs.values()) {
+            run.analyzer = null;
+            for (RunAnalyzer.Position p : run.positions) {
+                for (CrossRunDistances.Pair pair : distances.add(run.runId, p.step(), p.eventTimeMs(), p.theta())) {
+                    recording.crossRun.addAll(pair.points(run.experimentId()));
+                }
+            }
+        }
+        return recording;
+    }
+
+    /** A record of the step topic, handled as the live job handles it (rejects are counted, never fatal). */
+    private static void onStepTopicRecord(RunRecording run, byte[] value) {
+        WireRecords.Decoded d;
+        try {
+            d = WireRecords.decode(value);
+        } catch (WireFormatException e) {
+            Step nonFinite = WireRecords.nonFiniteStep(value);
+            if (nonFinite != null && nonFinite.getRunId().equals(run.runId)) {
+                run.add(run.analyzer.onNonFiniteStep(nonFinite, nonFinite.getEventTimeMs()));
+            }
+            run.recordsRejected++;
+            return;
+        }
+        try {
+            if (d instanceof WireRecords.DecodedStep s && s.record().getRunId().equals(run.runId)) {
+                run.add(run.analyzer.onStep(s.record(), s.record().getEventTimeMs()));
+                run.stepsAccepted++;
+            } else if (d instanceof WireRecords.DecodedProbe p && p.record().getRunId().equals(run.runId)) {
+                run.add(run.analyzer.onProbe(p.record()));
+            } else {
+                run.recordsRejected++;
+            }
+        } catch (RunAnalyzer.Rejected e) {
+            run.recordsRejected++;
+        }
+    }
+
+    private static String describe(Map<String, String> runs) {
+        Map<String, List<String>> byExperiment = new LinkedHashMap<>();
+        runs.forEach((run, experiment) -> byExperiment.computeIfAbsent(experiment, e -> new ArrayList<>()).add(run));
+        StringBuilder sb = new StringBuilder();
+        int shown = 0;
+        for (var e : byExperiment.entrySet()) {
+            if (shown++ == 10) {
+                sb.append("; ... (").append(byExperiment.size() - 10).append(" more experiments)");
+                break;
+            }
+            sb.append(shown > 1 ? "; " : "").append("experiment '").append(e.getKey()).append("': runs ")
+                    .append(new TreeSet<>(e.getValue()));
+        }
+        return sb.toString();
+    }
+
+    /** Reads every partition of {@code topic} from its beginning to its end as of now. */
+    private void readTopic(String topic, Progress progress, BiConsumer<String, byte[]> onRecord) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalArgumentException("topic " + topic + " does not exist on " + consumer.getProperty("bootstrap.servers"));
+            }
+            List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = c.endOffsets(partitions);
+            Map<TopicPartition, Long> begin = c.beginningOffsets(partitions);
+            long total = 0;
+            for (TopicPartition tp : partitions) {
+                total += end.get(tp) - begin.get(tp);
+            }
+            long done = 0;
+            progress.update(topic, 0, total);
+            Map<TopicPartition, Boolean> finished = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                if (end.get(tp) <= begin.get(tp)) {
+                    finished.put(tp, true);
+                }
+            }
+            while (finished.size() < partitions.size()) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(pollTimeout)) {
+                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                    if (r.offset() >= end.get(tp)) {
+                        continue;
+                    }
+                    String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+                    if (r.value() != null) {
+                        onRecord.accept(key, r.value());
+                    }
+                    done++;
+                }
+                for (TopicPartition tp : partitions) {
+                    if (!finished.containsKey(tp) && c.position(tp) >= end.get(tp)) {
+                        finished.put(tp, true);
+                    }
+                }
+                progress.update(topic, Math.min(done, total), total);
+            }
+            progress.update(topic, total, total);
+        }
+    }
+}
