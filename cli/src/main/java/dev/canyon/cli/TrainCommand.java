@@ -66,9 +66,33 @@ final class TrainCommand implements Callable<Integer> {
                     + "every 1,000) or full (10, 100, 200) (default: ${DEFAULT-VALUE}).")
     String probes;
 
+    @Option(names = "--snapshot-every", defaultValue = "0",
+            description = "Take a full weight snapshot every N steps (and θ_0), instead of the probe preset's schedule; 0 keeps the "
+                    + "preset's (default: ${DEFAULT-VALUE}).")
+    long snapshotEvery;
+
+    @Option(names = "--linear-path-every", defaultValue = "0",
+            description = "Probe the loss along the line from θ_0 at step 1 and every N steps, instead of the probe preset's "
+                    + "schedule; 0 keeps the preset's (default: ${DEFAULT-VALUE}).")
+    long linearPathEvery;
+
     @Option(names = "--create-topics", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Create Canyon's topics when missing (default: ${DEFAULT-VALUE}).")
     boolean createTopics;
+
+    private ProbePlan probePlan() {
+        ProbePlan plan = ProbePlan.preset(probes);
+        if (snapshotEvery < 0) {
+            throw new IllegalArgumentException("--snapshot-every must be >= 0, got " + snapshotEvery);
+        }
+        if (linearPathEvery < 0) {
+            throw new IllegalArgumentException("--linear-path-every must be >= 0, got " + linearPathEvery);
+        }
+        long every = snapshotEvery;
+        long path = linearPathEvery;
+        plan = every > 0 ? plan.withSnapshots(step -> step % every == 0) : plan;
+        return path > 0 ? plan.withLinearPath(step -> step == 1 || step % path == 0) : plan;
+    }
 
     @Override
     public Integer call() {
@@ -80,7 +104,7 @@ final class TrainCommand implements Callable<Integer> {
         Experiment.Options options = new Experiment.Options(dataset, model, optimizer, training.learningRate, training.batchSize,
                 training.hidden, training.steps, runs, v, cloneAfterEpochs, training.seed, training.dataDir, training.trainExamples);
         TelemetryConfig config = TelemetryConfig.of(bootstrapServers).withRun(experiment, null)
-                .withKafkaProperties(kafkaProperties).withVectors(vectors).withProbes(ProbePlan.preset(probes));
+                .withKafkaProperties(kafkaProperties).withVectors(vectors).withProbes(probePlan());
         if (createTopics) {
             TopicSetup.ensure(bootstrapServers, kafkaProperties);
         }

@@ -106,32 +106,36 @@ public final class Experiment {
         PlantedCriticalPoint.Planted planted = planted(o);
         TrainingData data = planted != null ? planted.data() : data(o);
         DataSet probeBatch = new Minibatches(data, 256, o.seed() + 7, dataType(o)).next();
+        // Held-out examples for the linear path's validation curve (Fashion-MNIST's test split, when present).
+        TrainingData held = recipe(o).validationData(o.fashionMnistDir(), 256);
+        DataSet validationBatch = held == null ? null : new Minibatches(held, 256, 0, dataType(o)).next();
         List<RunResult> results = new ArrayList<>();
         if (o.cloneAfterEpochs() > 0) {
             MultiLayerNetwork parent = network(o, data, o.seed(), planted);
             long parentSteps = o.cloneAfterEpochs() * new Minibatches(data, o.batchSize(), o.seed()).stepsPerEpoch();
-            results.add(train(o, parent, data, o.seed(), parentSteps, "parent", telemetry, probeBatch, progress));
+            results.add(train(o, parent, data, o.seed(), parentSteps, "parent", telemetry, probeBatch, validationBatch, progress));
             for (int i = 0; i < o.runs(); i++) {
                 MultiLayerNetwork clone = parent.clone();
-                results.add(train(o, clone, data, o.seed() + 1 + i, o.steps(), "clone-" + (i + 1), telemetry, probeBatch, progress));
+                results.add(train(o, clone, data, o.seed() + 1 + i, o.steps(), "clone-" + (i + 1), telemetry, probeBatch, validationBatch,
+                        progress));
             }
             return results;
         }
         for (int i = 0; i < o.runs(); i++) {
             long init = o.vary() == Vary.INIT ? o.seed() + i : o.seed();
             results.add(train(o, network(o, data, init, planted), data, o.seed() + i, o.steps(), "run-" + (i + 1), telemetry, probeBatch,
-                    progress));
+                    validationBatch, progress));
         }
         return results;
     }
 
     private static RunResult train(Options o, MultiLayerNetwork net, TrainingData data, long shuffleSeed, long steps, String role,
-            TelemetryConfig telemetry, DataSet probeBatch, Progress progress) {
+            TelemetryConfig telemetry, DataSet probeBatch, DataSet validationBatch, Progress progress) {
         TelemetryListener listener = TelemetryListener.attach(net, telemetry.withRun(telemetry.experimentId(), null),
                 new RunDescription(o.model(), o.optimizer(), data.name(), o.batchSize(), o.learningRate(), shuffleSeed,
                         recipe(o).labels()));
         if (telemetry.probes() != ProbePlan.OFF) {
-            listener.setProbeBatches(probeBatch, null);
+            listener.setProbeBatches(probeBatch, validationBatch);
         }
         Minibatches batches = new Minibatches(data, o.batchSize(), shuffleSeed, dataType(o));
         try {

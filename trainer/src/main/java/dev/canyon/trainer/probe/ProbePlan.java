@@ -74,6 +74,11 @@ public record ProbePlan(Schedule curvature, Schedule hessian, Schedule linearPat
         return new ProbePlan(curvature, hessian, linearPath, iterations, traceSamples, alphas, relativeStep, s);
     }
 
+    /** The same plan with another linear-path schedule. */
+    public ProbePlan withLinearPath(Schedule s) {
+        return new ProbePlan(curvature, hessian, s, iterations, traceSamples, alphas, relativeStep, snapshots);
+    }
+
     /** The same plan with every probe at every step (tests). */
     public static ProbePlan everyStep(int iterations, int traceSamples, double relativeStep) {
         return new ProbePlan(step -> true, step -> true, step -> true, iterations, traceSamples, DEFAULT_ALPHAS, relativeStep,
