@@ -60,11 +60,37 @@ class CanyonCommandTest {
         try (dev.canyon.stack.EmbeddedKafka kafka = dev.canyon.stack.EmbeddedKafka.start(dir.resolve("kafka"))) {
             Run r = run("train", "--bootstrap-servers", kafka.bootstrapServers(), "--dataset", "deep-linear", "--optimizer",
                     "adam", "--lr", "0.01", "--runs", "2", "--clone-after-epochs", "1", "--steps", "5", "--experiment", "cli-clones",
-                    "--probes", "full");
+                    "--probes", "full", "--snapshot-every", "2");
             assertThat(r.exit).as(r.err).isZero();
             assertThat(r.out.lines().toList()).hasSize(3);
             assertThat(r.out).contains("parent ").contains("clone-1 ").contains("clone-2 ")
                     .contains("5 steps, 5 step records published").contains("16 steps, 16 step records published");
+
+            // canyon report on what was recorded: the experiment's page and one section per run.
+            Run list = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--list");
+            assertThat(list.exit).as(list.err).isZero();
+            assertThat(list.out.lines().filter(l -> l.endsWith(" cli-clones")).count()).isEqualTo(3);
+            Path out = dir.resolve("report");
+            Run report = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--experiment", "cli-clones", "--out",
+                    out.toString(), "--grid", "5");
+            assertThat(report.exit).as(report.err).isZero();
+            assertThat(report.out).contains("Report of experiment cli-clones written to").contains("steps=16").contains("steps=5");
+            assertThat(out.resolve("index.html")).exists();
+            assertThat(out.resolve("figures/runs-distances.png")).exists();
+            for (int i = 1; i <= 3; i++) {
+                assertThat(out.resolve("runs/" + i + "/figures/subspace.png")).exists();
+                assertThat(out.resolve("runs/" + i + "/data/training.csv")).exists();
+            }
+
+            // A selection that matches nothing says what there is.
+            Run none = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--experiment", "nope", "--out",
+                    dir.resolve("none").toString());
+            assertThat(none.exit).isEqualTo(1);
+            assertThat(none.err).contains("no run-started record for experiment nope").contains("experiment 'cli-clones'")
+                    .doesNotContain("\tat ");
+            Run both = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--run", "a", "--experiment", "b");
+            assertThat(both.exit).isEqualTo(2);
+            assertThat(both.err).contains("mutually exclusive");
         }
     }
 
