@@ -4,11 +4,21 @@
 # (figures/ and numbers/). About 15 minutes on 2 cores. Scratch data (the stack, the full reports)
 # goes to $CANYON_STUDY_DIR (default .canyon-study, removed first); Kafka listens on
 # $CANYON_STUDY_KAFKA_PORT (default 19092), InfluxDB on $CANYON_STUDY_INFLUX_PORT (default 18086).
+#
+#   docs/study/run.sh                  train and report (everything)
+#   docs/study/run.sh --reports-only   keep the recorded topics of an earlier run, only report again
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 work="${CANYON_STUDY_DIR:-.canyon-study}"
 kafka="localhost:${CANYON_STUDY_KAFKA_PORT:-19092}"
-rm -rf "$work"
+reports_only=false
+[[ "${1:-}" == "--reports-only" ]] && reports_only=true
+if $reports_only; then
+  [[ -d "$work/stack" ]] || { echo "run.sh: --reports-only needs the recorded topics of an earlier run in $work/stack" >&2; exit 1; }
+  rm -rf "$work/reports"
+else
+  rm -rf "$work"
+fi
 mkdir -p "$work/reports" docs/study/figures docs/study/numbers
 
 ./canyon stack --data-dir "$work/stack" --kafka-port "${CANYON_STUDY_KAFKA_PORT:-19092}" \
@@ -22,7 +32,11 @@ for _ in $(seq 240); do
 done
 grep -q "stack is up" "$work/stack.log" || { echo "run.sh: the stack did not come up" >&2; exit 1; }
 
-train() { echo "+ canyon train $*" >&2; ./canyon train --bootstrap-servers "$kafka" "$@" >&2; }
+train() {
+  $reports_only && return 0
+  echo "+ canyon train $*" >&2
+  ./canyon train --bootstrap-servers "$kafka" "$@" >&2
+}
 report() {
   local name="$1"; shift
   echo "+ canyon report $* --out $work/reports/$name" >&2
@@ -56,7 +70,8 @@ report clones --experiment study-clones --grid 0
 for f in runs-origin pairwise-distances; do figure clones "figures/$f"; done
 
 # 5. Started next to a planted saddle (seeds 004 and 001).
-train --experiment study-saddle --dataset planted-saddle --steps 1500 --lr 0.05 --batch-size 50 --probes full
+# Full batches (200 examples): gradient descent, so nothing but the negative curvature moves it off the saddle.
+train --experiment study-saddle --dataset planted-saddle --steps 2000 --lr 0.05 --batch-size 200 --probes full --snapshot-every 100
 report saddle --experiment study-saddle --grid 21
 for f in loss hessian curvature gradient-norm subspace; do figure saddle "figures/$f"; done
 

@@ -47,6 +47,11 @@ final class Figures {
             "NOISE_DOMINATED", new Color(140, 86, 75),
             "DIVERGING", new Color(0, 0, 0));
 
+    /** Distinct line colours (Tableau 10), for series that must share a colour (a curve and its dashed twin). */
+    static final Color[] PALETTE = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44), new Color(214, 39, 40),
+        new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194), new Color(127, 127, 127), new Color(188, 189, 34),
+        new Color(23, 190, 207)};
+
     private Figures() {}
 
     static XYChart xy(String title, String xTitle, String yTitle) {
@@ -102,8 +107,8 @@ final class Figures {
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setLocale(Locale.ROOT);
         chart.getStyler().setShowValue(true);
-        chart.getStyler().setDecimalPattern("0.00");
-        chart.getStyler().setMin(0);
+        chart.getStyler().setHeatMapDecimalValueFormatter(v -> String.format(Locale.ROOT, "%.3g", v));
+        chart.getStyler().setDecimalPattern("0.000");
         chart.getStyler().setXAxisLabelRotation(20);
         List<Number[]> cells = new java.util.ArrayList<>();
         for (int i = 0; i < values.length; i++) {
@@ -292,16 +297,24 @@ final class Figures {
                 g.setColor(viridis(1 - (y - barTop) / (double) Math.max(1, barBottom - barTop)));
                 g.drawLine(barX, y, barX + 14, y);
             }
-            g.setColor(Color.WHITE);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
             String maxLabel = String.format(Locale.ROOT, "%.3g", max);
             String minLabel = String.format(Locale.ROOT, "%.3g", min);
-            g.drawString(maxLabel, barX - 6 - g.getFontMetrics().stringWidth(maxLabel), barTop + 10);
-            g.drawString(minLabel, barX - 6 - g.getFontMetrics().stringWidth(minLabel), barBottom);
             String scale = log ? "loss (log colour scale)" : "loss";
-            g.drawString(scale, barX - 6 - g.getFontMetrics().stringWidth(scale), (barTop + barBottom) / 2);
+            label(g, maxLabel, barX - 4, barTop + 10);
+            label(g, minLabel, barX - 4, barBottom);
+            label(g, scale, barX - 4, (barTop + barBottom) / 2);
             bounds = new Rectangle2D.Double(getXAxisScreenValueForMin(), top, right - getXAxisScreenValueForMin(), bottom - top);
         }
+    }
+
+    /** Dark text on a light box, right-aligned at x. */
+    private static void label(Graphics2D g, String text, int x, int baseline) {
+        int w = g.getFontMetrics().stringWidth(text);
+        g.setColor(new Color(255, 255, 255, 210));
+        g.fillRect(x - w - 4, baseline - 11, w + 4, 14);
+        g.setColor(Color.DARK_GRAY);
+        g.drawString(text, x - w - 2, baseline);
     }
 
     private static final Color[] VIRIDIS = {new Color(68, 1, 84), new Color(59, 82, 139), new Color(33, 145, 140),

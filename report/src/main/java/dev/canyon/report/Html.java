@@ -27,11 +27,25 @@ final class Html {
 
     static String experimentSection(Recording recording, List<RunRecording> runs, Map<String, Object> summary, List<Report.Figure> figs) {
         StringBuilder sb = new StringBuilder("<h2>Experiment</h2>\n<table>\n<tr><th></th><th>run id</th><th>steps</th></tr>\n");
+        @SuppressWarnings("unchecked")
+        List<String> labels = (List<String>) summary.getOrDefault("labels", List.of());
         for (int i = 0; i < runs.size(); i++) {
-            sb.append("<tr><td><a href=\"#run-").append(i + 1).append("\">run ").append(i + 1).append("</a></td><td><code>")
+            String label = i < labels.size() ? labels.get(i) : "run " + (i + 1);
+            sb.append("<tr><td><a href=\"#run-").append(i + 1).append("\">").append(esc(label)).append("</a></td><td><code>")
                     .append(esc(runs.get(i).runId())).append("</code></td><td>").append(runs.get(i).stepsAccepted()).append("</td></tr>\n");
         }
         sb.append("</table>\n").append(numbers(summary, List.of("pairwise_mean", "pairwise_cv", "distance_from_origin_cv")));
+        if (summary.get("pairs") instanceof List<?> pairs && !pairs.isEmpty()) {
+            sb.append("<table>\n<tr><th>pair</th><th>aligned step</th><th>distance</th></tr>\n");
+            for (Object o : pairs) {
+                if (o instanceof Map<?, ?> p) {
+                    sb.append("<tr><td>").append(esc(p.get("a") + " – " + p.get("b"))).append("</td><td>").append(p.get("step"))
+                            .append("</td><td>").append(String.format(Locale.ROOT, "%.6g", ((Number) p.get("distance")).doubleValue()))
+                            .append("</td></tr>\n");
+                }
+            }
+            sb.append("</table>\n");
+        }
         figures(sb, figs, "");
         return sb.toString();
     }
@@ -41,7 +55,7 @@ final class Html {
                 .append(esc(run.runId())).append("</code></h2>\n");
         sb.append(numbers(summary, List.of("experiment", "model", "dataset", "optimizer", "learning_rate", "batch_size", "parameters",
                 "steps", "final_loss", "final_validation_loss", "final_obstacle_state", "path_length", "displacement",
-                "path_over_displacement", "distance_from_origin", "pca_batch_top2", "pca_stream_top2", "pca_control_top2",
+                "path_over_displacement", "snapshot_path_over_displacement", "distance_from_origin", "pca_batch_top2", "pca_stream_top2", "pca_control_top2",
                 "linear_path_last_monotone", "linear_path_last_barrier", "lambda_min_lowest", "escape_step", "records_rejected")));
         if (summary.get("alerts") instanceof List<?> alerts && !alerts.isEmpty()) {
             sb.append("<p>Alerts: ").append(esc(String.join("; ", alerts.stream().map(Object::toString).toList()))).append("</p>\n");

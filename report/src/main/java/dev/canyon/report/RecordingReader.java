@@ -154,7 +154,9 @@ public final class RecordingReader {
             }
         });
         Recording recording = new Recording(selection.describe());
-        recording.runs.putAll(runs);
+        // In the order the runs started (the runs topic's partitions interleave arbitrarily).
+        runs.values().stream().sorted(java.util.Comparator.comparingLong((RunRecording r) -> r.started.getEventTimeMs())
+                .thenComparing(RunRecording::runId)).forEach(r -> recording.runs.put(r.runId, r));
         CrossRunDistances distances = new CrossRunDistances(dev.canyon.analytics.job.CrossRunFunction.KEPT_PER_RUN);
         for (RunRecording run : runs.values()) {
             run.analyzer = null;

@@ -124,6 +124,7 @@ public final class Report {
         List<Figure> figs = new ArrayList<>();
 
         Map<Long, double[]> snapshotLoss = snapshotLosses(run, data, s);
+        snapshotPath(run, s);
         lossFigure(run, snapshotLoss, figures, figs, s);
         trajectoryFigures(run, figures, data, figs, s);
         linearPathFigure(run, figures, figs, s);
@@ -135,6 +136,38 @@ public final class Report {
 
         body.append(Html.runSection(index, run, s, figs, prefix));
         return s;
+    }
+
+    /**
+     * The path through the weight snapshots (Lipton's granularity: parameters captured every so often,
+     * not every step): its length Σ‖θ_{s(i+1)} − θ_{s(i)}‖ against the displacement of its last snapshot
+     * from its first. The minibatch steps' own path (distance.csv) is longer: it includes their zigzag.
+     */
+    private static void snapshotPath(RunRecording run, Map<String, Object> s) {
+        if (run.snapshots().size() < 2) {
+            return;
+        }
+        double length = 0;
+        float[] previous = null;
+        for (float[] theta : run.snapshots().values()) {
+            if (previous != null) {
+                length += distance(previous, theta);
+            }
+            previous = theta;
+        }
+        double displacement = distance(run.snapshots().firstEntry().getValue(), run.snapshots().lastEntry().getValue());
+        s.put("snapshots", run.snapshots().size());
+        s.put("snapshot_path_length", length);
+        s.put("snapshot_path_over_displacement", length / displacement);
+    }
+
+    private static double distance(float[] a, float[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = (double) a[i] - b[i];
+            sum += d * d;
+        }
+        return Math.sqrt(sum);
     }
 
     /** Train and validation loss re-evaluated at each snapshot; empty when the model cannot be rebuilt. */
@@ -244,7 +277,6 @@ public final class Report {
             s.put("alerts", list);
             csv.add("alerts.csv");
         }
-        chart.getStyler().setYAxisMin(0.0);
         save(chart, figures, "loss");
         figs.add(new Figure("loss", "Loss over steps",
                 "Minibatch loss at every step (the loss of the batch before the step), the loss re-evaluated at each weight snapshot on "
@@ -343,16 +375,21 @@ public final class Report {
             summaries.put(step(p), p);
         }
         XYChart chart = Figures.xy("Loss along the straight line θ(α) = (1 − α) θ₀ + α θ_t (seed 000)", "α", "loss");
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Vertical);
         int monotone = 0;
+        int curve = 0;
         for (var e : byStep.entrySet()) {
+            Color colour = Figures.PALETTE[curve++ % Figures.PALETTE.length];
             StoredPoint sum = summaries.get(e.getKey());
-            String barrier = sum == null ? "" : String.format(Locale.ROOT, ", barrier %.3g", num(sum, Measurements.FIELD_BARRIER));
+            String barrier = sum == null ? "" : String.format(Locale.ROOT, ", barrier %.2g", num(sum, Measurements.FIELD_BARRIER));
             double[] alpha = values(e.getValue(), Measurements.FIELD_ALPHA);
-            XYSeries train = Figures.line(chart, "train, t = " + e.getKey() + barrier, alpha, values(e.getValue(), Measurements.FIELD_TRAIN_LOSS));
+            Figures.line(chart, "train t=" + e.getKey() + barrier, alpha, values(e.getValue(), Measurements.FIELD_TRAIN_LOSS))
+                    .setLineColor(colour);
             double[] validation = values(e.getValue(), Measurements.FIELD_VALIDATION_LOSS);
             if (java.util.Arrays.stream(validation).anyMatch(Double::isFinite)) {
-                String vb = sum == null ? "" : String.format(Locale.ROOT, ", barrier %.3g", num(sum, Measurements.FIELD_VALIDATION_BARRIER));
-                Figures.dashed(chart, "validation, t = " + e.getKey() + vb, alpha, validation).setLineColor(train.getLineColor());
+                String vb = sum == null ? "" : String.format(Locale.ROOT, ", barrier %.2g", num(sum, Measurements.FIELD_VALIDATION_BARRIER));
+                Figures.dashed(chart, "valid. t=" + e.getKey() + vb, alpha, validation).setLineColor(colour);
             }
             if (sum != null && num(sum, Measurements.FIELD_MONOTONE) == 1) {
                 monotone++;
@@ -363,8 +400,9 @@ public final class Report {
         save(chart, figures, "linear-path");
         figs.add(new Figure("linear-path", "Linear path from initialization (seed 000)",
                 "Loss on the probe batches along the straight line from θ₀ (α = 0) to θ_t (α = 1) and beyond, one curve per probe time "
-                        + "(solid: training batch, dashed: validation batch). Barrier: the largest rise of the loss along α ∈ [0, 1] "
-                        + "above the lower of the losses before it (0 when the curve decreases monotonically).",
+                        + "(solid: training batch, dashed: validation batch). Barrier: the largest height of the curve above the chord "
+                        + "between its values at α = 0 and α = 1, over α ∈ [0, 1] (0 when it stays below; a curve can decrease "
+                        + "monotonically and still have one). Monotone: the loss never rises from α = 0 to α = 1 (linear_path_summary.csv).",
                 List.of("linear_path.csv", "linear_path_summary.csv")));
         s.put("linear_path_probes", byStep.size());
         s.put("linear_path_monotone_probes", monotone);
@@ -559,8 +597,9 @@ public final class Report {
     }
 
     /**
-     * The step at which the run left its starting region: the first step whose 10-step mean minibatch
-     * loss is below 90 % of the mean of the first 10 (−1 if never).
+     * When the run left its starting level: the first step whose 10-step mean minibatch loss has covered
+     * half of the run's decrease, from the mean of its first 10 losses to the mean of its last 10
+     * (−1 when the loss did not decrease). For a run started at a saddle this is its escape.
      */
     private static void escape(RunRecording run, Map<String, Object> s) {
         List<StoredPoint> t = run.points(Measurements.TRAINING);
@@ -569,19 +608,24 @@ public final class Report {
         }
         double[] loss = values(t, Measurements.FIELD_LOSS);
         double start = 0;
+        double end = 0;
         for (int i = 0; i < 10; i++) {
             start += loss[i] / 10;
+            end += loss[loss.length - 1 - i] / 10;
         }
         long escape = -1;
-        double window = 0;
-        for (int i = 0; i < loss.length; i++) {
-            window += loss[i];
-            if (i >= 10) {
-                window -= loss[i - 10];
-            }
-            if (i >= 19 && window / 10 < 0.9 * start) {
-                escape = step(t.get(i));
-                break;
+        if (end < start) {
+            double halfway = start - 0.5 * (start - end);
+            double window = 0;
+            for (int i = 0; i < loss.length; i++) {
+                window += loss[i];
+                if (i >= 10) {
+                    window -= loss[i - 10];
+                }
+                if (i >= 9 && window / 10 <= halfway) {
+                    escape = step(t.get(i));
+                    break;
+                }
             }
         }
         s.put("initial_loss", start);
@@ -599,9 +643,12 @@ public final class Report {
         List<Figure> figs = new ArrayList<>();
         List<String> labels = new ArrayList<>();
         for (int i = 0; i < runs.size(); i++) {
-            labels.add("run " + (i + 1));
+            RunRecording r = runs.get(i);
+            String role = r.started() == null ? null : r.started().getLabelsMap().get(dev.canyon.trainer.Experiment.LABEL_ROLE);
+            labels.add("run " + (i + 1) + (role == null || role.equals("run-" + (i + 1)) ? "" : " (" + role + ")"));
         }
         s.put("runs", runs.stream().map(RunRecording::runId).toList());
+        s.put("labels", labels);
         XYChart travelled = Figures.xy("Path length (solid) and displacement (dashed) of each run", "step", "parameter-space distance");
         XYChart origin = Figures.xy("Distance from the origin of each run", "step", "‖θ_t‖");
         List<Double> finalOrigin = new ArrayList<>();
@@ -611,8 +658,9 @@ public final class Report {
                 continue;
             }
             XYSeries p = Figures.line(travelled, labels.get(i) + " path", steps(d), values(d, Measurements.FIELD_PATH_LENGTH));
+            p.setLineColor(Figures.PALETTE[i % Figures.PALETTE.length]);
             Figures.dashed(travelled, labels.get(i) + " displacement", steps(d), values(d, Measurements.FIELD_DISPLACEMENT))
-                    .setLineColor(p.getLineColor());
+                    .setLineColor(Figures.PALETTE[i % Figures.PALETTE.length]);
             Figures.line(origin, labels.get(i), steps(d), values(d, Measurements.FIELD_DISTANCE_FROM_ORIGIN));
             finalOrigin.add(last(d, Measurements.FIELD_DISTANCE_FROM_ORIGIN));
         }
@@ -636,9 +684,6 @@ public final class Report {
         for (double[] row : matrix) {
             java.util.Arrays.fill(row, Double.NaN);
         }
-        for (int i = 0; i < runs.size(); i++) {
-            matrix[i][i] = 0;
-        }
         for (StoredPoint p : recording.crossRun()) {
             Integer i = index.get(p.tags().get(Measurements.TAG_RUN));
             Integer j = index.get(p.tags().get(Measurements.TAG_OTHER));
@@ -653,14 +698,22 @@ public final class Report {
         }
         List<double[]> rows = new ArrayList<>();
         List<Double> pairs = new ArrayList<>();
+        List<Map<String, Object>> pairDetails = new ArrayList<>();
         for (int i = 0; i < runs.size(); i++) {
             rows.add(matrix[i].clone());
             for (int j = i + 1; j < runs.size(); j++) {
                 if (Double.isFinite(matrix[i][j])) {
                     pairs.add(matrix[i][j]);
+                    Map<String, Object> pair = new LinkedHashMap<>();
+                    pair.put("a", labels.get(i));
+                    pair.put("b", labels.get(j));
+                    pair.put("step", at[i][j]);
+                    pair.put("distance", matrix[i][j]);
+                    pairDetails.add(pair);
                 }
             }
         }
+        s.put("pairs", pairDetails);
         Csv.table(data.resolve("pairwise-distances.csv"), labels, rows);
         if (!pairs.isEmpty()) {
             save(Figures.heatMap("Pairwise distances between the runs at their last shared aligned step (seed 002)", labels, matrix),

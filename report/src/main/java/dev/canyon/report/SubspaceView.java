@@ -101,17 +101,7 @@ public final class SubspaceView {
                 residual[r][i] -= along * u[i];
             }
         }
-        double[][] gram = new double[n][n];
-        for (int a = 0; a < n; a++) {
-            for (int b = a; b < n; b++) {
-                double s = 0;
-                for (int i = 0; i < d; i++) {
-                    s += residual[a][i] * residual[b][i];
-                }
-                gram[a][b] = s;
-                gram[b][a] = s;
-            }
-        }
+        double[][] gram = TrajectoryView.gram(residual);
         Eigen e = Eigen.of(gram);
         double[] v = new double[d];
         String how;

@@ -46,17 +46,7 @@ public record TrajectoryView(long[] steps, double[] pc1, double[] pc2, double[] 
                 centred[r][i] = used.get(r).theta()[i] - mean[i];
             }
         }
-        double[][] gram = new double[n][n];
-        for (int a = 0; a < n; a++) {
-            for (int b = a; b < n; b++) {
-                double s = 0;
-                for (int i = 0; i < d; i++) {
-                    s += centred[a][i] * centred[b][i];
-                }
-                gram[a][b] = s;
-                gram[b][a] = s;
-            }
-        }
+        double[][] gram = gram(centred);
         Eigen e = Eigen.of(gram);
         double total = 0;
         for (double v : e.values) {
@@ -88,6 +78,23 @@ public record TrajectoryView(long[] steps, double[] pc1, double[] pc2, double[] 
             steps[r] = used.get(r).step();
         }
         return new TrajectoryView(steps, pc1, pc2, explained);
+    }
+
+    /** The Gram matrix of the rows: G[a][b] = ⟨rows[a], rows[b]⟩. */
+    static double[][] gram(double[][] rows) {
+        int n = rows.length;
+        double[][] g = new double[n][n];
+        for (int a = 0; a < n; a++) {
+            for (int b = a; b < n; b++) {
+                double s = 0;
+                for (int i = 0; i < rows[a].length; i++) {
+                    s += rows[a][i] * rows[b][i];
+                }
+                g[a][b] = s;
+                g[b][a] = s;
+            }
+        }
+        return g;
     }
 
     private static void negate(double[] v) {

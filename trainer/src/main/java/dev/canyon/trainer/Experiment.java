@@ -133,7 +133,7 @@ public final class Experiment {
             TelemetryConfig telemetry, DataSet probeBatch, DataSet validationBatch, Progress progress) {
         TelemetryListener listener = TelemetryListener.attach(net, telemetry.withRun(telemetry.experimentId(), null),
                 new RunDescription(o.model(), o.optimizer(), data.name(), o.batchSize(), o.learningRate(), shuffleSeed,
-                        recipe(o).labels()));
+                        labels(o, role)));
         if (telemetry.probes() != ProbePlan.OFF) {
             listener.setProbeBatches(probeBatch, validationBatch);
         }
@@ -169,6 +169,15 @@ public final class Experiment {
         }
         net.params().assign(org.nd4j.linalg.factory.Nd4j.create(w).reshape(net.params().shape()));
         return net;
+    }
+
+    /** The label that names a run's role in its experiment: run-N, parent or clone-N. */
+    public static final String LABEL_ROLE = "canyon.role";
+
+    private static java.util.Map<String, String> labels(Options o, String role) {
+        java.util.Map<String, String> labels = new java.util.LinkedHashMap<>(recipe(o).labels());
+        labels.put(LABEL_ROLE, role);
+        return labels;
     }
 
     /** How to rebuild a run's model and data (recorded with each run). */
