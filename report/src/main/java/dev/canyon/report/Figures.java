@@ -107,8 +107,7 @@ final class Figures {
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setLocale(Locale.ROOT);
         chart.getStyler().setShowValue(true);
-        chart.getStyler().setHeatMapDecimalValueFormatter(v -> String.format(Locale.ROOT, "%.3g", v));
-        chart.getStyler().setDecimalPattern("0.000");
+        chart.getStyler().setHeatMapValueDecimalPattern("0.000");
         chart.getStyler().setXAxisLabelRotation(20);
         List<Number[]> cells = new java.util.ArrayList<>();
         for (int i = 0; i < values.length; i++) {
@@ -118,6 +117,11 @@ final class Figures {
                 }
             }
         }
+        // The colour scale's ends, rounded (its legend prints them as they are).
+        double min = cells.stream().mapToDouble(c -> c[2].doubleValue()).min().orElse(0);
+        double max = cells.stream().mapToDouble(c -> c[2].doubleValue()).max().orElse(1);
+        chart.getStyler().setMin(Math.floor(min * 1000) / 1000);
+        chart.getStyler().setMax(Math.max(Math.ceil(max * 1000) / 1000, Math.floor(min * 1000) / 1000 + 0.001));
         chart.addSeries("distance", labels, labels, cells);
         return chart;
     }
