@@ -101,6 +101,7 @@ final class Demo {
             b.append(String.format("  Kafka log          %s%n", kafkaLogDir));
             b.append(String.format("  InfluxDB data      %s (database '%s')%n", influxDataDir, influxDatabase));
             b.append(String.format("  Flink checkpoints  %s%n", flinkCheckpointDir));
+            b.append(String.format("Figures of this run: ./canyon report --data-dir %s --run %s%n", dataDir, runId));
             return b.toString();
         }
     }

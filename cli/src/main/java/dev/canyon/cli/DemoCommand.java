@@ -39,6 +39,11 @@ final class DemoCommand implements Callable<Integer> {
                     + "every 1,000, all also at step 1) or full (10, 100, 200) (default: ${DEFAULT-VALUE}).")
     String probes;
 
+    @Option(names = "--snapshot-every", defaultValue = "100",
+            description = "Full weight snapshot every N steps (and θ_0), for canyon report's losses at snapshots and subspace view; "
+                    + "0 keeps the probe preset's schedule (default: ${DEFAULT-VALUE}).")
+    long snapshotEvery;
+
     @Option(names = "--json", description = "Print the summary as one JSON object on standard output.")
     boolean json;
 
@@ -47,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
         Path dir = dataDir != null ? dataDir
                 : Path.of(System.getenv().getOrDefault("CANYON_DATA_DIR", ".canyon"));
         Demo.Summary summary = Demo.run(new Demo.Options(dir, training.toOptions(), experiment,
-                Duration.ofSeconds(storeTimeoutSeconds), vectors, dev.canyon.trainer.probe.ProbePlan.preset(probes)), System.err);
+                Duration.ofSeconds(storeTimeoutSeconds), vectors, ProbeSchedules.plan(probes, snapshotEvery, 0)), System.err);
         if (json) {
             System.out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary.toJson()));
         } else {

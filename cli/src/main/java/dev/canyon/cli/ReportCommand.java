@@ -1,6 +1,5 @@
 package dev.canyon.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canyon.analytics.job.StepAnalyticsMain;
 import dev.canyon.report.Recording;
 import dev.canyon.report.RecordingReader;
@@ -43,9 +42,13 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Folder to write (default: canyon-report-<run or experiment>).")
     Path out;
 
-    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: $CANYON_KAFKA or ${DEFAULT-VALUE}).",
-            defaultValue = "${env:CANYON_KAFKA:-localhost:9092}")
+    @Option(names = "--bootstrap-servers", description = "Read from this Kafka cluster (default: the local stack's data, "
+            + "--data-dir).")
     String bootstrapServers;
+
+    @Option(names = "--data-dir", description = "Without --bootstrap-servers: the local stack data to read (default: "
+            + "$CANYON_DATA_DIR or ./.canyon; what canyon demo and canyon stack keep). Kafka is started on it for the report.")
+    Path dataDir;
 
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra Kafka consumer property (repeatable).")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
@@ -67,7 +70,28 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RecordingReader reader = new RecordingReader(bootstrapServers, kafkaProperties, StepAnalyticsMain.analytics(System.getenv()));
+        if (bootstrapServers != null) {
+            return report(bootstrapServers);
+        }
+        Path dir = (dataDir != null ? dataDir : Path.of(System.getenv().getOrDefault("CANYON_DATA_DIR", ".canyon"))).toAbsolutePath();
+        if (!java.nio.file.Files.isDirectory(dir.resolve("kafka"))) {
+            throw new IllegalArgumentException("no recorded data in " + dir
+                    + " (run canyon demo or canyon stack first, pass --data-dir, or read a cluster with --bootstrap-servers)");
+        }
+        dev.canyon.stack.EmbeddedKafka kafka;
+        try {
+            kafka = dev.canyon.stack.EmbeddedKafka.start(dir.resolve("kafka"));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot open the Kafka data in " + dir.resolve("kafka") + " (is canyon stack running on it? "
+                    + "then pass --bootstrap-servers localhost:9092): " + e.getMessage(), e);
+        }
+        try (kafka) {
+            return report(kafka.bootstrapServers());
+        }
+    }
+
+    private int report(String bootstrap) throws Exception {
+        RecordingReader reader = new RecordingReader(bootstrap, kafkaProperties, StepAnalyticsMain.analytics(System.getenv()));
         Map<String, ProgressBar> bars = new HashMap<>();
         RecordingReader.Progress readProgress = (phase, done, total) -> {
             if (total > 0) {
@@ -90,7 +114,8 @@ final class ReportCommand implements Callable<Integer> {
                     }
                 });
         if (json) {
-            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+            // summary.json as written (numbers that are not finite are null there, not NaN).
+            System.out.print(java.nio.file.Files.readString(folder.resolve("summary.json")));
         } else {
             System.out.printf("Report of %s written to %s%n", recording.title(), folder.resolve("index.html").toAbsolutePath());
             System.out.println(Summaries.text(summary));

@@ -80,20 +80,6 @@ final class TrainCommand implements Callable<Integer> {
             description = "Create Canyon's topics when missing (default: ${DEFAULT-VALUE}).")
     boolean createTopics;
 
-    private ProbePlan probePlan() {
-        ProbePlan plan = ProbePlan.preset(probes);
-        if (snapshotEvery < 0) {
-            throw new IllegalArgumentException("--snapshot-every must be >= 0, got " + snapshotEvery);
-        }
-        if (linearPathEvery < 0) {
-            throw new IllegalArgumentException("--linear-path-every must be >= 0, got " + linearPathEvery);
-        }
-        long every = snapshotEvery;
-        long path = linearPathEvery;
-        plan = every > 0 ? plan.withSnapshots(step -> step % every == 0) : plan;
-        return path > 0 ? plan.withLinearPath(step -> step == 1 || step % path == 0) : plan;
-    }
-
     @Override
     public Integer call() {
         Experiment.Vary v = switch (vary.toLowerCase(java.util.Locale.ROOT)) {
@@ -104,7 +90,7 @@ final class TrainCommand implements Callable<Integer> {
         Experiment.Options options = new Experiment.Options(dataset, model, optimizer, training.learningRate, training.batchSize,
                 training.hidden, training.steps, runs, v, cloneAfterEpochs, training.seed, training.dataDir, training.trainExamples);
         TelemetryConfig config = TelemetryConfig.of(bootstrapServers).withRun(experiment, null)
-                .withKafkaProperties(kafkaProperties).withVectors(vectors).withProbes(probePlan());
+                .withKafkaProperties(kafkaProperties).withVectors(vectors).withProbes(ProbeSchedules.plan(probes, snapshotEvery, linearPathEvery));
         if (createTopics) {
             TopicSetup.ensure(bootstrapServers, kafkaProperties);
         }

@@ -96,7 +96,7 @@ class CanyonCommandTest {
 
     @Test
     void demoJsonIsOneObjectWithTheSummaryFields() throws Exception {
-        Run r = run("demo", "--steps", "20", "--train-examples", "2000", "--hidden", "16", "--json",
+        Run r = run("demo", "--steps", "20", "--train-examples", "2000", "--hidden", "16", "--json", "--snapshot-every", "10",
                 "--data-dir", dir.resolve("data").toString());
         assertThat(r.exit).as(r.err).isZero();
         String[] lines = r.out.strip().split("\n");
@@ -109,5 +109,18 @@ class CanyonCommandTest {
         assertThat(json.get("steps_stored").asLong()).isEqualTo(20);
         assertThat(json.get("path_length").asDouble()).isGreaterThanOrEqualTo(json.get("displacement").asDouble()).isPositive();
         assertThat(Path.of(json.get("kafka_log_dir").asText())).isDirectory();
+
+        // The demo's data, reported without a running stack: Kafka is started on the kept log.
+        Path out = dir.resolve("demo-report");
+        Run report = run("report", "--data-dir", dir.resolve("data").toString(), "--run", json.get("run_id").asText(), "--out",
+                out.toString(), "--grid", "3", "--eval-examples", "64", "--json");
+        assertThat(report.exit).as(report.err).isZero();
+        JsonNode summary = new ObjectMapper().readTree(report.out);
+        assertThat(summary.get("problems")).isEmpty();
+        assertThat(summary.get("runs").get(0).get("snapshots").asInt()).isEqualTo(3);
+        assertThat(out.resolve("figures/subspace.png")).exists();
+        Run missing = run("report", "--data-dir", dir.resolve("nothing").toString(), "--run", "x");
+        assertThat(missing.exit).isEqualTo(1);
+        assertThat(missing.err).contains("no recorded data in").contains("--bootstrap-servers");
     }
 }

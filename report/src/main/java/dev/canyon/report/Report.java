@@ -31,7 +31,8 @@ import org.knowm.xchart.internal.chartpart.Chart;
 public final class Report {
 
     /**
-     * @param out the folder to write (created; files of an earlier report there are replaced)
+     * @param out the folder to write (created; an earlier report's files of the same names are overwritten,
+     *     others are left, and the page links only to this report's)
      * @param fashionMnistDir Fashion-MNIST IDX folder, to re-evaluate Fashion-MNIST models
      * @param grid points per side of the 2-D subspace grid (0: no subspace view)
      * @param evalExamples examples in the evaluation batches (training and validation) that losses at
@@ -651,6 +652,11 @@ public final class Report {
         s.put("labels", labels);
         XYChart travelled = Figures.xy("Path length (solid) and displacement (dashed) of each run", "step", "parameter-space distance");
         XYChart origin = Figures.xy("Distance from the origin of each run", "step", "‖θ_t‖");
+        for (XYChart c : List.of(travelled, origin)) {
+            // One or two entries per run: a column inside the plot's empty upper left, not a row that overflows.
+            c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+            c.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Vertical);
+        }
         List<Double> finalOrigin = new ArrayList<>();
         for (int i = 0; i < runs.size(); i++) {
             List<StoredPoint> d = runs.get(i).points(Measurements.DISTANCE);
