@@ -21,6 +21,7 @@ else
 fi
 mkdir -p "$work/reports" docs/study/figures docs/study/numbers
 
+./canyon --version >/dev/null # builds the jar first if it is missing or stale (minutes), before the stack is timed
 ./canyon stack --data-dir "$work/stack" --kafka-port "${CANYON_STUDY_KAFKA_PORT:-19092}" \
   --influx-port "${CANYON_STUDY_INFLUX_PORT:-18086}" >"$work/stack.log" 2>&1 &
 stack=$!

@@ -35,8 +35,8 @@ final class DemoCommand implements Callable<Integer> {
     VectorRepresentation vectors;
 
     @Option(names = "--probes", defaultValue = "economy",
-            description = "Probe preset: off, economy (curvature every 50 steps, Hessian every 500, linear path and snapshot "
-                    + "every 1,000, all also at step 1) or full (10, 100, 200) (default: ${DEFAULT-VALUE}).")
+            description = "Probe preset: off, economy (curvature every 50 steps, Hessian every 500, linear path every 1,000, "
+                    + "all also at step 1) or full (10, 100, 200); weight snapshots follow --snapshot-every (default: ${DEFAULT-VALUE}).")
     String probes;
 
     @Option(names = "--snapshot-every", defaultValue = "100",

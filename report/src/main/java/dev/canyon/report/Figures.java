@@ -65,6 +65,10 @@ final class Figures {
         chart.getStyler().setAntiAlias(true);
         chart.getStyler().setXAxisTickMarkSpacingHint(90);
         chart.getStyler().setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        if (xTitle.equals("step")) {
+            // Steps are integers; without grouping separators the labels of long runs do not run into each other.
+            chart.getStyler().setXAxisDecimalPattern("#");
+        }
         return chart;
     }
 

@@ -31,6 +31,11 @@ public final class ModelLoss {
         this.validation = validation;
     }
 
+    /** Examples in the training evaluation batch. */
+    public int trainExamples() {
+        return train.numExamples();
+    }
+
     public boolean hasValidation() {
         return validation != null;
     }

@@ -66,6 +66,7 @@ public final class RecordingReader {
         consumer.putAll(kafkaProperties);
         consumer.put("bootstrap.servers", bootstrapServers);
         consumer.put("enable.auto.commit", "false");
+        consumer.put("allow.auto.create.topics", "false");
         consumer.put("max.partition.fetch.bytes", Integer.toString(64 << 20));
         consumer.put("fetch.max.bytes", Integer.toString(64 << 20));
         this.settings = settings;
@@ -73,16 +74,20 @@ public final class RecordingReader {
 
     /** The runs on the runs topic: run id → experiment id, in the order they started. */
     public Map<String, String> listRuns(Progress progress) {
-        Map<String, String> runs = new LinkedHashMap<>();
+        List<dev.canyon.contract.proto.RunStarted> started = new ArrayList<>();
         readTopic(Topics.RUNS, progress, (key, value) -> {
             try {
                 if (WireRecords.decode(value) instanceof WireRecords.DecodedRunStarted r) {
-                    runs.put(r.record().getRunId(), r.record().getExperimentId());
+                    started.add(r.record());
                 }
             } catch (WireFormatException e) {
                 // not a run record: ignored here as in the job (which dead-letters it)
             }
         });
+        started.sort(java.util.Comparator.comparingLong(dev.canyon.contract.proto.RunStarted::getEventTimeMs)
+                .thenComparing(dev.canyon.contract.proto.RunStarted::getRunId));
+        Map<String, String> runs = new LinkedHashMap<>();
+        started.forEach(r -> runs.putIfAbsent(r.getRunId(), r.getExperimentId()));
         return runs;
     }
 
@@ -121,7 +126,11 @@ public final class RecordingReader {
         }
         for (RunRecording run : runs.values()) {
             run.analyzer = new RunAnalyzer(settings);
-            run.add(run.analyzer.onRunStarted(run.started));
+            try {
+                run.add(run.analyzer.onRunStarted(run.started));
+            } catch (RunAnalyzer.Rejected e) {
+                run.recordsRejected++; // as the job does: the run goes on without what its run-started record carried
+            }
         }
         readTopic(Topics.STEPS, progress, (key, value) -> {
             RunRecording run = runs.get(key);
@@ -140,7 +149,7 @@ public final class RecordingReader {
                 }
             }
         }
-        readTopic(Topics.SNAPSHOTS, progress, (key, value) -> {
+        readTopicIfPresent(Topics.SNAPSHOTS, progress, (key, value) -> {
             RunRecording run = runs.get(key);
             if (run == null) {
                 return;
@@ -210,6 +219,16 @@ public final class RecordingReader {
                     .append(new TreeSet<>(e.getValue()));
         }
         return sb.toString();
+    }
+
+    /** Like {@link #readTopic}, but a topic that does not exist (snapshots are optional) reads as empty. */
+    private void readTopicIfPresent(String topic, Progress progress, BiConsumer<String, byte[]> onRecord) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            if (!c.listTopics(Duration.ofSeconds(30)).containsKey(topic)) {
+                return;
+            }
+        }
+        readTopic(topic, progress, onRecord);
     }
 
     /** Reads every partition of {@code topic} from its beginning to its end as of now. */

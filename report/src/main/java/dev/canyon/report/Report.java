@@ -58,12 +58,16 @@ public final class Report {
     record Figure(String name, String title, String caption, List<String> data) {}
 
     private final Options options;
+    private final Progress reported;
+    /** Per-run phases are named after their run in an experiment ("run 2: subspace grid"). */
+    private String phasePrefix = "";
     private final Progress progress;
     private final List<String> problems = new ArrayList<>();
 
     private Report(Options options, Progress progress) {
         this.options = options;
-        this.progress = progress;
+        this.reported = progress;
+        this.progress = (phase, done, total) -> reported.update(phasePrefix + phase, done, total);
     }
 
     /** Writes the report of {@code recording} and returns its summary (also in summary.json). */
@@ -89,6 +93,7 @@ public final class Report {
         for (RunRecording run : runs) {
             index++;
             String prefix = experiment ? "runs/" + index + "/" : "";
+            phasePrefix = experiment ? "run " + index + ": " : "";
             runSummaries.add(runSection(run, index, out, prefix, body));
         }
         summary.put("runs", runSummaries);
@@ -135,7 +140,7 @@ public final class Report {
         hessianFigure(run, figures, figs, s);
         escape(run, s);
 
-        body.append(Html.runSection(index, run, s, figs, prefix));
+        body.append(Html.runSection(index, run, s, existing(figs, data), prefix));
         return s;
     }
 
@@ -174,8 +179,11 @@ public final class Report {
     /** Train and validation loss re-evaluated at each snapshot; empty when the model cannot be rebuilt. */
     private Map<Long, double[]> snapshotLosses(RunRecording run, Path data, Map<String, Object> s) throws IOException {
         Map<Long, double[]> losses = new TreeMap<>();
+        if (run.snapshots().isEmpty()) {
+            return losses;
+        }
         Optional<ModelLoss> model = modelLoss(run);
-        if (model.isEmpty() || run.snapshots().isEmpty()) {
+        if (model.isEmpty()) {
             return losses;
         }
         long done = 0;
@@ -233,7 +241,8 @@ public final class Report {
             double[] x = snapshotLoss.keySet().stream().mapToDouble(Long::doubleValue).toArray();
             double[] tr = snapshotLoss.values().stream().mapToDouble(v -> v[0]).toArray();
             double[] va = snapshotLoss.values().stream().mapToDouble(v -> v[1]).toArray();
-            Figures.points(chart, "train loss (" + options.evalExamples() + " examples, at snapshots)", x, tr);
+            Figures.points(chart, "train loss (" + modelLoss(run).map(ModelLoss::trainExamples).orElse(0) + " examples, at snapshots)", x,
+                    tr);
             if (java.util.Arrays.stream(va).anyMatch(Double::isFinite)) {
                 Figures.points(chart, "validation loss (at snapshots)", x, va);
                 s.put("final_validation_loss", va[va.length - 1]);
@@ -300,7 +309,7 @@ public final class Report {
             Csv.table(data.resolve("trajectory-pca.csv"), List.of("step", "pc1", "pc2"), rows);
             XYChart chart = Figures.xy(String.format(Locale.ROOT, "Trajectory in its top two principal components (%.1f%% + %.1f%% of variance)",
                     100 * batch[0], 100 * (batch.length > 1 ? batch[1] : 0)), "PC1", "PC2");
-            XYSeries path = Figures.points(chart, "θ_t every " + alignment(positions) + " steps", view.pc1(), view.pc2());
+            XYSeries path = Figures.points(chart, "θ_t at " + view.steps().length + " aligned steps", view.pc1(), view.pc2());
             path.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE);
             Figures.points(chart, "start (step " + view.steps()[0] + ")", new double[] {view.pc1()[0]}, new double[] {view.pc2()[0]})
                     .setMarkerColor(new Color(46, 160, 67));
@@ -309,8 +318,10 @@ public final class Report {
                     new double[] {view.pc2()[last]}).setMarkerColor(new Color(214, 39, 40));
             save(chart, figures, "pca-trajectory");
             figs.add(new Figure("pca-trajectory", "2-D PCA of the weight trajectory (seed 002, figure 1)",
-                    "θ_t at aligned steps, projected on the top two principal directions of those positions (exact batch PCA of "
-                            + positions.size() + " positions in the run's analytics space: full vectors, or the stream's sketch).",
+                    "θ_t at aligned steps (every " + alignment(positions) + "), projected on the top two principal directions of "
+                            + "those positions (exact batch PCA of " + view.steps().length + " of the " + positions.size()
+                            + " positions, evenly thinned beyond " + TrajectoryView.MAX_POINTS + ", in the run's analytics space: full "
+                            + "vectors, or the stream's sketch).",
                     List.of("trajectory-pca.csv")));
             s.put("pca_batch_evr", batch);
             s.put("pca_batch_top2", batch[0] + (batch.length > 1 ? batch[1] : 0));
@@ -379,6 +390,7 @@ public final class Report {
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
         chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Vertical);
         int monotone = 0;
+        int validationMonotone = 0;
         int curve = 0;
         for (var e : byStep.entrySet()) {
             Color colour = Figures.PALETTE[curve++ % Figures.PALETTE.length];
@@ -395,6 +407,9 @@ public final class Report {
             if (sum != null && num(sum, Measurements.FIELD_MONOTONE) == 1) {
                 monotone++;
             }
+            if (sum != null && num(sum, Measurements.FIELD_VALIDATION_MONOTONE) == 1) {
+                validationMonotone++;
+            }
         }
         chart.addAnnotation(new org.knowm.xchart.AnnotationLine(0, true, false));
         chart.addAnnotation(new org.knowm.xchart.AnnotationLine(1, true, false));
@@ -407,11 +422,15 @@ public final class Report {
                 List.of("linear_path.csv", "linear_path_summary.csv")));
         s.put("linear_path_probes", byStep.size());
         s.put("linear_path_monotone_probes", monotone);
+        s.put("linear_path_validation_monotone_probes", validationMonotone);
         if (!summaries.isEmpty()) {
             StoredPoint lastSum = ((TreeMap<Long, StoredPoint>) summaries).lastEntry().getValue();
             s.put("linear_path_last_step", step(lastSum));
             s.put("linear_path_last_monotone", num(lastSum, Measurements.FIELD_MONOTONE) == 1);
             s.put("linear_path_last_barrier", num(lastSum, Measurements.FIELD_BARRIER));
+            s.put("linear_path_last_validation_monotone", num(lastSum, Measurements.FIELD_VALIDATION_MONOTONE) == 1);
+            s.put("linear_path_max_barrier", summaries.values().stream().mapToDouble(p -> num(p, Measurements.FIELD_BARRIER))
+                    .filter(Double::isFinite).max().orElse(Double.NaN));
             s.put("linear_path_last_validation_barrier", num(lastSum, Measurements.FIELD_VALIDATION_BARRIER));
         }
     }
@@ -421,7 +440,7 @@ public final class Report {
         if (options.grid() == 0 || run.snapshots().size() < 2) {
             if (options.grid() > 0) {
                 problems.add("run " + run.runId() + ": " + run.snapshots().size()
-                        + " weight snapshot(s) recorded; the subspace view needs θ_0 and θ_T (train with --probes economy or full)");
+                        + " weight snapshot(s) recorded; the subspace view needs θ_0 and θ_T (train with --snapshot-every N)");
             }
             return;
         }
@@ -471,7 +490,7 @@ public final class Report {
         chart.addAnnotation(new Figures.Surface(grid.a(), grid.b(), grid.loss(), pa, pb, plane.length()));
         save(chart, figures, "subspace");
         figs.add(new Figure("subspace", "2-D subspace view (seed 000)",
-                "Training loss (" + options.evalExamples() + " examples) re-evaluated by the rebuilt model on a " + options.grid() + " × "
+                "Training loss (" + model.get().trainExamples() + " examples) re-evaluated by the rebuilt model on a " + options.grid() + " × "
                         + options.grid() + " grid of the plane θ₀ + a·u + b·v, u along θ_T − θ₀ (‖θ_T − θ₀‖ = "
                         + String.format(Locale.ROOT, "%.4g", plane.length()) + "), v the " + plane.secondDirection()
                         + "; the white path joins the " + snaps.size() + " weight snapshots projected on the plane, the dotted line is "
@@ -558,14 +577,18 @@ public final class Report {
                 "Variance of the minibatch gradients over the squared norm of their mean, per window (see docs/metrics.md).",
                 List.of("indicators.csv")));
 
-        XYChart stability = Figures.xy("Stability ratio η·λ", "step", "η · curvature");
-        Figures.line(stability, "stability ratio", steps(ind), values(ind, Measurements.FIELD_STABILITY_RATIO));
-        double[] x = steps(ind);
-        Figures.dashed(stability, "2 (gradient descent's stability limit)", new double[] {x[0], x[x.length - 1]}, new double[] {2, 2});
-        save(stability, figures, "stability");
-        figs.add(new Figure("stability", "Stability ratio",
-                "Learning rate times the curvature estimate; plain gradient descent on a quadratic diverges above 2.",
-                List.of("indicators.csv")));
+        double[] ratio = values(ind, Measurements.FIELD_STABILITY_RATIO);
+        if (java.util.Arrays.stream(ratio).anyMatch(Double::isFinite)) {
+            XYChart stability = Figures.xy("Stability ratio η·λmax/2 (edge of stability at 1)", "step", "η · λmax / 2");
+            Figures.line(stability, "stability ratio", steps(ind), ratio);
+            double[] x = steps(ind);
+            Figures.dashed(stability, "1: gradient descent on the local quadratic diverges above", new double[] {x[0], x[x.length - 1]},
+                    new double[] {1, 1});
+            save(stability, figures, "stability");
+            figs.add(new Figure("stability", "Stability ratio",
+                    "Learning rate times the largest Hessian eigenvalue of the latest Hessian probe, over 2: above 1, gradient descent "
+                            + "on the local quadratic diverges along the top eigendirection (Cohen et al. 2021).", List.of("indicators.csv")));
+        }
     }
 
     private void hessianFigure(RunRecording run, Path figures, List<Figure> figs, Map<String, Object> s) throws IOException {
@@ -658,9 +681,17 @@ public final class Report {
             c.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Vertical);
         }
         List<Double> finalOrigin = new ArrayList<>();
+        // A clone parent is compared at its own steps with clones that are further along: it is left out of the aggregates.
+        boolean[] aggregated = new boolean[runs.size()];
+        for (int i = 0; i < runs.size(); i++) {
+            RunRecording r = runs.get(i);
+            aggregated[i] = r.started() == null || !"parent".equals(r.started().getLabelsMap().get(dev.canyon.trainer.Experiment.LABEL_ROLE));
+        }
+        List<Double> aggregatedOrigin = new ArrayList<>();
         for (int i = 0; i < runs.size(); i++) {
             List<StoredPoint> d = runs.get(i).points(Measurements.DISTANCE);
             if (d.isEmpty()) {
+                finalOrigin.add(Double.NaN);
                 continue;
             }
             XYSeries p = Figures.line(travelled, labels.get(i) + " path", steps(d), values(d, Measurements.FIELD_PATH_LENGTH));
@@ -669,6 +700,9 @@ public final class Report {
                     .setLineColor(Figures.PALETTE[i % Figures.PALETTE.length]);
             Figures.line(origin, labels.get(i), steps(d), values(d, Measurements.FIELD_DISTANCE_FROM_ORIGIN));
             finalOrigin.add(last(d, Measurements.FIELD_DISTANCE_FROM_ORIGIN));
+            if (aggregated[i]) {
+                aggregatedOrigin.add(last(d, Measurements.FIELD_DISTANCE_FROM_ORIGIN));
+            }
         }
         if (!travelled.getSeriesMap().isEmpty()) {
             save(travelled, figures, "runs-distances");
@@ -677,7 +711,7 @@ public final class Report {
                     List.of()));
             figs.add(new Figure("runs-origin", "Distance from the origin (seed 002)", "‖θ_t‖ per run.", List.of()));
             s.put("distance_from_origin", finalOrigin);
-            s.put("distance_from_origin_cv", cv(finalOrigin));
+            s.put("distance_from_origin_cv", cv(aggregatedOrigin));
         }
         // Pairwise distances at the latest step every pair shares.
         Map<String, Integer> index = new LinkedHashMap<>();
@@ -709,12 +743,15 @@ public final class Report {
             rows.add(matrix[i].clone());
             for (int j = i + 1; j < runs.size(); j++) {
                 if (Double.isFinite(matrix[i][j])) {
-                    pairs.add(matrix[i][j]);
+                    if (aggregated[i] && aggregated[j]) {
+                        pairs.add(matrix[i][j]);
+                    }
                     Map<String, Object> pair = new LinkedHashMap<>();
                     pair.put("a", labels.get(i));
                     pair.put("b", labels.get(j));
                     pair.put("step", at[i][j]);
                     pair.put("distance", matrix[i][j]);
+                    pair.put("aggregated", aggregated[i] && aggregated[j]);
                     pairDetails.add(pair);
                 }
             }
@@ -732,12 +769,18 @@ public final class Report {
             s.put("pairwise_mean", pairs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
             s.put("pairwise_cv", cv(pairs));
         }
-        body.append(Html.experimentSection(recording, runs, s, figs));
+        body.append(Html.experimentSection(recording, runs, s, existing(figs, data)));
         return s;
     }
 
     // ---------------------------------------------------------------------------------------------
     // Helpers
+
+    /** The figures with only the CSV files that were written (a short run may lack some measurements). */
+    private static List<Figure> existing(List<Figure> figs, Path data) {
+        return figs.stream().map(f -> new Figure(f.name(), f.title(), f.caption(),
+                f.data().stream().filter(csv -> Files.exists(data.resolve(csv))).toList())).toList();
+    }
 
     private void save(Chart<?, ?> chart, Path dir, String name) throws IOException {
         progress.update("figures", 0, 0);

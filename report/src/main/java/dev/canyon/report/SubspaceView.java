@@ -10,7 +10,7 @@ import java.util.Random;
  * eigenvector of the residuals r_i = (θ_i − θ_0) − ((θ_i − θ_0)·u) u of the snapshots θ_i); the loss is
  * re-evaluated on a grid of that plane, θ(a, b) = θ_0 + a·u + b·v, and the path is drawn by projecting
  * each snapshot to (a, b) = ((θ_i − θ_0)·u, (θ_i − θ_0)·v). When the snapshots never leave the line
- * (fewer than three, or residuals below 1e-9 of the line's length) v is a seeded random direction
+ * (fewer than three, or residuals below 1e-5 of the farthest snapshot's distance from θ_0) v is a seeded random direction
  * orthogonal to u, and {@link Plane#secondDirection} says so.
  */
 public final class SubspaceView {
@@ -85,31 +85,49 @@ public final class SubspaceView {
             throw new IllegalArgumentException("θ_T equals θ_0: the run did not move, there is no plane to draw");
         }
         scale(u, 1 / length);
-        int n = snapshots.size();
-        double[][] residual = new double[n][d];
+        // The residuals r_i = x_i − (x_i·u) u of x_i = θ_i − θ_0 are never stored: their Gram matrix is
+        // X Xᵀ − a aᵀ with a_i = x_i·u, and v = Σ e_i r_i = Σ e_i x_i − (Σ e_i a_i) u. At most
+        // TrajectoryView.MAX_POINTS snapshots (evenly thinned, first and last kept) enter the decomposition.
+        List<float[]> used = TrajectoryView.thin(snapshots, TrajectoryView.MAX_POINTS);
+        int n = used.size();
+        double[][] x = new double[n][];
+        double[] along = new double[n];
         for (int r = 0; r < n; r++) {
-            float[] s = snapshots.get(r);
+            float[] s = used.get(r);
             if (s.length != d) {
                 throw new IllegalArgumentException("snapshots of different dimensions: " + d + " and " + s.length);
             }
-            double along = 0;
+            x[r] = new double[d];
             for (int i = 0; i < d; i++) {
-                residual[r][i] = s[i] - origin[i];
-                along += residual[r][i] * u[i];
-            }
-            for (int i = 0; i < d; i++) {
-                residual[r][i] -= along * u[i];
+                x[r][i] = s[i] - origin[i];
+                along[r] += x[r][i] * u[i];
             }
         }
-        double[][] gram = TrajectoryView.gram(residual);
+        double[][] gram = TrajectoryView.gram(x);
+        for (int a = 0; a < n; a++) {
+            for (int b = 0; b < n; b++) {
+                gram[a][b] -= along[a] * along[b];
+            }
+        }
         Eigen e = Eigen.of(gram);
         double[] v = new double[d];
         String how;
-        if (e.values[0] > 1e-18 * length * length) {
+        double scale = 0;
+        for (int r = 0; r < n; r++) {
+            scale = Math.max(scale, gram[r][r] + along[r] * along[r]);
+        }
+        // X Xᵀ − a aᵀ cancels to rounding (about 1e-16 of ‖x‖²) for points on the line: deviations below
+        // 1e-5 of the farthest snapshot's distance count as none.
+        if (e.values[0] > 1e-10 * scale) {
+            double c = 0;
             for (int r = 0; r < n; r++) {
                 for (int i = 0; i < d; i++) {
-                    v[i] += e.vectors[0][r] * residual[r][i];
+                    v[i] += e.vectors[0][r] * x[r][i];
                 }
+                c += e.vectors[0][r] * along[r];
+            }
+            for (int i = 0; i < d; i++) {
+                v[i] -= c * u[i];
             }
             how = "first principal direction of the path's deviation from the line θ_0 → θ_T (" + n + " snapshots)";
         } else {
@@ -119,9 +137,9 @@ public final class SubspaceView {
             }
             how = "a random direction (seed " + seed + "): the snapshots never leave the line θ_0 → θ_T";
         }
-        double along = dot(v, u);
+        double onU = dot(v, u);
         for (int i = 0; i < d; i++) {
-            v[i] -= along * u[i];
+            v[i] -= onU * u[i];
         }
         double vn = norm(v);
         if (!(vn > 0)) {
