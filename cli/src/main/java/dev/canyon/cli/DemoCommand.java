@@ -49,8 +49,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dir = dataDir != null ? dataDir
-                : Path.of(System.getenv().getOrDefault("CANYON_DATA_DIR", ".canyon"));
+        Path dir = DataDirs.resolve(dataDir);
         Demo.Summary summary = Demo.run(new Demo.Options(dir, training.toOptions(), experiment,
                 Duration.ofSeconds(storeTimeoutSeconds), vectors, ProbeSchedules.plan(probes, snapshotEvery, 0)), System.err);
         if (json) {

@@ -3,7 +3,6 @@ package dev.canyon.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canyon.stack.LocalStack;
 import dev.canyon.storage.InfluxConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -56,10 +55,7 @@ final class ReplayCommand implements Callable<Integer> {
             summary = Replay.run(new Replay.Options(bootstrapServers, Map.of(), InfluxConfig.of(influxUrl).withDatabase(database),
                     fromMs, run, experiment), System.err);
         } else {
-            Path dir = (dataDir != null ? dataDir : Path.of(System.getenv().getOrDefault("CANYON_DATA_DIR", ".canyon"))).toAbsolutePath();
-            if (!Files.isDirectory(dir.resolve("kafka"))) {
-                throw new IllegalArgumentException("no recorded data in " + dir + " (run canyon demo or canyon stack first, or pass --data-dir)");
-            }
+            Path dir = DataDirs.recorded(dataDir, "");
             try (LocalStack stack = LocalStack.start(dir)) {
                 summary = Replay.run(new Replay.Options(stack.kafka().bootstrapServers(), Map.of(),
                         InfluxConfig.of(stack.influxd().url()).withDatabase(database), fromMs, run, experiment), System.err);

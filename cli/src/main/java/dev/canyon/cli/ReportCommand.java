@@ -73,11 +73,7 @@ final class ReportCommand implements Callable<Integer> {
         if (bootstrapServers != null) {
             return report(bootstrapServers);
         }
-        Path dir = (dataDir != null ? dataDir : Path.of(System.getenv().getOrDefault("CANYON_DATA_DIR", ".canyon"))).toAbsolutePath();
-        if (!java.nio.file.Files.isDirectory(dir.resolve("kafka"))) {
-            throw new IllegalArgumentException("no recorded data in " + dir
-                    + " (run canyon demo or canyon stack first, pass --data-dir, or read a cluster with --bootstrap-servers)");
-        }
+        Path dir = DataDirs.recorded(dataDir, ", or read a cluster with --bootstrap-servers");
         dev.canyon.stack.EmbeddedKafka kafka;
         try {
             kafka = dev.canyon.stack.EmbeddedKafka.start(dir.resolve("kafka"));

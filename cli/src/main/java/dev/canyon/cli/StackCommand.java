@@ -33,7 +33,7 @@ final class StackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dir = (dataDir != null ? dataDir : Path.of(System.getenv().getOrDefault("CANYON_DATA_DIR", ".canyon"))).toAbsolutePath();
+        Path dir = DataDirs.resolve(dataDir);
         try (LocalStack stack = LocalStack.start(dir, kafkaPort, influxPort)) {
             String bootstrap = stack.kafka().bootstrapServers();
             TopicSetup.ensure(bootstrap);
