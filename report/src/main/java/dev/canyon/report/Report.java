@@ -1,5 +1,6 @@
 package dev.canyon.report;
 
+import dev.canyon.analytics.crossrun.CrossRunDistances;
 import dev.canyon.analytics.run.RunAnalyzer;
 import dev.canyon.contract.Measurements;
 import dev.canyon.storage.StoredPoint;
@@ -157,23 +158,15 @@ public final class Report {
         float[] previous = null;
         for (float[] theta : run.snapshots().values()) {
             if (previous != null) {
-                length += distance(previous, theta);
+                length += CrossRunDistances.distance(previous, theta);
             }
             previous = theta;
         }
-        double displacement = distance(run.snapshots().firstEntry().getValue(), run.snapshots().lastEntry().getValue());
+        double displacement = CrossRunDistances.distance(run.snapshots().firstEntry().getValue(),
+                run.snapshots().lastEntry().getValue());
         s.put("snapshots", run.snapshots().size());
         s.put("snapshot_path_length", length);
         s.put("snapshot_path_over_displacement", length / displacement);
-    }
-
-    private static double distance(float[] a, float[] b) {
-        double sum = 0;
-        for (int i = 0; i < a.length; i++) {
-            double d = (double) a[i] - b[i];
-            sum += d * d;
-        }
-        return Math.sqrt(sum);
     }
 
     /** Train and validation loss re-evaluated at each snapshot; empty when the model cannot be rebuilt. */

@@ -62,6 +62,16 @@ public final class CrossRunDistances {
         this(1);
     }
 
+    /** ‖a − b‖, summed in double, for vectors of one length. */
+    public static double distance(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = (double) a[i] - b[i];
+            s += d * d;
+        }
+        return Math.sqrt(s);
+    }
+
     /** Adds {@code run}'s θ at {@code step}; returns its distances to the runs kept there. */
     public List<Pair> add(String run, long step, long eventTimeMs, float[] theta) {
         for (float v : theta) {
@@ -80,12 +90,7 @@ public final class CrossRunDistances {
                 if (o.length != theta.length) {
                     continue;
                 }
-                double s = 0;
-                for (int i = 0; i < o.length; i++) {
-                    double d = (double) theta[i] - o[i];
-                    s += d * d;
-                }
-                out.add(new Pair(run, e.getKey(), step, eventTimeMs, e.getValue().eventTimeMs(), Math.sqrt(s)));
+                out.add(new Pair(run, e.getKey(), step, eventTimeMs, e.getValue().eventTimeMs(), distance(theta, o)));
             }
         }
         int kept = keptPerRun.getOrDefault(run, 0);
