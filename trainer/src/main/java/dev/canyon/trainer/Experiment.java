@@ -107,8 +107,7 @@ public final class Experiment {
         TrainingData data = planted != null ? planted.data() : data(o);
         DataSet probeBatch = new Minibatches(data, 256, o.seed() + 7, dataType(o)).next();
         // Held-out examples for the linear path's validation curve (Fashion-MNIST's test split, when present).
-        TrainingData held = recipe(o).validationData(o.fashionMnistDir(), 256);
-        DataSet validationBatch = held == null ? null : new Minibatches(held, 256, 0, dataType(o)).next();
+        DataSet validationBatch = recipe(o).validationBatch(o.fashionMnistDir(), 256);
         List<RunResult> results = new ArrayList<>();
         if (o.cloneAfterEpochs() > 0) {
             MultiLayerNetwork parent = network(o, data, o.seed(), planted);
@@ -190,7 +189,7 @@ public final class Experiment {
     }
 
     private static DataType dataType(Options o) {
-        return o.model().equals("deep-linear-2") || o.model().equals("planted") ? DataType.DOUBLE : DataType.FLOAT;
+        return recipe(o).dataType();
     }
 
     static TrainingData data(Options o) {

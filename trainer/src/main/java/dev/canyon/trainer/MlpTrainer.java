@@ -17,7 +17,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -105,14 +104,8 @@ public final class MlpTrainer {
 
     private MlpTrainer() {}
 
-    /** The first {@value #PROBE_BATCH} test images, or null when the test split is missing. */
-    private static DataSet validationBatch(Path dataDir) {
-        try {
-            FashionMnist.Split test = FashionMnist.test(dataDir, PROBE_BATCH);
-            return new Minibatches(TrainingData.of(test), test.n(), 0).next();
-        } catch (IllegalStateException e) {
-            return null;
-        }
+    private static ModelRecipe recipe(Options options) {
+        return new ModelRecipe("mlp", "fashion-mnist", options.hidden(), 0);
     }
 
     /** Builds the network, initialized from {@code seed}. */
@@ -140,11 +133,11 @@ public final class MlpTrainer {
         MultiLayerNetwork net = network(options.hidden(), options.learningRate(), options.seed());
         RunDescription description = new RunDescription(options.modelName(), "sgd", "fashion-mnist",
                 options.batchSize(), options.learningRate(), options.seed(),
-                new ModelRecipe("mlp", "fashion-mnist", options.hidden(), 0).labels());
+                recipe(options).labels());
         TelemetryListener listener = TelemetryListener.attach(net, telemetry, description);
         if (telemetry.probes() != ProbePlan.OFF) {
             listener.setProbeBatches(new Minibatches(TrainingData.of(data), PROBE_BATCH, options.seed() + 1).next(),
-                    validationBatch(options.dataDir()));
+                    recipe(options).validationBatch(options.dataDir(), PROBE_BATCH));
         }
         net.addListeners(extra);
         listener.around(() -> fit(net, data, options.batchSize(), options.seed(), options.steps(), progress));

@@ -1,6 +1,7 @@
 package dev.canyon.trainer;
 
 import dev.canyon.trainer.data.FashionMnist;
+import dev.canyon.trainer.data.Minibatches;
 import dev.canyon.trainer.data.PlantedCriticalPoint;
 import dev.canyon.trainer.data.TrainingData;
 import java.nio.file.Path;
@@ -89,9 +90,9 @@ public record ModelRecipe(String model, String dataset, int hidden, long dataSee
         return Optional.empty();
     }
 
-    /** Whether the model computes in float64. */
-    public boolean float64() {
-        return model.equals("deep-linear-2") || model.equals("planted");
+    /** The data type the model computes in: float64 for deep-linear-2 and the planted network, float32 otherwise. */
+    public DataType dataType() {
+        return model.equals("deep-linear-2") || model.equals("planted") ? DataType.DOUBLE : DataType.FLOAT;
     }
 
     /** A freshly initialized network of the recipe's architecture (set its parameters before use). */
@@ -143,12 +144,21 @@ public record ModelRecipe(String model, String dataset, int hidden, long dataSee
         }
     }
 
+    /**
+     * The first {@code examples} held-out examples as one (shuffled, seed 0) batch in the model's data type,
+     * for the linear-path probe's validation curve; null when the dataset has none.
+     */
+    public DataSet validationBatch(Path fashionMnistDir, int examples) {
+        TrainingData held = validationData(fashionMnistDir, examples);
+        return held == null ? null : new Minibatches(held, held.n(), 0, dataType()).next();
+    }
+
     /** All of {@code data} (at most {@code limit} examples, the first ones) as one batch in the model's data type. */
     public DataSet batch(TrainingData data, int limit) {
         int n = Math.min(limit, data.n());
         float[] x = java.util.Arrays.copyOf(data.features(), n * data.inputs());
         float[] y = java.util.Arrays.copyOf(data.targets(), n * data.outputs());
-        DataType type = float64() ? DataType.DOUBLE : DataType.FLOAT;
+        DataType type = dataType();
         return new DataSet(Nd4j.create(x, new long[] {n, data.inputs()}, 'c').castTo(type),
                 Nd4j.create(y, new long[] {n, data.outputs()}, 'c').castTo(type));
     }
