@@ -94,6 +94,27 @@ class CanyonCommandTest {
         }
     }
 
+    /** A cluster where no run ever took a snapshot may lack the snapshots topic: the report reads it as empty. */
+    @Test
+    void reportWithoutASnapshotsTopic() throws Exception {
+        try (dev.canyon.stack.EmbeddedKafka kafka = dev.canyon.stack.EmbeddedKafka.start(dir.resolve("kafka"));
+                org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                        java.util.Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(dev.canyon.contract.Topics.RUNS, 1, (short) 1),
+                    new org.apache.kafka.clients.admin.NewTopic(dev.canyon.contract.Topics.STEPS, 1, (short) 1))).all().get();
+            Run train = run("train", "--bootstrap-servers", kafka.bootstrapServers(), "--no-create-topics", "--dataset", "deep-linear-2",
+                    "--steps", "60", "--probes", "off", "--experiment", "no-snapshots");
+            assertThat(train.exit).as(train.err).isZero();
+            Run report = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--experiment", "no-snapshots", "--out",
+                    dir.resolve("report").toString(), "--json");
+            assertThat(report.exit).as(report.err).isZero();
+            JsonNode summary = new ObjectMapper().readTree(report.out);
+            assertThat(summary.get("runs").get(0).get("steps").asInt()).isEqualTo(60);
+            assertThat(summary.get("problems").toString()).contains("0 weight snapshot(s) recorded");
+            assertThat(admin.listTopics().names().get()).doesNotContain(dev.canyon.contract.Topics.SNAPSHOTS);
+        }
+    }
+
     @Test
     void demoJsonIsOneObjectWithTheSummaryFields() throws Exception {
         Run r = run("demo", "--steps", "20", "--train-examples", "2000", "--hidden", "16", "--json", "--snapshot-every", "10",

@@ -149,7 +149,8 @@ public final class RecordingReader {
                 }
             }
         }
-        readTopicIfPresent(Topics.SNAPSHOTS, progress, (key, value) -> {
+        // Snapshots are optional: a cluster where no run ever took one may not have the topic.
+        readTopic(Topics.SNAPSHOTS, true, progress, (key, value) -> {
             RunRecording run = runs.get(key);
             if (run == null) {
                 return;
@@ -221,21 +222,19 @@ public final class RecordingReader {
         return sb.toString();
     }
 
-    /** Like {@link #readTopic}, but a topic that does not exist (snapshots are optional) reads as empty. */
-    private void readTopicIfPresent(String topic, Progress progress, BiConsumer<String, byte[]> onRecord) {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            if (!c.listTopics(Duration.ofSeconds(30)).containsKey(topic)) {
-                return;
-            }
-        }
-        readTopic(topic, progress, onRecord);
-    }
-
     /** Reads every partition of {@code topic} from its beginning to its end as of now. */
     private void readTopic(String topic, Progress progress, BiConsumer<String, byte[]> onRecord) {
+        readTopic(topic, false, progress, onRecord);
+    }
+
+    /** Like {@link #readTopic(String, Progress, BiConsumer)}; an {@code optional} topic that does not exist reads as empty. */
+    private void readTopic(String topic, boolean optional, Progress progress, BiConsumer<String, byte[]> onRecord) {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
             if (infos == null || infos.isEmpty()) {
+                if (optional) {
+                    return;
+                }
                 throw new IllegalArgumentException("topic " + topic + " does not exist on " + consumer.getProperty("bootstrap.servers"));
             }
             List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
