@@ -89,26 +89,22 @@ final class ReportCommand implements Callable<Integer> {
     private int report(String bootstrap) throws Exception {
         RecordingReader reader = new RecordingReader(bootstrap, kafkaProperties, StepAnalyticsMain.analytics(System.getenv()));
         Map<String, ProgressBar> bars = new HashMap<>();
-        RecordingReader.Progress readProgress = (phase, done, total) -> {
+        dev.canyon.report.Progress progress = (phase, done, total) -> {
             if (total > 0) {
-                bars.computeIfAbsent(phase, p -> new ProgressBar(System.err, "read " + p, total)).update(done, "");
+                bars.computeIfAbsent(phase, p -> new ProgressBar(System.err, p, total)).update(done, "");
             }
         };
         if (target.list) {
-            Map<String, String> runs = reader.listRuns(readProgress);
+            Map<String, String> runs = reader.listRuns(progress);
             System.out.printf("%-40s %s%n", "RUN", "EXPERIMENT");
             runs.forEach((run, experiment) -> System.out.printf("%-40s %s%n", run, experiment));
             return 0;
         }
-        Recording recording = reader.read(new RecordingReader.Selection(target.run, target.experiment), readProgress);
+        Recording recording = reader.read(new RecordingReader.Selection(target.run, target.experiment), progress);
         String name = target.run != null ? target.run : target.experiment;
         Path folder = out != null ? out : Path.of("canyon-report-" + name.replaceAll("[^A-Za-z0-9._-]", "_"));
         Map<String, Object> summary = Report.write(recording, new Report.Options(folder, fashionMnistDir, grid, evalExamples),
-                (phase, done, total) -> {
-                    if (total > 0) {
-                        bars.computeIfAbsent(phase, p -> new ProgressBar(System.err, p, total)).update(done, "");
-                    }
-                });
+                progress);
         if (json) {
             // summary.json as written (numbers that are not finite are null there, not NaN).
             System.out.print(java.nio.file.Files.readString(folder.resolve("summary.json")));

@@ -30,11 +30,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class RecordingReader {
 
-    /** Receives progress: the topic being read, records read and records in it. */
-    public interface Progress {
-        void update(String phase, long done, long total);
-    }
-
     /** What to read: exactly one of a run id and an experiment id. */
     public record Selection(String run, String experiment) {
         public Selection {
@@ -247,7 +242,7 @@ public final class RecordingReader {
                 total += end.get(tp) - begin.get(tp);
             }
             long done = 0;
-            progress.update(topic, 0, total);
+            progress.update("read " + topic, 0, total);
             Map<TopicPartition, Boolean> finished = new HashMap<>();
             for (TopicPartition tp : partitions) {
                 if (end.get(tp) <= begin.get(tp)) {
@@ -271,9 +266,9 @@ public final class RecordingReader {
                         finished.put(tp, true);
                     }
                 }
-                progress.update(topic, Math.min(done, total), total);
+                progress.update("read " + topic, Math.min(done, total), total);
             }
-            progress.update(topic, total, total);
+            progress.update("read " + topic, total, total);
         }
     }
 }

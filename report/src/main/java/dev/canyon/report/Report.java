@@ -50,11 +50,6 @@ public final class Report {
         }
     }
 
-    /** Receives progress: what is being done, how much of it is done, and in all. */
-    public interface Progress {
-        void update(String phase, long done, long total);
-    }
-
     /** A figure on the page: its file name (without extension), caption, and the CSV files behind it. */
     record Figure(String name, String title, String caption, List<String> data) {}
 
