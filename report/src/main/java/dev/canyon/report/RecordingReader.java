@@ -174,7 +174,10 @@ public final class RecordingReader {
         return recording;
     }
 
-    /** A record of the step topic, handled as the live job handles it (rejects are counted, never fatal). */
+    /**
+     * A record of the step topic, handled as the live job handles it (StepAnalyticsFunction): the same
+     * dispatch, non-finite steps as divergence evidence; rejects are counted, never fatal.
+     */
     private static void onStepTopicRecord(RunRecording run, byte[] value) {
         WireRecords.Decoded d;
         try {
@@ -187,14 +190,16 @@ public final class RecordingReader {
             run.recordsRejected++;
             return;
         }
+        if (!d.runId().equals(run.runId) || !RunAnalyzer.accepts(d)) {
+            run.recordsRejected++;
+            return;
+        }
         try {
-            if (d instanceof WireRecords.DecodedStep s && s.record().getRunId().equals(run.runId)) {
-                run.add(run.analyzer.onStep(s.record(), s.record().getEventTimeMs()));
+            // Offline, a step "arrives" at its own event time.
+            long arrival = d instanceof WireRecords.DecodedStep s ? s.record().getEventTimeMs() : 0;
+            run.add(run.analyzer.onRecord(d, arrival));
+            if (d instanceof WireRecords.DecodedStep) {
                 run.stepsAccepted++;
-            } else if (d instanceof WireRecords.DecodedProbe p && p.record().getRunId().equals(run.runId)) {
-                run.add(run.analyzer.onProbe(p.record()));
-            } else {
-                run.recordsRejected++;
             }
         } catch (RunAnalyzer.Rejected e) {
             run.recordsRejected++;

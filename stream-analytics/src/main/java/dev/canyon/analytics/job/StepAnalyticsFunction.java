@@ -122,12 +122,17 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
             reject(ctx, out, raw, "run_id '" + decoded.runId() + "' differs from the record key '" + ctx.getCurrentKey() + "'");
             return;
         }
+        if (!RunAnalyzer.accepts(decoded)) {
+            reject(ctx, out, raw, decoded.getClass().getSimpleName().replace("Decoded", "") + " records do not belong on "
+                    + raw.topic);
+            return;
+        }
         RunAnalyzer a = analyzer();
         RunAnalyzer.Output result;
         try {
+            long now = ctx.timerService().currentProcessingTime();
+            result = a.onRecord(decoded, now);
             if (decoded instanceof WireRecords.DecodedStep s) {
-                long now = ctx.timerService().currentProcessingTime();
-                result = a.onStep(s.record(), now);
                 stepsAccepted.inc();
                 stepsCounted.add(1L);
                 if (pipelineMetrics && s.record().getStep() % settings.emitEvery() == 0) {
@@ -139,16 +144,6 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
                             .field(Measurements.FIELD_INGEST_LAG_MS, now - s.record().getEventTimeMs())
                             .build());
                 }
-            } else if (decoded instanceof WireRecords.DecodedProbe p) {
-                result = a.onProbe(p.record());
-            } else if (decoded instanceof WireRecords.DecodedRunStarted r) {
-                result = a.onRunStarted(r.record());
-            } else if (decoded instanceof WireRecords.DecodedRunEnded r) {
-                result = a.onRunEnded(r.record());
-            } else {
-                reject(ctx, out, raw, decoded.getClass().getSimpleName().replace("Decoded", "") + " records do not belong on "
-                        + raw.topic);
-                return;
             }
         } catch (RunAnalyzer.Rejected e) {
             reject(ctx, out, raw, e.getMessage());

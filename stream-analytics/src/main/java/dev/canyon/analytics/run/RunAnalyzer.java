@@ -12,6 +12,7 @@ import dev.canyon.analytics.stall.StallDetector;
 import dev.canyon.contract.Measurements;
 import dev.canyon.contract.PointTime;
 import dev.canyon.contract.Vectors;
+import dev.canyon.contract.WireRecords;
 import dev.canyon.contract.proto.Encoding;
 import dev.canyon.contract.proto.Probe;
 import dev.canyon.contract.proto.RunEnded;
@@ -241,6 +242,30 @@ public final class RunAnalyzer {
     /** Whether the run ended and every one of its steps was seen. */
     public boolean finished() {
         return finished;
+    }
+
+    /** Whether the per-run analytics take {@code d}: a step, a probe, a run's start or its end. */
+    public static boolean accepts(WireRecords.Decoded d) {
+        return d instanceof WireRecords.DecodedStep || d instanceof WireRecords.DecodedProbe
+                || d instanceof WireRecords.DecodedRunStarted || d instanceof WireRecords.DecodedRunEnded;
+    }
+
+    /**
+     * One decoded record that {@link #accepts} takes, dispatched to {@link #onStep}, {@link #onProbe},
+     * {@link #onRunStarted} or {@link #onRunEnded}. Throws {@link Rejected} (state unchanged) when it cannot be
+     * used, and IllegalArgumentException for a kind it does not take.
+     */
+    public Output onRecord(WireRecords.Decoded d, long arrivalMs) {
+        if (d instanceof WireRecords.DecodedStep s) {
+            return onStep(s.record(), arrivalMs);
+        } else if (d instanceof WireRecords.DecodedProbe p) {
+            return onProbe(p.record());
+        } else if (d instanceof WireRecords.DecodedRunStarted r) {
+            return onRunStarted(r.record());
+        } else if (d instanceof WireRecords.DecodedRunEnded r) {
+            return onRunEnded(r.record());
+        }
+        throw new IllegalArgumentException(d.getClass().getSimpleName() + " records are not per-run analytics input");
     }
 
     /** One step. Throws {@link Rejected} (state unchanged) when it cannot be used. */
