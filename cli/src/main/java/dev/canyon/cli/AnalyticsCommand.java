@@ -1,7 +1,7 @@
 package dev.canyon.cli;
 
-import dev.canyon.analytics.job.AnalyticsConfig;
-import dev.canyon.analytics.job.StepAnalyticsJob;
+import dev.canyon.job.AnalyticsConfig;
+import dev.canyon.job.StepAnalyticsJob;
 import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.storage.InfluxConfig;
 import java.time.Duration;
@@ -59,7 +59,7 @@ final class AnalyticsCommand implements Callable<Integer> {
         InfluxConfig influx = InfluxConfig.of(influxUrl).withDatabase(influxDb).withCredentials(influxUser, influxPassword);
         AnalyticsConfig config = new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx,
                 Duration.ofSeconds(checkpointSeconds), null, parallelism, -1,
-                dev.canyon.analytics.job.StepAnalyticsMain.analytics(System.getenv()));
+                dev.canyon.job.StepAnalyticsMain.analytics(System.getenv()));
         Configuration conf = new Configuration();
         if (checkpointDir != null) {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);

@@ -1,7 +1,7 @@
 package dev.canyon.cli;
 
-import dev.canyon.analytics.job.AnalyticsConfig;
-import dev.canyon.analytics.job.StepAnalyticsJob;
+import dev.canyon.job.AnalyticsConfig;
+import dev.canyon.job.StepAnalyticsJob;
 import dev.canyon.contract.Measurements;
 import dev.canyon.contract.VectorRepresentation;
 import dev.canyon.contract.kafka.TopicSetup;

@@ -1,7 +1,7 @@
 package dev.canyon.cli;
 
-import dev.canyon.analytics.job.StepAnalyticsFunction;
-import dev.canyon.analytics.job.StepAnalyticsJob;
+import dev.canyon.job.StepAnalyticsFunction;
+import dev.canyon.job.StepAnalyticsJob;
 import dev.canyon.storage.InfluxConfig;
 import java.io.PrintStream;
 import java.util.Map;
@@ -63,7 +63,7 @@ final class Replay {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         StepAnalyticsJob.buildReplay(env, o.bootstrapServers(), o.kafkaProperties(), o.influx(), o.fromTimestampMs(), o.run(),
                 o.experiment(), Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())),
-                dev.canyon.analytics.job.StepAnalyticsMain.analytics(System.getenv()));
+                dev.canyon.job.StepAnalyticsMain.analytics(System.getenv()));
         long total = o.run() == null && o.experiment() == null ? recordsInRange(o) : -1;
         ProgressBar bar = total > 0 ? new ProgressBar(progress, "replay", total) : null;
         long start = System.nanoTime();

@@ -1,6 +1,6 @@
 package dev.canyon.cli;
 
-import dev.canyon.analytics.job.StepAnalyticsMain;
+import dev.canyon.job.StepAnalyticsMain;
 import dev.canyon.report.Recording;
 import dev.canyon.report.RecordingReader;
 import dev.canyon.report.Report;

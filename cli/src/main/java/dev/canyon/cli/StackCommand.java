@@ -1,7 +1,7 @@
 package dev.canyon.cli;
 
-import dev.canyon.analytics.job.AnalyticsConfig;
-import dev.canyon.analytics.job.StepAnalyticsJob;
+import dev.canyon.job.AnalyticsConfig;
+import dev.canyon.job.StepAnalyticsJob;
 import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.stack.LocalStack;
 import dev.canyon.storage.InfluxConfig;
@@ -42,7 +42,7 @@ final class StackCommand implements Callable<Integer> {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("flink-checkpoints").toUri().toString());
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             StepAnalyticsJob.buildProduction(env, AnalyticsConfig.of(bootstrap, influx).withCheckpointInterval(Duration.ofSeconds(5))
-                    .withAnalytics(dev.canyon.analytics.job.StepAnalyticsMain.analytics(System.getenv())));
+                    .withAnalytics(dev.canyon.job.StepAnalyticsMain.analytics(System.getenv())));
             JobClient job = env.executeAsync(StepAnalyticsJob.NAME);
             System.out.printf("Canyon local stack is up (data in %s)%n", dir);
             System.out.printf("  Kafka     %s%n", bootstrap);

@@ -1,15 +1,15 @@
 package dev.canyon.cli;
 
-import dev.canyon.analytics.job.AnalyticsConfig;
-import dev.canyon.analytics.job.StepAnalyticsFunction;
-import dev.canyon.analytics.job.StepAnalyticsJob;
+import dev.canyon.job.AnalyticsConfig;
+import dev.canyon.job.StepAnalyticsFunction;
+import dev.canyon.job.StepAnalyticsJob;
 import dev.canyon.contract.Topics;
 import dev.canyon.contract.Vectors;
 import dev.canyon.contract.WireRecords;
 import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.contract.proto.Step;
 import dev.canyon.contract.proto.StepScalars;
-import dev.canyon.contract.sketch.CountSketch;
+import dev.canyon.kernels.sketch.CountSketch;
 import dev.canyon.stack.LocalStack;
 import dev.canyon.storage.InfluxConfig;
 import java.io.PrintStream;

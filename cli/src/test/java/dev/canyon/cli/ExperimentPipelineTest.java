@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.canyon.analytics.job.AnalyticsConfig;
-import dev.canyon.analytics.job.StepAnalyticsJob;
+import dev.canyon.job.AnalyticsConfig;
+import dev.canyon.job.StepAnalyticsJob;
 import dev.canyon.contract.Measurements;
 import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.stack.EmbeddedKafka;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.canyon.analytics.job.StepAnalyticsJob;
+import dev.canyon.job.StepAnalyticsJob;
 import dev.canyon.contract.Topics;
 import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.stack.EmbeddedKafka;

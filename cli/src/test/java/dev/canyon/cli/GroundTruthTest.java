@@ -2,7 +2,7 @@ package dev.canyon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.canyon.analytics.obstacle.ObstacleState;
+import dev.canyon.kernels.obstacle.ObstacleState;
 import dev.canyon.analytics.run.RunAnalyzer;
 import dev.canyon.contract.Measurements;
 import dev.canyon.contract.Topics;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.canyon.contract.proto.Step;
-import dev.canyon.contract.sketch.CountSketch;
+import dev.canyon.kernels.sketch.CountSketch;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package dev.canyon.report;
 
-import dev.canyon.analytics.crossrun.CrossRunDistances;
+import dev.canyon.kernels.crossrun.CrossRunDistances;
 import dev.canyon.analytics.run.RunAnalyzer;
 import dev.canyon.contract.Topics;
 import dev.canyon.contract.Vectors;
@@ -162,12 +162,12 @@ public final class RecordingReader {
         // In the order the runs started (the runs topic's partitions interleave arbitrarily).
         runs.values().stream().sorted(java.util.Comparator.comparingLong((RunRecording r) -> r.started.getEventTimeMs())
                 .thenComparing(RunRecording::runId)).forEach(r -> recording.runs.put(r.runId, r));
-        CrossRunDistances distances = new CrossRunDistances(dev.canyon.analytics.job.CrossRunFunction.KEPT_PER_RUN);
+        CrossRunDistances distances = new CrossRunDistances(dev.canyon.job.CrossRunFunction.KEPT_PER_RUN);
         for (RunRecording run : runs.values()) {
             run.analyzer = null;
             for (RunAnalyzer.Position p : run.positions) {
                 for (CrossRunDistances.Pair pair : distances.add(run.runId, p.step(), p.eventTimeMs(), p.theta())) {
-                    recording.crossRun.addAll(pair.points(run.experimentId()));
+                    recording.crossRun.addAll(dev.canyon.analytics.StepPoints.crossRun(pair, run.experimentId()));
                 }
             }
         }

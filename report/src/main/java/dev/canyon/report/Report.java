@@ -1,6 +1,6 @@
 package dev.canyon.report;
 
-import dev.canyon.analytics.crossrun.CrossRunDistances;
+import dev.canyon.kernels.crossrun.CrossRunDistances;
 import dev.canyon.analytics.run.RunAnalyzer;
 import dev.canyon.contract.Measurements;
 import dev.canyon.storage.StoredPoint;
@@ -751,7 +751,7 @@ public final class Report {
                     figures, "pairwise-distances");
             figs.add(new Figure("pairwise-distances", "Pairwise distances between runs (seed 002)",
                     "‖θ_t(i) − θ_t(j)‖ at the latest aligned step both runs reached (each run's first "
-                            + dev.canyon.analytics.job.CrossRunFunction.KEPT_PER_RUN + " aligned positions are kept), in the runs' "
+                            + dev.canyon.job.CrossRunFunction.KEPT_PER_RUN + " aligned positions are kept), in the runs' "
                             + "shared analytics space.", List.of("pairwise-distances.csv", "cross_run.csv")));
             s.put("pairwise_distances", pairs);
             s.put("pairwise_mean", pairs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));

@@ -1,6 +1,6 @@
 package dev.canyon.report;
 
-import dev.canyon.contract.linalg.Eigen;
+import dev.canyon.kernels.linalg.Eigen;
 import java.util.List;
 import java.util.Random;
 

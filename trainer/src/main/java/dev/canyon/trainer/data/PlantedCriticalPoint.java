@@ -1,6 +1,6 @@
 package dev.canyon.trainer.data;
 
-import dev.canyon.contract.linalg.Eigen;
+import dev.canyon.kernels.linalg.Eigen;
 import dev.canyon.trainer.probe.HessianProbe;
 import dev.canyon.trainer.probe.NetworkOracle;
 import java.util.Random;

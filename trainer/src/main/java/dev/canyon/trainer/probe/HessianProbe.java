@@ -1,6 +1,6 @@
 package dev.canyon.trainer.probe;
 
-import dev.canyon.contract.linalg.Eigen;
+import dev.canyon.kernels.linalg.Eigen;
 import java.util.Random;
 
 /**

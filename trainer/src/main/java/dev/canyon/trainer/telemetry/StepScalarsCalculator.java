@@ -1,6 +1,6 @@
 package dev.canyon.trainer.telemetry;
 
-import dev.canyon.contract.sketch.CountSketch;
+import dev.canyon.kernels.sketch.CountSketch;
 
 /**
  * The exact per-step scalars of DESIGN.md, computed in one fused pass over float arrays (no ND4J

@@ -2,7 +2,7 @@ package dev.canyon.trainer.telemetry;
 
 import dev.canyon.contract.Topics;
 import dev.canyon.contract.VectorRepresentation;
-import dev.canyon.contract.sketch.CountSketch;
+import dev.canyon.kernels.sketch.CountSketch;
 import dev.canyon.trainer.probe.ProbePlan;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -13,7 +13,7 @@ import dev.canyon.contract.proto.Step;
 import dev.canyon.contract.proto.StepScalars;
 import dev.canyon.contract.proto.TensorScalars;
 import dev.canyon.contract.proto.TensorVector;
-import dev.canyon.contract.sketch.CountSketch;
+import dev.canyon.kernels.sketch.CountSketch;
 import dev.canyon.trainer.probe.ProbePlan;
 import dev.canyon.trainer.probe.Prober;
 import dev.canyon.trainer.probe.Schedule;

@@ -3,7 +3,7 @@ package dev.canyon.trainer.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.canyon.contract.linalg.Eigen;
+import dev.canyon.kernels.linalg.Eigen;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;

@@ -53,7 +53,7 @@ final class Gram {
                 t[a][c] = dot(q[c], gq);
             }
         }
-        double[] eig = dev.canyon.contract.linalg.Eigen.of(t).values;
+        double[] eig = dev.canyon.kernels.linalg.Eigen.of(t).values;
         java.util.Arrays.sort(eig);
         double[] out = new double[r];
         for (int i = 0; i < r; i++) {

@@ -3,7 +3,7 @@ package dev.canyon.trainer.sketch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canyon.contract.VectorRepresentation;
-import dev.canyon.contract.sketch.CountSketch;
+import dev.canyon.kernels.sketch.CountSketch;
 import dev.canyon.trainer.MlpTrainer;
 import dev.canyon.trainer.data.FashionMnist;
 import java.nio.file.Path;

@@ -60,7 +60,7 @@ class StepScalarsCalculatorTest {
         float[] deltaSeparate = new float[d];
         StepScalarsCalculator.Result separate = new StepScalarsCalculator.Result();
         StepScalarsCalculator.compute(gSeparate, theta, prev, theta0, pg, pd, deltaSeparate, separate);
-        dev.canyon.contract.sketch.CountSketch cs = new dev.canyon.contract.sketch.CountSketch(d, 128, 4);
+        dev.canyon.kernels.sketch.CountSketch cs = new dev.canyon.kernels.sketch.CountSketch(d, 128, 4);
 
         float[] sg = new float[128], sd = new float[128], delta = new float[d];
         StepScalarsCalculator.Result fused = new StepScalarsCalculator.Result();

@@ -174,7 +174,7 @@ class TelemetryListenerTest {
                     assertThat(norm(delta)).isCloseTo(s.getScalars().getDeltaNorm(), within(0x1p-8 * s.getScalars().getDeltaNorm()));
                 } else {
                     assertThat(delta).hasSize(64);
-                    assertThat(s.getDelta().getSketchSeed()).isEqualTo(dev.canyon.contract.sketch.CountSketch.seedFor("exp-rep"));
+                    assertThat(s.getDelta().getSketchSeed()).isEqualTo(dev.canyon.kernels.sketch.CountSketch.seedFor("exp-rep"));
                     assertThat(norm(delta)).isPositive();
                 }
             }

@@ -1,0 +1,222 @@
+package dev.canyon.analytics.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.canyon.contract.Measurements;
+import dev.canyon.contract.SampleRecords;
+import dev.canyon.contract.Vectors;
+import dev.canyon.kernels.linalg.Eigen;
+import dev.canyon.contract.proto.HessianProbe;
+import dev.canyon.contract.proto.LinearPathProbe;
+import dev.canyon.contract.proto.Probe;
+import dev.canyon.contract.proto.RunEnded;
+import dev.canyon.contract.proto.RunStarted;
+import dev.canyon.contract.proto.Step;
+import dev.canyon.storage.StoredPoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class RunAnalyzerTest {
+
+    /** An anisotropic walk with drift: most variance along a few directions, like a training trajectory. */
+    private static List<Step> trajectory(String run, int steps, int dim, long seed) {
+        Random r = new Random(seed);
+        List<Step> out = new ArrayList<>();
+        for (int t = 1; t <= steps; t++) {
+            float[] g = new float[dim];
+            float[] d = new float[dim];
+            for (int i = 0; i < dim; i++) {
+                double scale = 1.0 / (1 + i);
+                g[i] = (float) (scale * r.nextGaussian());
+                d[i] = (float) (-0.05 * g[i] + (i == 0 ? 0.01 : 0) + (i == 1 ? 0.004 * Math.sin(t / 40.0) : 0));
+            }
+            out.add(SampleRecords.step(run, t, 1_700_000_000_000L + t, 2.0 / Math.sqrt(t), g, d));
+        }
+        return out;
+    }
+
+    /**
+     * The stream's explained-variance ratios against batch PCA of every point θ_0..θ_T
+     * (eigendecomposition of the exact covariance): within 0.01, the accuracy bar of DESIGN.md.
+     */
+    @Test
+    void pcaPointsMatchBatchPca() {
+        int dim = 60;
+        List<Step> steps = trajectory("p", 400, dim, 1);
+        RunAnalyzer a = new RunAnalyzer(RunAnalyzer.Settings.defaults());
+        StoredPoint last = null;
+        for (Step s : steps) {
+            for (StoredPoint p : a.onStep(s, 0).points) {
+                if (p.measurement().equals(Measurements.PCA)) {
+                    last = p;
+                }
+            }
+        }
+        double[][] points = new double[steps.size() + 1][dim];
+        for (int t = 1; t <= steps.size(); t++) {
+            float[] d = Vectors.toFloats(steps.get(t - 1).getDelta());
+            for (int i = 0; i < dim; i++) {
+                points[t][i] = points[t - 1][i] + d[i];
+            }
+        }
+        double[] mean = new double[dim];
+        for (double[] p : points) {
+            for (int i = 0; i < dim; i++) {
+                mean[i] += p[i] / points.length;
+            }
+        }
+        double[][] cov = new double[dim][dim];
+        for (double[] p : points) {
+            for (int i = 0; i < dim; i++) {
+                for (int j = 0; j < dim; j++) {
+                    cov[i][j] += (p[i] - mean[i]) * (p[j] - mean[j]) / points.length;
+                }
+            }
+        }
+        Eigen e = Eigen.of(cov);
+        double trace = 0;
+        for (int i = 0; i < dim; i++) {
+            trace += cov[i][i];
+        }
+        assertThat(last).isNotNull();
+        assertThat(last.fields().get(Measurements.FIELD_STEP)).isEqualTo(400L);
+        for (int i = 0; i < 3; i++) {
+            assertThat((double) last.fields().get(Measurements.FIELD_EVR_PREFIX + (i + 1)))
+                    .as("evr%d", i + 1).isCloseTo(e.values[i] / trace, within(0.01));
+        }
+        // A drifting trajectory stands out against its random-walk control.
+        assertThat((double) last.fields().get("evr1")).isGreaterThan((double) last.fields().get("control_evr1"));
+    }
+
+    /** With θ_0 from RunStarted, aligned steps offer θ_t = θ_0 + Σ Δθ for cross-run distances. */
+    @Test
+    void positionsAtAlignedStepsStartFromTheAnnouncedInitialPoint() {
+        int dim = 8;
+        float[] theta0 = {1, 2, 3, 4, 5, 6, 7, 8};
+        RunAnalyzer a = new RunAnalyzer(RunAnalyzer.Settings.defaults().withCrossRunEvery(5));
+        a.onRunStarted(RunStarted.newBuilder().setRunId("x").setExperimentId("e").setInitialParameters(Vectors.full(theta0)).build());
+        double[] expected = new double[dim];
+        for (int i = 0; i < dim; i++) {
+            expected[i] = theta0[i];
+        }
+        RunAnalyzer.Position position = null;
+        for (Step s : trajectory("x", 10, dim, 2)) {
+            float[] d = Vectors.toFloats(s.getDelta());
+            for (int i = 0; i < dim; i++) {
+                expected[i] += d[i];
+            }
+            RunAnalyzer.Output out = a.onStep(s, 0);
+            if (s.getStep() % 5 != 0) {
+                assertThat(out.positions).isEmpty();
+            } else {
+                position = out.positions.get(0);
+            }
+        }
+        assertThat(position.step()).isEqualTo(10);
+        for (int i = 0; i < dim; i++) {
+            assertThat((double) position.theta()[i]).isCloseTo(expected[i], within(1e-5));
+        }
+    }
+
+    /** θ_0 arriving after the steps (another topic): the held positions are placed and offered then, in order. */
+    @Test
+    void positionsWaitForALateInitialPoint() {
+        RunAnalyzer a = new RunAnalyzer(RunAnalyzer.Settings.defaults().withCrossRunEvery(5));
+        List<Step> steps = trajectory("y", 10, 3, 7);
+        for (Step s : steps) {
+            assertThat(a.onStep(s, 0).positions).isEmpty();
+        }
+        RunAnalyzer.Output out = a.onRunStarted(RunStarted.newBuilder().setRunId("y").setExperimentId("e")
+                .setInitialParameters(Vectors.full(new float[] {10, 20, 30})).build());
+        assertThat(out.positions).extracting(RunAnalyzer.Position::step).containsExactly(5L, 10L);
+        float[] sum = new float[3];
+        for (Step s : steps) {
+            float[] d = Vectors.toFloats(s.getDelta());
+            for (int i = 0; i < 3; i++) {
+                sum[i] += d[i];
+            }
+        }
+        assertThat((double) out.positions.get(1).theta()[2]).isCloseTo(30 + sum[2], within(1e-5));
+    }
+
+    /** Exact vectors above the PCA's limit are sketched in the stream to the configured size. */
+    @Test
+    void largeExactVectorsAreSketchedInTheStream() {
+        RunAnalyzer a = new RunAnalyzer(RunAnalyzer.Settings.defaults());
+        for (Step s : trajectory("big", 20, 5000, 3)) {
+            a.onStep(s, 0);
+        }
+        assertThat(a.space()).isEqualTo(1024);
+        assertThat(a.streamSketched()).isTrue();
+    }
+
+    /** RunEnded before the last step: the run finishes when its last step arrives; later steps are rejected. */
+    @Test
+    void aRunEndsWhenItsLastStepHasBeenSeen() {
+        List<Step> steps = trajectory("e", 12, 4, 4);
+        RunAnalyzer a = new RunAnalyzer(RunAnalyzer.Settings.defaults());
+        a.onRunEnded(RunEnded.newBuilder().setRunId("e").setSteps(11).build());
+        for (Step s : steps.subList(0, 10)) {
+            a.onStep(s, 0);
+        }
+        assertThat(a.finished()).isFalse();
+        a.onStep(steps.get(10), 0);
+        assertThat(a.finished()).isTrue();
+        assertThat(a.onClock(Long.MAX_VALUE / 2).alerts).isEmpty();
+        assertThatThrownBy(() -> a.onStep(steps.get(11), 0)).isInstanceOf(RunAnalyzer.Rejected.class)
+                .hasMessageContaining("after the run ended");
+    }
+
+    /** Probes become points, and a fresh Hessian probe feeds the stability ratio of the next window. */
+    @Test
+    void probesAreStoredAndUsedAsEvidence() {
+        RunAnalyzer a = new RunAnalyzer(RunAnalyzer.Settings.defaults());
+        List<Step> steps = trajectory("q", 20, 4, 5);
+        for (Step s : steps.subList(0, 5)) {
+            a.onStep(s, 0);
+        }
+        Probe.Builder base = Probe.newBuilder().setRunId("q").setExperimentId("exp").setStep(5).setEventTimeMs(1_700_000_000_005L);
+        RunAnalyzer.Output h = a.onProbe(base.clone().setHessian(HessianProbe.newBuilder().setMaxEigenvalue(30).setMinEigenvalue(-2)
+                .setTrace(40)).build());
+        assertThat(h.points).singleElement().satisfies(p -> {
+            assertThat(p.measurement()).isEqualTo(Measurements.HESSIAN);
+            assertThat(p.fields()).containsEntry(Measurements.FIELD_STABILITY_RATIO, 0.1 * 30 / 2);
+        });
+        RunAnalyzer.Output lp = a.onProbe(base.clone().setLinearPath(LinearPathProbe.newBuilder()
+                .addAllAlpha(List.of(0.0, 0.5, 1.0)).addAllTrainLoss(List.of(2.0, 2.5, 1.0))).build());
+        assertThat(lp.points).filteredOn(p -> p.measurement().equals(Measurements.LINEAR_PATH)).hasSize(3);
+        assertThat(lp.points).filteredOn(p -> p.measurement().equals(Measurements.LINEAR_PATH_SUMMARY)).singleElement()
+                .satisfies(p -> {
+                    assertThat(p.fields()).containsEntry(Measurements.FIELD_MONOTONE, 0L);
+                    assertThat((double) p.fields().get(Measurements.FIELD_BARRIER)).isCloseTo(1.0, within(1e-12));
+                });
+        StoredPoint indicators = null;
+        for (Step s : steps.subList(5, 10)) {
+            for (StoredPoint p : a.onStep(s, 0).points) {
+                if (p.measurement().equals(Measurements.INDICATORS)) {
+                    indicators = p;
+                }
+            }
+        }
+        assertThat(indicators.fields()).containsEntry(Measurements.FIELD_LAMBDA_MAX, 30.0)
+                .containsEntry(Measurements.FIELD_STABILITY_RATIO, 1.5);
+    }
+
+    /** A non-finite step opens divergence and sets DIVERGING at once, without touching the distances. */
+    @Test
+    void aNonFiniteStepIsDivergenceEvidence() {
+        RunAnalyzer a = new RunAnalyzer(RunAnalyzer.Settings.defaults());
+        List<Step> steps = trajectory("n", 3, 4, 6);
+        a.onStep(steps.get(0), 0);
+        double path = a.pathLength();
+        RunAnalyzer.Output out = a.onNonFiniteStep(steps.get(1).toBuilder().setLoss(Double.NaN).build(), 0);
+        assertThat(out.alerts).singleElement().satisfies(t -> assertThat(t.open()).isTrue());
+        assertThat(a.state()).isEqualTo(dev.canyon.kernels.obstacle.ObstacleState.DIVERGING);
+        assertThat(a.pathLength()).isEqualTo(path);
+        assertThat(a.lastStep()).isEqualTo(1);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.canyon.job;
+
+import dev.canyon.analytics.run.RunAnalyzer;
+import dev.canyon.contract.Topics;
+import dev.canyon.storage.InfluxConfig;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * Configuration of the step-analytics job.
+ *
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param kafkaProperties further Kafka client properties (security settings, ...)
+ * @param groupId consumer group whose committed offsets the job resumes from
+ * @param influx where points go
+ * @param checkpointInterval how often Flink checkpoints (offsets and per-run state)
+ * @param flushInterval longest a point waits in the sink's buffer
+ * @param parallelism operator parallelism
+ * @param startTimestampMs where a job without restored state starts reading: -1 for the group's
+ *     committed offsets (earliest when none), else the first record with a timestamp at or after
+ *     this many ms since the epoch
+ * @param analytics per-run analytics settings (null: defaults)
+ */
+public record AnalyticsConfig(String bootstrapServers, Map<String, String> kafkaProperties, String groupId,
+        InfluxConfig influx, Duration checkpointInterval, Duration flushInterval, int parallelism, long startTimestampMs,
+        RunAnalyzer.Settings analytics) implements Serializable {
+
+    /** With the default analytics settings ({@link RunAnalyzer.Settings#defaults()}). */
+    public AnalyticsConfig(String bootstrapServers, Map<String, String> kafkaProperties, String groupId, InfluxConfig influx,
+            Duration checkpointInterval, Duration flushInterval, int parallelism, long startTimestampMs) {
+        this(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval, parallelism, startTimestampMs,
+                null);
+    }
+
+    /** Default consumer group of the live job. */
+    public static final String DEFAULT_GROUP = "canyon-analytics";
+
+    public AnalyticsConfig {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(influx, "influx");
+        kafkaProperties = Map.copyOf(kafkaProperties == null ? Map.of() : kafkaProperties);
+        groupId = groupId == null || groupId.isBlank() ? DEFAULT_GROUP : groupId;
+        checkpointInterval = checkpointInterval == null ? Duration.ofSeconds(5) : checkpointInterval;
+        flushInterval = flushInterval == null ? Duration.ofMillis(200) : flushInterval;
+        analytics = analytics == null ? RunAnalyzer.Settings.defaults() : analytics;
+        if (startTimestampMs < -1) {
+            throw new IllegalArgumentException("startTimestampMs must be -1 (committed offsets) or a time, got " + startTimestampMs);
+        }
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
+        }
+        if (checkpointInterval.toMillis() < 10) {
+            throw new IllegalArgumentException("checkpoint interval must be at least 10 ms, got " + checkpointInterval);
+        }
+    }
+
+    /** Defaults: group {@value #DEFAULT_GROUP}, checkpoints every 5 s, flush every 200 ms, parallelism 1. */
+    public static AnalyticsConfig of(String bootstrapServers, InfluxConfig influx) {
+        return new AnalyticsConfig(bootstrapServers, Map.of(), null, influx, null, null, 1, -1);
+    }
+
+    public AnalyticsConfig withParallelism(int p) {
+        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval, p, startTimestampMs, analytics);
+    }
+
+    public AnalyticsConfig withCheckpointInterval(Duration d) {
+        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, d, flushInterval, parallelism, startTimestampMs, analytics);
+    }
+
+    public AnalyticsConfig withGroupId(String g) {
+        return new AnalyticsConfig(bootstrapServers, kafkaProperties, g, influx, checkpointInterval, flushInterval, parallelism,
+                startTimestampMs, analytics);
+    }
+
+    /** Starts a job without restored state at the first record stamped at or after {@code ms}. */
+    public AnalyticsConfig startingAt(long ms) {
+        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval,
+                parallelism, ms, analytics);
+    }
+
+    /** The same with other analytics settings (windows, stall thresholds, classifier thresholds). */
+    public AnalyticsConfig withAnalytics(RunAnalyzer.Settings a) {
+        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval,
+                parallelism, startTimestampMs, a);
+    }
+
+    /** Kafka client properties for the source and the dead-letter sink. */
+    public Properties clientProperties() {
+        Properties p = new Properties();
+        p.put("max.partition.fetch.bytes", Integer.toString(Topics.MAX_RECORD_BYTES));
+        p.put("fetch.max.bytes", Integer.toString(2 * Topics.MAX_RECORD_BYTES));
+        p.putAll(kafkaProperties);
+        return p;
+    }
+}

@@ -1,0 +1,175 @@
+package dev.canyon.job;
+
+import dev.canyon.job.influx.InfluxSink;
+import dev.canyon.job.kafka.AlertRecord;
+import dev.canyon.job.kafka.AlertSerializer;
+import dev.canyon.job.kafka.DeadLetter;
+import dev.canyon.job.kafka.DeadLetterSerializer;
+import dev.canyon.job.kafka.RawRecord;
+import dev.canyon.job.kafka.RawRecordDeserializer;
+import dev.canyon.analytics.run.RunAnalyzer;
+import dev.canyon.contract.Topics;
+import dev.canyon.storage.InfluxConfig;
+import dev.canyon.storage.StoredPoint;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The analytics job: step, probe and run topics → decode and validate, keyed by run → {@link
+ * RunAnalyzer} (distance travelled, obstacle indicators and state, trajectory PCA, probes, stall
+ * alerts) → InfluxDB; positions at aligned steps, keyed by experiment → cross-run distances →
+ * InfluxDB; alerts → alerts topic; unusable records → dead-letter topic. {@link #build} takes its
+ * source and sinks so tests and replays can supply their own; {@link #kafkaSource} and friends are
+ * the production ones.
+ */
+public final class StepAnalyticsJob {
+    /** Name the job runs under. */
+    public static final String NAME = "canyon-step-analytics";
+
+    private StepAnalyticsJob() {}
+
+    /** Wires the job onto {@code env}. */
+    public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source, Sink<StoredPoint> points,
+            Sink<DeadLetter> deadLetters, Sink<AlertRecord> alerts) {
+        build(env, source, null, points, deadLetters, alerts);
+    }
+
+    /** Wires the job onto {@code env}, keeping only the records {@code filter} accepts (null: all). */
+    public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
+            org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter, Sink<StoredPoint> points,
+            Sink<DeadLetter> deadLetters, Sink<AlertRecord> alerts) {
+        build(env, source, filter, points, deadLetters, alerts, RunAnalyzer.Settings.defaults());
+    }
+
+    /** Wires the job onto {@code env} with the given analytics settings, without the live job's own health points. */
+    public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
+            org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter, Sink<StoredPoint> points,
+            Sink<DeadLetter> deadLetters, Sink<AlertRecord> alerts, RunAnalyzer.Settings settings) {
+        build(env, source, filter, points, deadLetters, alerts, settings, false);
+    }
+
+    /**
+     * Wires the job onto {@code env}; {@code pipelineMetrics}: also write the live job's health
+     * ({@code pipeline} ingest lag, {@code dead_letters}), which only a live job can measure.
+     */
+    public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
+            org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter, Sink<StoredPoint> points,
+            Sink<DeadLetter> deadLetters, Sink<AlertRecord> alerts, RunAnalyzer.Settings settings, boolean pipelineMetrics) {
+        // Chained operators hand records over without a (Kryo) copy: no operator here changes a
+        // record after emitting it or keeps one it was given.
+        env.getConfig().enableObjectReuse();
+        DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "records")
+                .uid("steps-source");
+        if (filter != null) {
+            raw = raw.filter(filter).uid("replay-filter").name("replay-filter");
+        }
+        SingleOutputStreamOperator<StoredPoint> analysed = raw
+                .keyBy(RawRecord::keyString)
+                .process(new StepAnalyticsFunction(settings, StepAnalyticsFunction.DEFAULT_STATE_TTL, pipelineMetrics))
+                .uid("step-analytics")
+                .name("run-analytics");
+        DataStream<StoredPoint> crossRun = analysed.getSideOutput(StepAnalyticsFunction.POSITIONS)
+                .keyBy(p -> p.experiment)
+                .process(new CrossRunFunction(StepAnalyticsFunction.DEFAULT_STATE_TTL))
+                .uid("cross-run")
+                .name("cross-run-distances");
+        // Two sink operators rather than a union: the main one then chains to the analytics, so the
+        // points are handed over as objects instead of being serialized between operators.
+        analysed.sinkTo(points).uid("influx-sink").name("influxdb");
+        crossRun.sinkTo(points).uid("influx-sink-cross-run").name("influxdb-cross-run");
+        analysed.getSideOutput(StepAnalyticsFunction.DEAD_LETTERS).sinkTo(deadLetters).uid("dead-letter-sink").name("dead-letters");
+        analysed.getSideOutput(StepAnalyticsFunction.ALERTS).sinkTo(alerts).uid("alert-sink").name("alerts");
+    }
+
+    /** Configures checkpointing and parallelism, and wires the production source and sinks. */
+    public static void buildProduction(StreamExecutionEnvironment env, AnalyticsConfig config) {
+        env.enableCheckpointing(config.checkpointInterval().toMillis());
+        env.setParallelism(config.parallelism());
+        build(env, kafkaSource(config), null, new InfluxSink(config.influx(), config.flushInterval().toMillis()),
+                deadLetterSink(config), alertSink(config), config.analytics(), true);
+    }
+
+    /**
+     * Reads the step topic (steps and probes) and the run topic. Restored from a checkpoint or savepoint, the job continues from the
+     * offsets in it; otherwise from {@link AnalyticsConfig#startTimestampMs()} or the group's
+     * committed offsets (earliest when none). Starting without state in the middle of a run gives
+     * that run's distances from the first step read, not from θ_0.
+     */
+    public static KafkaSource<RawRecord> kafkaSource(AnalyticsConfig config) {
+        return KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setTopics(Topics.STEPS, Topics.RUNS)
+                .setGroupId(config.groupId())
+                .setProperties(config.clientProperties())
+                .setStartingOffsets(config.startTimestampMs() >= 0
+                        ? OffsetsInitializer.timestamp(config.startTimestampMs())
+                        : OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new RawRecordDeserializer())
+                .build();
+    }
+
+    /**
+     * Replays the step and run topics as a bounded job: from {@code fromTimestampMs} (−1: the beginning) to
+     * the end offsets at start, one run or one experiment (null: all), into {@code influx}. Dead
+     * letters and alerts are counted but not written to Kafka again (the live job already did);
+     * alert points in InfluxDB are rewritten idempotently. Silence alerts depend on arrival times
+     * and do not replay.
+     */
+    public static void buildReplay(StreamExecutionEnvironment env, String bootstrapServers, java.util.Map<String, String> kafka,
+            InfluxConfig influx, long fromTimestampMs, String run, String experiment, int parallelism) {
+        buildReplay(env, bootstrapServers, kafka, influx, fromTimestampMs, run, experiment, parallelism, RunAnalyzer.Settings.defaults());
+    }
+
+    /** {@link #buildReplay} with the live job's analytics settings (a replay must use the same to give the same points). */
+    public static void buildReplay(StreamExecutionEnvironment env, String bootstrapServers, java.util.Map<String, String> kafka,
+            InfluxConfig influx, long fromTimestampMs, String run, String experiment, int parallelism,
+            RunAnalyzer.Settings settings) {
+        env.setParallelism(parallelism);
+        AnalyticsConfig config = new AnalyticsConfig(bootstrapServers, kafka, "canyon-replay-" + System.currentTimeMillis(),
+                influx, null, null, parallelism, -1);
+        KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setTopics(Topics.STEPS, Topics.RUNS)
+                .setGroupId(config.groupId())
+                .setProperties(config.clientProperties())
+                .setStartingOffsets(fromTimestampMs >= 0 ? OffsetsInitializer.timestamp(fromTimestampMs) : OffsetsInitializer.earliest())
+                .setBounded(OffsetsInitializer.latest())
+                .setDeserializer(new RawRecordDeserializer())
+                .build();
+        build(env, source, new ReplayFilter(run, experiment), new InfluxSink(influx, config.flushInterval().toMillis()),
+                new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>(),
+                new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>(), settings);
+    }
+
+    /** Writes alerts to {@link Topics#ALERTS}. */
+    public static KafkaSink<AlertRecord> alertSink(AnalyticsConfig config) {
+        return KafkaSink.<AlertRecord>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setKafkaProducerConfig(config.clientProperties())
+                .setRecordSerializer(new AlertSerializer(Topics.ALERTS))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
+    /** Writes dead letters to {@link Topics#DEAD_LETTER}. */
+    public static KafkaSink<DeadLetter> deadLetterSink(AnalyticsConfig config) {
+        Properties p = config.clientProperties();
+        p.put("max.request.size", Integer.toString(Topics.MAX_RECORD_BYTES));
+        return KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setKafkaProducerConfig(p)
+                .setRecordSerializer(new DeadLetterSerializer(Topics.DEAD_LETTER))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+}

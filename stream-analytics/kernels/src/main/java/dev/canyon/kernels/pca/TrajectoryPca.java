@@ -1,0 +1,280 @@
+package dev.canyon.kernels.pca;
+
+import dev.canyon.kernels.linalg.Eigen;
+/**
+ * Streaming PCA of a trajectory of points in R^k (the sketched weights θ_t, or θ_t − θ_0), after
+ * Lipton 2016 (seed 002) and Goodfellow et al. 2015 (seed 000): the top principal components, the
+ * share of variance each explains, and the current point's coordinates on them.
+ *
+ * <p>Method: Frequent Directions (Liberty 2013; Ghashami et al. 2016) keeps an ℓ-row matrix B with
+ * ‖XᵀX − BᵀB‖₂ ≤ ‖X − X_r‖_F² / (ℓ − r) for the uncentered points X and any rank r; the mean μ and
+ * the total sum of squares are kept exactly. The centered covariance C = XᵀX/n − μμᵀ is then
+ * approximated in the span of B's rows and μ (Rayleigh-Ritz), which is exact whenever C's top
+ * components lie in that span, and the explained-variance ratios divide by the exact trace of C.
+ *
+ * <p>Cost: O(k) per point amortized O(ℓ·k) (a shrink, O(ℓ²k), every ℓ points); memory 2ℓ·k
+ * doubles. {@link #merge} combines two sketches of disjoint point sets. NaN or infinite points are
+ * rejected with {@link IllegalArgumentException} and leave the state unchanged; empty: no
+ * components, ratios empty.
+ */
+public final class TrajectoryPca {
+    private final int dimension;
+    private final int rows;
+    private final double[][] buffer;
+    private int used;
+    private long n;
+    private final double[] sum;
+    private double sumSquares;
+
+    /** PCA of points in R^{dimension}, with a Frequent Directions sketch of {@code rows} rows. */
+    public TrajectoryPca(int dimension, int rows) {
+        if (dimension < 1 || rows < 2) {
+            throw new IllegalArgumentException("need dimension >= 1 and at least 2 sketch rows, got " + dimension + ", " + rows);
+        }
+        this.dimension = dimension;
+        this.rows = rows;
+        this.buffer = new double[2 * rows][dimension];
+        this.sum = new double[dimension];
+    }
+
+    /** Adds one point. */
+    public void update(float[] x) {
+        if (x.length != dimension) {
+            throw new IllegalArgumentException("point has " + x.length + " values, this PCA takes " + dimension);
+        }
+        double ss = 0;
+        for (float v : x) {
+            ss += (double) v * v;
+        }
+        if (!Double.isFinite(ss)) {
+            throw new IllegalArgumentException("point contains NaN or infinite values");
+        }
+        if (used == buffer.length) {
+            shrink();
+        }
+        double[] row = buffer[used++];
+        for (int i = 0; i < dimension; i++) {
+            row[i] = x[i];
+            sum[i] += x[i];
+        }
+        sumSquares += ss;
+        n++;
+    }
+
+    /** Folds {@code other} (same dimension) into this sketch. */
+    public void merge(TrajectoryPca other) {
+        if (other.dimension != dimension) {
+            throw new IllegalArgumentException("cannot merge PCA of dimension " + other.dimension + " into " + dimension);
+        }
+        for (int r = 0; r < other.used; r++) {
+            if (used == buffer.length) {
+                shrink();
+            }
+            System.arraycopy(other.buffer[r], 0, buffer[used++], 0, dimension);
+        }
+        for (int i = 0; i < dimension; i++) {
+            sum[i] += other.sum[i];
+        }
+        sumSquares += other.sumSquares;
+        n += other.n;
+    }
+
+    public long count() {
+        return n;
+    }
+
+    public boolean isEmpty() {
+        return n == 0;
+    }
+
+    /** Frequent Directions shrink: keep the top {@code rows} directions, each reduced by the rows-th. */
+    private void shrink() {
+        int m = used;
+        double[][] gram = new double[m][m];
+        for (int a = 0; a < m; a++) {
+            for (int b = a; b < m; b++) {
+                double s = dot(buffer[a], buffer[b]);
+                gram[a][b] = s;
+                gram[b][a] = s;
+            }
+        }
+        Eigen e = Eigen.of(gram);
+        double delta = Math.max(0, e.values[Math.min(rows, m - 1)]);
+        double[][] next = new double[buffer.length][dimension];
+        int kept = 0;
+        for (int i = 0; i < Math.min(rows, m); i++) {
+            double s2 = e.values[i];
+            if (s2 <= delta || s2 <= 0) {
+                break;
+            }
+            // Row i of Vᵀ·σ is (u_iᵀ B): scale it from σ_i to sqrt(σ_i² − δ).
+            double f = Math.sqrt((s2 - delta) / s2);
+            double[] row = next[kept++];
+            for (int r = 0; r < m; r++) {
+                double c = e.vectors[i][r] * f;
+                if (c != 0) {
+                    double[] br = buffer[r];
+                    for (int j = 0; j < dimension; j++) {
+                        row[j] += c * br[j];
+                    }
+                }
+            }
+        }
+        for (int r = 0; r < buffer.length; r++) {
+            buffer[r] = next[r];
+        }
+        used = kept;
+    }
+
+    /**
+     * The top {@code r} components of the centered points and what they explain.
+     *
+     * <p>Rayleigh-Ritz in the span of A = [B's rows; μ], done in the m×m Gram matrix G = AAᵀ so that
+     * the cost is one pass of m(m+1)/2 dot products over k plus r·m·k for the components: with
+     * G = VSVᵀ and W = V S^{−1/2} (directions with S below 1e-12 of the largest dropped), Q = WᵀA has
+     * orthonormal rows, and QCQᵀ = Wᵀ(G_B G_Bᵀ/n − g_μ g_μᵀ)W, where G_B are G's columns of B's rows
+     * and g_μ its column of μ.
+     */
+    public Result result(int r) {
+        if (n == 0) {
+            return new Result(new double[0], new double[0][], new double[dimension], 0);
+        }
+        double[] mean = new double[dimension];
+        for (int i = 0; i < dimension; i++) {
+            mean[i] = sum[i] / n;
+        }
+        double trace = Math.max(0, sumSquares / n - dot(mean, mean));
+        int m = used + 1;
+        double[][] a = new double[m][];
+        for (int row = 0; row < used; row++) {
+            a[row] = buffer[row];
+        }
+        a[used] = mean;
+        double[][] g = new double[m][m];
+        for (int x = 0; x < m; x++) {
+            for (int y = x; y < m; y++) {
+                double v = dot(a[x], a[y]);
+                g[x][y] = v;
+                g[y][x] = v;
+            }
+        }
+        Eigen eg = Eigen.of(g);
+        double largest = Math.max(eg.values[0], 0);
+        int q = 0;
+        while (q < m && eg.values[q] > 1e-12 * largest && eg.values[q] > 0) {
+            q++;
+        }
+        if (q == 0) {
+            return new Result(new double[0], new double[0][], mean, trace);
+        }
+        // W (m × q).
+        double[][] w = new double[m][q];
+        for (int j = 0; j < q; j++) {
+            double f = 1 / Math.sqrt(eg.values[j]);
+            for (int x = 0; x < m; x++) {
+                w[x][j] = eg.vectors[j][x] * f;
+            }
+        }
+        // P = G_B G_Bᵀ / n − g_μ g_μᵀ (m × m).
+        double[][] p = new double[m][m];
+        for (int x = 0; x < m; x++) {
+            for (int y = x; y < m; y++) {
+                double v = 0;
+                for (int row = 0; row < used; row++) {
+                    v += g[x][row] * g[y][row];
+                }
+                v = v / n - g[x][used] * g[y][used];
+                p[x][y] = v;
+                p[y][x] = v;
+            }
+        }
+        // M = Wᵀ P W (q × q).
+        double[][] pw = new double[m][q];
+        for (int x = 0; x < m; x++) {
+            for (int j = 0; j < q; j++) {
+                double v = 0;
+                for (int y = 0; y < m; y++) {
+                    v += p[x][y] * w[y][j];
+                }
+                pw[x][j] = v;
+            }
+        }
+        double[][] mm = new double[q][q];
+        for (int i = 0; i < q; i++) {
+            for (int j = i; j < q; j++) {
+                double v = 0;
+                for (int x = 0; x < m; x++) {
+                    v += w[x][i] * pw[x][j];
+                }
+                mm[i][j] = v;
+                mm[j][i] = v;
+            }
+        }
+        Eigen e = Eigen.of(mm);
+        int k = Math.min(r, q);
+        double[] ratios = new double[k];
+        double[][] components = new double[k][dimension];
+        for (int i = 0; i < k; i++) {
+            ratios[i] = trace > 0 ? Math.max(0, e.values[i]) / trace : 0;
+            for (int x = 0; x < m; x++) {
+                double c = 0;
+                for (int j = 0; j < q; j++) {
+                    c += w[x][j] * e.vectors[i][j];
+                }
+                if (c != 0) {
+                    double[] ax = a[x];
+                    double[] out = components[i];
+                    for (int d = 0; d < dimension; d++) {
+                        out[d] += c * ax[d];
+                    }
+                }
+            }
+        }
+        return new Result(ratios, components, mean, trace);
+    }
+
+    /**
+     * Top components.
+     *
+     * @param explainedVarianceRatios share of the total variance each component explains, descending
+     * @param components unit vectors in R^k, one per ratio
+     * @param mean the mean point
+     * @param totalVariance trace of the covariance (exact)
+     */
+    public record Result(double[] explainedVarianceRatios, double[][] components, double[] mean, double totalVariance) {
+        /** Coordinates of {@code x} on the components, relative to the mean. */
+        public double[] project(float[] x) {
+            double[] out = new double[components.length];
+            for (int i = 0; i < components.length; i++) {
+                double s = 0;
+                for (int j = 0; j < x.length; j++) {
+                    s += (x[j] - mean[j]) * components[i][j];
+                }
+                out[i] = s;
+            }
+            return out;
+        }
+    }
+
+    /** ⟨a, b⟩ with four independent accumulators (the JIT does not reorder a floating-point sum by itself). */
+    static double dot(double[] a, double[] b) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < a.length; i += 4) {
+            s0 += a[i] * b[i];
+            s1 += a[i + 1] * b[i + 1];
+            s2 += a[i + 2] * b[i + 2];
+            s3 += a[i + 3] * b[i + 3];
+        }
+        for (; i < a.length; i++) {
+            s0 += a[i] * b[i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    public String toString() {
+        return "TrajectoryPca[n=" + n + ", k=" + dimension + ", rows=" + used + "/" + buffer.length + ", mean0="
+                + (n == 0 ? 0 : sum[0] / n) + "]";
+    }
+}
