@@ -223,20 +223,22 @@ final class ThroughputBenchmark {
     }
 
     /**
-     * Counts the {@code training} points it is given and drops everything: the job's pace without
-     * storage. Counts in a static, so only meaningful on the local MiniCluster the benchmark uses.
+     * Maps what it is given to points as the InfluxDB sink does, counts the steps and drops
+     * everything: the job's pace without a database. Counts in a static, so only meaningful on the
+     * local MiniCluster the benchmark uses.
      */
-    static final class CountingSink implements org.apache.flink.api.connector.sink2.Sink<dev.canyon.storage.StoredPoint> {
+    static final class CountingSink implements org.apache.flink.api.connector.sink2.Sink<dev.canyon.analytics.update.Update> {
         private static final long serialVersionUID = 1L;
         static final java.util.concurrent.atomic.AtomicLong TRAINING_POINTS = new java.util.concurrent.atomic.AtomicLong();
 
         @Override
-        public org.apache.flink.api.connector.sink2.SinkWriter<dev.canyon.storage.StoredPoint> createWriter(
+        public org.apache.flink.api.connector.sink2.SinkWriter<dev.canyon.analytics.update.Update> createWriter(
                 org.apache.flink.api.connector.sink2.WriterInitContext context) {
             return new org.apache.flink.api.connector.sink2.SinkWriter<>() {
                 @Override
-                public void write(dev.canyon.storage.StoredPoint p, Context c) {
-                    if (p.measurement().equals(dev.canyon.contract.Measurements.TRAINING)) {
+                public void write(dev.canyon.analytics.update.Update u, Context c) {
+                    dev.canyon.storage.UpdatePoints.of(u);
+                    if (u instanceof dev.canyon.analytics.update.StepMeasured) {
                         TRAINING_POINTS.incrementAndGet();
                     }
                 }

@@ -169,7 +169,7 @@ class GroundTruthTest {
         // The run's steps and probes, in the order the trainer published them.
         List<WireRecords.Decoded> records = read(Topics.STEPS, run, steps + probeCount).stream()
                 .map(r -> WireRecords.decode(r.value())).toList();
-        RunAnalyzer analyzer = new RunAnalyzer(RunAnalyzer.Settings.defaults());
+        RunAnalyzer analyzer = new RunAnalyzer(dev.canyon.analytics.AnalyticsSettings.defaults());
         List<ObstacleState> states = new ArrayList<>();
         List<String> evidence = new ArrayList<>();
         for (WireRecords.Decoded d : records) {
@@ -178,10 +178,10 @@ class GroundTruthTest {
                 continue;
             }
             Step s = ((WireRecords.DecodedStep) d).record();
-            for (StoredPoint point : analyzer.onStep(s, s.getStep() * 10L).points) {
-                if (point.measurement().equals(Measurements.OBSTACLE)) {
-                    states.add(ObstacleState.valueOf((String) point.fields().get(Measurements.FIELD_STATE)));
-                    evidence.add((String) point.fields().get(Measurements.FIELD_EVIDENCE));
+            for (var u : analyzer.onStep(s, s.getStep() * 10L)) {
+                if (u instanceof dev.canyon.analytics.update.ObstacleDecision decision) {
+                    states.add(decision.state());
+                    evidence.add(decision.evidence());
                 }
             }
         }

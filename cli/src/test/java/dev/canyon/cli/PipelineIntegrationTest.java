@@ -225,7 +225,7 @@ class PipelineIntegrationTest {
         try (dev.canyon.stack.LocalStack stack = dev.canyon.stack.LocalStack.start(dataDir);
                 InfluxStore live = InfluxStore.connect(InfluxConfig.of(stack.influxd().url()))) {
             dev.canyon.report.Recording recording = new dev.canyon.report.RecordingReader(stack.kafka().bootstrapServers(), Map.of(),
-                    dev.canyon.analytics.run.RunAnalyzer.Settings.defaults())
+                    dev.canyon.analytics.AnalyticsSettings.defaults())
                     .read(new dev.canyon.report.RecordingReader.Selection(summary.runId(), null), (phase, done, total) -> {});
             List<String> phases = new ArrayList<>();
             Map<String, Object> reportSummary = dev.canyon.report.Report.write(recording,

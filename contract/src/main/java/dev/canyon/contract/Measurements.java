@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * InfluxDB measurement, tag and field names written by the stream and read by dashboards,
  * queries and reports. Every point of a run carries the tags {@link #TAG_RUN} and {@link
- * #TAG_EXPERIMENT} and its time from {@link PointTime}.
+ * #TAG_EXPERIMENT} and its time from {@code dev.canyon.storage.PointTime}.
  */
 public final class Measurements {
     /** Tag: run id. */

@@ -149,11 +149,4 @@ class WireRecordsTest {
                 .build();
         assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(shortCover))).hasMessageContaining("cover 3 parameters, the vectors have 5");
     }
-
-    @Test
-    void pointTimeKeepsStepsApartWithinOneMillisecond() {
-        assertThat(PointTime.ofStep(1000, 1)).isEqualTo(1_000_000_001L);
-        assertThat(PointTime.ofStep(1000, 2)).isNotEqualTo(PointTime.ofStep(1000, 1));
-        assertThat(PointTime.ofStep(1000, 1_000_003)).isEqualTo(1_000_000_003L);
-    }
 }

@@ -10,7 +10,7 @@ import java.util.Map;
 /** The runs a report covers (one run, or the runs of one experiment) and their cross-run distances. */
 public final class Recording {
     final Map<String, RunRecording> runs = new LinkedHashMap<>();
-    final List<StoredPoint> crossRun = new ArrayList<>();
+    final List<dev.canyon.analytics.update.CrossRunDistance> crossRun = new ArrayList<>();
     final String title;
 
     Recording(String title) {
@@ -31,7 +31,7 @@ public final class Recording {
     }
 
     /** {@code cross_run} points between the runs (both orientations of every pair). */
-    public List<StoredPoint> crossRun() {
+    public List<dev.canyon.analytics.update.CrossRunDistance> crossRun() {
         return crossRun;
     }
 }

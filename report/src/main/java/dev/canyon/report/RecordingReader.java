@@ -1,12 +1,15 @@
 package dev.canyon.report;
 
 import dev.canyon.kernels.crossrun.CrossRunDistances;
+import dev.canyon.analytics.AnalyticsSettings;
+import dev.canyon.analytics.run.RecordHandler;
 import dev.canyon.analytics.run.RunAnalyzer;
+import dev.canyon.analytics.update.CrossRunDistance;
+import dev.canyon.analytics.update.Position;
 import dev.canyon.contract.Topics;
 import dev.canyon.contract.Vectors;
 import dev.canyon.contract.WireFormatException;
 import dev.canyon.contract.WireRecords;
-import dev.canyon.contract.proto.Step;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +51,7 @@ public final class RecordingReader {
     }
 
     private final Properties consumer;
-    private final RunAnalyzer.Settings settings;
+    private final AnalyticsSettings settings;
     private final Duration pollTimeout = Duration.ofMillis(500);
 
     /**
@@ -56,7 +59,7 @@ public final class RecordingReader {
      * @param kafkaProperties further client properties (security, ...)
      * @param settings the analytics settings the live job ran with (its environment)
      */
-    public RecordingReader(String bootstrapServers, Map<String, String> kafkaProperties, RunAnalyzer.Settings settings) {
+    public RecordingReader(String bootstrapServers, Map<String, String> kafkaProperties, AnalyticsSettings settings) {
         consumer = new Properties();
         consumer.putAll(kafkaProperties);
         consumer.put("bootstrap.servers", bootstrapServers);
@@ -95,7 +98,7 @@ public final class RecordingReader {
     public Recording read(Selection selection, Progress progress) {
         Map<String, RunRecording> runs = new LinkedHashMap<>();
         Map<String, String> seen = new LinkedHashMap<>();
-        List<WireRecords.DecodedRunEnded> ends = new ArrayList<>();
+        List<byte[]> ends = new ArrayList<>();
         readTopic(Topics.RUNS, progress, (key, value) -> {
             WireRecords.Decoded d;
             try {
@@ -109,10 +112,11 @@ public final class RecordingReader {
                     RunRecording run = runs.computeIfAbsent(r.record().getRunId(), RunRecording::new);
                     if (run.started == null) {
                         run.started = r.record();
+                        run.startedValue = value;
                     }
                 }
-            } else if (d instanceof WireRecords.DecodedRunEnded e) {
-                ends.add(e);
+            } else if (d instanceof WireRecords.DecodedRunEnded e && selection.matches(e.record().getRunId(), seen.get(e.record().getRunId()))) {
+                ends.add(value);
             }
         });
         if (runs.isEmpty()) {
@@ -121,27 +125,21 @@ public final class RecordingReader {
         }
         for (RunRecording run : runs.values()) {
             run.analyzer = new RunAnalyzer(settings);
-            try {
-                run.add(run.analyzer.onRunStarted(run.started));
-            } catch (RunAnalyzer.Rejected e) {
-                run.recordsRejected++; // as the job does: the run goes on without what its run-started record carried
-            }
+            // As the job does: a rejected run-started record is counted, and the run goes on without what it carried.
+            handle(run, Topics.RUNS, run.startedValue);
         }
         readTopic(Topics.STEPS, progress, (key, value) -> {
             RunRecording run = runs.get(key);
             if (run != null) {
-                onStepTopicRecord(run, value);
+                handle(run, Topics.STEPS, value);
             }
         });
-        for (WireRecords.DecodedRunEnded e : ends) {
-            RunRecording run = runs.get(e.record().getRunId());
+        for (byte[] value : ends) {
+            var ended = ((WireRecords.DecodedRunEnded) WireRecords.decode(value)).record();
+            RunRecording run = runs.get(ended.getRunId());
             if (run != null && run.ended == null) {
-                run.ended = e.record();
-                try {
-                    run.add(run.analyzer.onRunEnded(e.record()));
-                } catch (RunAnalyzer.Rejected x) {
-                    run.recordsRejected++;
-                }
+                run.ended = ended;
+                handle(run, Topics.RUNS, value);
             }
         }
         // Snapshots are optional: a cluster where no run ever took one may not have the topic.
@@ -165,9 +163,10 @@ public final class RecordingReader {
         CrossRunDistances distances = new CrossRunDistances(dev.canyon.job.CrossRunFunction.KEPT_PER_RUN);
         for (RunRecording run : runs.values()) {
             run.analyzer = null;
-            for (RunAnalyzer.Position p : run.positions) {
-                for (CrossRunDistances.Pair pair : distances.add(run.runId, p.step(), p.eventTimeMs(), p.theta())) {
-                    recording.crossRun.addAll(dev.canyon.analytics.StepPoints.crossRun(pair, run.experimentId()));
+            for (Position p : run.positions()) {
+                for (CrossRunDistances.Pair pair : distances.add(run.runId, p.at().step(), p.at().eventTimeMs(), p.theta())) {
+                    recording.crossRun.add(new CrossRunDistance(run.experimentId(), pair.run(), pair.other(), pair.step(),
+                            pair.runEventTimeMs(), pair.otherEventTimeMs(), pair.distance()));
                 }
             }
         }
@@ -175,34 +174,17 @@ public final class RecordingReader {
     }
 
     /**
-     * A record of the step topic, handled as the live job handles it (StepAnalyticsFunction): the same
-     * dispatch, non-finite steps as divergence evidence; rejects are counted, never fatal.
+     * A record of the run, handled as the live job handles it: the same {@link RecordHandler}; offline,
+     * a step "arrives" at its own event time; rejects are counted, never fatal.
      */
-    private static void onStepTopicRecord(RunRecording run, byte[] value) {
-        WireRecords.Decoded d;
-        try {
-            d = WireRecords.decode(value);
-        } catch (WireFormatException e) {
-            Step nonFinite = WireRecords.nonFiniteStep(value);
-            if (nonFinite != null && nonFinite.getRunId().equals(run.runId)) {
-                run.add(run.analyzer.onNonFiniteStep(nonFinite, nonFinite.getEventTimeMs()));
-            }
+    private static void handle(RunRecording run, String topic, byte[] value) {
+        RecordHandler.Outcome outcome = RecordHandler.handle(run.analyzer, run.runId, topic, value,
+                dev.canyon.contract.proto.Step::getEventTimeMs);
+        run.add(outcome.updates());
+        if (!outcome.accepted()) {
             run.recordsRejected++;
-            return;
-        }
-        if (!d.runId().equals(run.runId) || !RunAnalyzer.accepts(d)) {
-            run.recordsRejected++;
-            return;
-        }
-        try {
-            // Offline, a step "arrives" at its own event time.
-            long arrival = d instanceof WireRecords.DecodedStep s ? s.record().getEventTimeMs() : 0;
-            run.add(run.analyzer.onRecord(d, arrival));
-            if (d instanceof WireRecords.DecodedStep) {
-                run.stepsAccepted++;
-            }
-        } catch (RunAnalyzer.Rejected e) {
-            run.recordsRejected++;
+        } else if (outcome.kind() == RecordHandler.Kind.STEP) {
+            run.stepsAccepted++;
         }
     }
 

@@ -285,7 +285,7 @@ public final class Report {
     private void trajectoryFigures(RunRecording run, Path figures, Path data, List<Figure> figs, Map<String, Object> s)
             throws IOException {
         List<TrajectoryView.Point> positions = run.positions().stream()
-                .map(p -> new TrajectoryView.Point(p.step(), p.theta())).toList();
+                .map(p -> new TrajectoryView.Point(p.at().step(), p.theta())).toList();
         double[] batch = null;
         if (positions.size() >= 3) {
             TrajectoryView view = TrajectoryView.of(positions, 5);
@@ -706,22 +706,24 @@ public final class Report {
         for (int i = 0; i < runs.size(); i++) {
             index.put(runs.get(i).runId(), i);
         }
-        Csv.points(data.resolve("cross_run.csv"), recording.crossRun());
+        Csv.points(data.resolve("cross_run.csv"), dev.canyon.storage.UpdatePoints.of(recording.crossRun()));
         double[][] matrix = new double[runs.size()][runs.size()];
         long[][] at = new long[runs.size()][runs.size()];
         for (double[] row : matrix) {
             java.util.Arrays.fill(row, Double.NaN);
         }
-        for (StoredPoint p : recording.crossRun()) {
-            Integer i = index.get(p.tags().get(Measurements.TAG_RUN));
-            Integer j = index.get(p.tags().get(Measurements.TAG_OTHER));
-            if (i == null || j == null) {
+        for (var c : recording.crossRun()) {
+            Integer a = index.get(c.run());
+            Integer b = index.get(c.other());
+            if (a == null || b == null) {
                 continue;
             }
-            long step = step(p);
-            if (step >= at[i][j]) {
-                at[i][j] = step;
-                matrix[i][j] = num(p, Measurements.FIELD_DISTANCE);
+            // Both directions, as the stored points hold them.
+            for (int[] ij : new int[][] {{a, b}, {b, a}}) {
+                if (c.step() >= at[ij[0]][ij[1]]) {
+                    at[ij[0]][ij[1]] = c.step();
+                    matrix[ij[0]][ij[1]] = c.distance();
+                }
             }
         }
         List<double[]> rows = new ArrayList<>();

@@ -1,6 +1,10 @@
 package dev.canyon.report;
 
 import dev.canyon.analytics.run.RunAnalyzer;
+import dev.canyon.analytics.update.AlertTransition;
+import dev.canyon.analytics.update.Position;
+import dev.canyon.analytics.update.Update;
+import dev.canyon.storage.UpdatePoints;
 import dev.canyon.contract.proto.RunEnded;
 import dev.canyon.contract.proto.RunStarted;
 import dev.canyon.storage.StoredPoint;
@@ -19,9 +23,10 @@ public final class RunRecording {
     final String runId;
     RunStarted started;
     RunEnded ended;
+    /** The raw run-started record, as the handler takes it. */
+    byte[] startedValue;
+    final List<Update> updates = new ArrayList<>();
     final Map<String, List<StoredPoint>> points = new LinkedHashMap<>();
-    final List<RunAnalyzer.Transition> alerts = new ArrayList<>();
-    final List<RunAnalyzer.Position> positions = new ArrayList<>();
     final TreeMap<Long, float[]> snapshots = new TreeMap<>();
     long stepsAccepted;
     long recordsRejected;
@@ -59,13 +64,23 @@ public final class RunRecording {
         return points;
     }
 
-    public List<RunAnalyzer.Transition> alerts() {
-        return alerts;
+    /** Every update the analytics produced for this run, in order. */
+    public List<Update> updates() {
+        return updates;
+    }
+
+    /** The updates of type {@code type}, in order. */
+    public <T extends Update> List<T> updates(Class<T> type) {
+        return updates.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    public List<AlertTransition> alerts() {
+        return updates(AlertTransition.class);
     }
 
     /** θ_t at aligned steps, in the run's analytics space (full, half, or the stream's sketch). */
-    public List<RunAnalyzer.Position> positions() {
-        return positions;
+    public List<Position> positions() {
+        return updates(Position.class);
     }
 
     /** Full weight snapshots θ_t by step (step 0 is θ_0). */
@@ -81,11 +96,10 @@ public final class RunRecording {
         return recordsRejected;
     }
 
-    void add(RunAnalyzer.Output out) {
-        for (StoredPoint p : out.points) {
+    void add(List<Update> out) {
+        updates.addAll(out);
+        for (StoredPoint p : UpdatePoints.of(out)) {
             points.computeIfAbsent(p.measurement(), m -> new ArrayList<>()).add(p);
         }
-        alerts.addAll(out.alerts);
-        positions.addAll(out.positions);
     }
 }

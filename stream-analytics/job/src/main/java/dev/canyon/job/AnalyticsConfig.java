@@ -1,6 +1,6 @@
 package dev.canyon.job;
 
-import dev.canyon.analytics.run.RunAnalyzer;
+import dev.canyon.analytics.AnalyticsSettings;
 import dev.canyon.contract.Topics;
 import dev.canyon.storage.InfluxConfig;
 import java.io.Serializable;
@@ -26,9 +26,9 @@ import java.util.Properties;
  */
 public record AnalyticsConfig(String bootstrapServers, Map<String, String> kafkaProperties, String groupId,
         InfluxConfig influx, Duration checkpointInterval, Duration flushInterval, int parallelism, long startTimestampMs,
-        RunAnalyzer.Settings analytics) implements Serializable {
+        AnalyticsSettings analytics) implements Serializable {
 
-    /** With the default analytics settings ({@link RunAnalyzer.Settings#defaults()}). */
+    /** With the default analytics settings ({@link AnalyticsSettings#defaults()}). */
     public AnalyticsConfig(String bootstrapServers, Map<String, String> kafkaProperties, String groupId, InfluxConfig influx,
             Duration checkpointInterval, Duration flushInterval, int parallelism, long startTimestampMs) {
         this(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval, parallelism, startTimestampMs,
@@ -45,7 +45,7 @@ public record AnalyticsConfig(String bootstrapServers, Map<String, String> kafka
         groupId = groupId == null || groupId.isBlank() ? DEFAULT_GROUP : groupId;
         checkpointInterval = checkpointInterval == null ? Duration.ofSeconds(5) : checkpointInterval;
         flushInterval = flushInterval == null ? Duration.ofMillis(200) : flushInterval;
-        analytics = analytics == null ? RunAnalyzer.Settings.defaults() : analytics;
+        analytics = analytics == null ? AnalyticsSettings.defaults() : analytics;
         if (startTimestampMs < -1) {
             throw new IllegalArgumentException("startTimestampMs must be -1 (committed offsets) or a time, got " + startTimestampMs);
         }
@@ -82,7 +82,7 @@ public record AnalyticsConfig(String bootstrapServers, Map<String, String> kafka
     }
 
     /** The same with other analytics settings (windows, stall thresholds, classifier thresholds). */
-    public AnalyticsConfig withAnalytics(RunAnalyzer.Settings a) {
+    public AnalyticsConfig withAnalytics(AnalyticsSettings a) {
         return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval,
                 parallelism, startTimestampMs, a);
     }

@@ -1,7 +1,8 @@
 package dev.canyon.job;
 
 import dev.canyon.kernels.crossrun.CrossRunDistances;
-import dev.canyon.storage.StoredPoint;
+import dev.canyon.analytics.update.CrossRunDistance;
+import dev.canyon.analytics.update.Update;
 import java.time.Duration;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
@@ -11,12 +12,12 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Cross-run distances, keyed by experiment: each pair of runs at each aligned step gives two
- * {@code cross_run} points, one per direction (tags run and other), each stamped with its own run's
- * event time at that step, so a replay rewrites the same points (see {@link CrossRunDistances} for
+ * Cross-run distances, keyed by experiment: each pair of runs at each aligned step gives one
+ * {@link CrossRunDistance} (stored once per direction, each stamped with its own run's event time at
+ * that step, so a replay rewrites the same points) (see {@link CrossRunDistances} for
  * which pairs are found).
  */
-public final class CrossRunFunction extends KeyedProcessFunction<String, RunPosition, StoredPoint> {
+public final class CrossRunFunction extends KeyedProcessFunction<String, RunPosition, Update> {
     private static final long serialVersionUID = 1L;
 
     /** Aligned positions kept per run (400 · 50 = the first 20,000 steps at the default alignment). */
@@ -37,7 +38,7 @@ public final class CrossRunFunction extends KeyedProcessFunction<String, RunPosi
     }
 
     @Override
-    public void processElement(RunPosition p, Context ctx, Collector<StoredPoint> out) throws Exception {
+    public void processElement(RunPosition p, Context ctx, Collector<Update> out) throws Exception {
         CrossRunDistances distances = state.value();
         if (distances == null) {
             distances = new CrossRunDistances(KEPT_PER_RUN);
@@ -49,7 +50,8 @@ public final class CrossRunFunction extends KeyedProcessFunction<String, RunPosi
             return; // RunAnalyzer only offers finite positions; nothing here may stop the job
         }
         for (CrossRunDistances.Pair pair : pairs) {
-            dev.canyon.analytics.StepPoints.crossRun(pair, p.experiment).forEach(out::collect);
+            out.collect(new CrossRunDistance(p.experiment, pair.run(), pair.other(), pair.step(), pair.runEventTimeMs(),
+                    pair.otherEventTimeMs(), pair.distance()));
         }
         state.update(distances);
     }

@@ -1,16 +1,17 @@
 package dev.canyon.job;
 
 import dev.canyon.job.influx.InfluxSink;
-import dev.canyon.job.kafka.AlertRecord;
 import dev.canyon.job.kafka.AlertSerializer;
 import dev.canyon.job.kafka.DeadLetter;
 import dev.canyon.job.kafka.DeadLetterSerializer;
 import dev.canyon.job.kafka.RawRecord;
 import dev.canyon.job.kafka.RawRecordDeserializer;
+import dev.canyon.analytics.AnalyticsSettings;
 import dev.canyon.analytics.run.RunAnalyzer;
+import dev.canyon.analytics.update.AlertTransition;
+import dev.canyon.analytics.update.Update;
 import dev.canyon.contract.Topics;
 import dev.canyon.storage.InfluxConfig;
-import dev.canyon.storage.StoredPoint;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -39,22 +40,22 @@ public final class StepAnalyticsJob {
     private StepAnalyticsJob() {}
 
     /** Wires the job onto {@code env}. */
-    public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source, Sink<StoredPoint> points,
-            Sink<DeadLetter> deadLetters, Sink<AlertRecord> alerts) {
+    public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source, Sink<Update> points,
+            Sink<DeadLetter> deadLetters, Sink<AlertTransition> alerts) {
         build(env, source, null, points, deadLetters, alerts);
     }
 
     /** Wires the job onto {@code env}, keeping only the records {@code filter} accepts (null: all). */
     public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
-            org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter, Sink<StoredPoint> points,
-            Sink<DeadLetter> deadLetters, Sink<AlertRecord> alerts) {
-        build(env, source, filter, points, deadLetters, alerts, RunAnalyzer.Settings.defaults());
+            org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter, Sink<Update> points,
+            Sink<DeadLetter> deadLetters, Sink<AlertTransition> alerts) {
+        build(env, source, filter, points, deadLetters, alerts, AnalyticsSettings.defaults());
     }
 
     /** Wires the job onto {@code env} with the given analytics settings, without the live job's own health points. */
     public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
-            org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter, Sink<StoredPoint> points,
-            Sink<DeadLetter> deadLetters, Sink<AlertRecord> alerts, RunAnalyzer.Settings settings) {
+            org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter, Sink<Update> points,
+            Sink<DeadLetter> deadLetters, Sink<AlertTransition> alerts, AnalyticsSettings settings) {
         build(env, source, filter, points, deadLetters, alerts, settings, false);
     }
 
@@ -63,8 +64,8 @@ public final class StepAnalyticsJob {
      * ({@code pipeline} ingest lag, {@code dead_letters}), which only a live job can measure.
      */
     public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
-            org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter, Sink<StoredPoint> points,
-            Sink<DeadLetter> deadLetters, Sink<AlertRecord> alerts, RunAnalyzer.Settings settings, boolean pipelineMetrics) {
+            org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter, Sink<Update> points,
+            Sink<DeadLetter> deadLetters, Sink<AlertTransition> alerts, AnalyticsSettings settings, boolean pipelineMetrics) {
         // Chained operators hand records over without a (Kryo) copy: no operator here changes a
         // record after emitting it or keeps one it was given.
         env.getConfig().enableObjectReuse();
@@ -73,12 +74,12 @@ public final class StepAnalyticsJob {
         if (filter != null) {
             raw = raw.filter(filter).uid("replay-filter").name("replay-filter");
         }
-        SingleOutputStreamOperator<StoredPoint> analysed = raw
+        SingleOutputStreamOperator<Update> analysed = raw
                 .keyBy(RawRecord::keyString)
                 .process(new StepAnalyticsFunction(settings, StepAnalyticsFunction.DEFAULT_STATE_TTL, pipelineMetrics))
                 .uid("step-analytics")
                 .name("run-analytics");
-        DataStream<StoredPoint> crossRun = analysed.getSideOutput(StepAnalyticsFunction.POSITIONS)
+        DataStream<Update> crossRun = analysed.getSideOutput(StepAnalyticsFunction.POSITIONS)
                 .keyBy(p -> p.experiment)
                 .process(new CrossRunFunction(StepAnalyticsFunction.DEFAULT_STATE_TTL))
                 .uid("cross-run")
@@ -127,13 +128,13 @@ public final class StepAnalyticsJob {
      */
     public static void buildReplay(StreamExecutionEnvironment env, String bootstrapServers, java.util.Map<String, String> kafka,
             InfluxConfig influx, long fromTimestampMs, String run, String experiment, int parallelism) {
-        buildReplay(env, bootstrapServers, kafka, influx, fromTimestampMs, run, experiment, parallelism, RunAnalyzer.Settings.defaults());
+        buildReplay(env, bootstrapServers, kafka, influx, fromTimestampMs, run, experiment, parallelism, AnalyticsSettings.defaults());
     }
 
     /** {@link #buildReplay} with the live job's analytics settings (a replay must use the same to give the same points). */
     public static void buildReplay(StreamExecutionEnvironment env, String bootstrapServers, java.util.Map<String, String> kafka,
             InfluxConfig influx, long fromTimestampMs, String run, String experiment, int parallelism,
-            RunAnalyzer.Settings settings) {
+            AnalyticsSettings settings) {
         env.setParallelism(parallelism);
         AnalyticsConfig config = new AnalyticsConfig(bootstrapServers, kafka, "canyon-replay-" + System.currentTimeMillis(),
                 influx, null, null, parallelism, -1);
@@ -152,8 +153,8 @@ public final class StepAnalyticsJob {
     }
 
     /** Writes alerts to {@link Topics#ALERTS}. */
-    public static KafkaSink<AlertRecord> alertSink(AnalyticsConfig config) {
-        return KafkaSink.<AlertRecord>builder()
+    public static KafkaSink<AlertTransition> alertSink(AnalyticsConfig config) {
+        return KafkaSink.<AlertTransition>builder()
                 .setBootstrapServers(config.bootstrapServers())
                 .setKafkaProducerConfig(config.clientProperties())
                 .setRecordSerializer(new AlertSerializer(Topics.ALERTS))

@@ -58,15 +58,7 @@ public final class StepAnalyticsMain {
     }
 
     /** Analytics settings from the environment (the variables above), defaults for what is not set. */
-    public static dev.canyon.analytics.run.RunAnalyzer.Settings analytics(Map<String, String> env) {
-        var d = dev.canyon.analytics.run.RunAnalyzer.Settings.defaults();
-        var s = d.stall();
-        var stall = new dev.canyon.kernels.stall.StallDetector.Config(s.smoothing(),
-                Long.parseLong(env.getOrDefault("CANYON_PLATEAU_PATIENCE_STEPS", Long.toString(s.patienceSteps()))),
-                s.minRelativeImprovement(),
-                Duration.ofSeconds(Long.parseLong(env.getOrDefault("CANYON_SILENCE_S", Long.toString(s.silence().toSeconds())))),
-                s.divergenceFactor(), s.recoverySteps());
-        return d.withWindow(Integer.parseInt(env.getOrDefault("CANYON_WINDOW_STEPS", Integer.toString(d.window()))),
-                Integer.parseInt(env.getOrDefault("CANYON_EMIT_EVERY_STEPS", Integer.toString(d.emitEvery())))).withStall(stall);
+    public static dev.canyon.analytics.AnalyticsSettings analytics(Map<String, String> env) {
+        return dev.canyon.analytics.AnalyticsSettings.fromMap(env);
     }
 }

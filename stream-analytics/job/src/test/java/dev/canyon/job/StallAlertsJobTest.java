@@ -65,9 +65,9 @@ class StallAlertsJobTest extends JobTestStack {
         InfluxConfig influx = InfluxConfig.of(influxd.url()).withDatabase("stalltest");
         StepAnalyticsJob.buildProduction(env, AnalyticsConfig.of(kafka.bootstrapServers(), influx).withParallelism(2)
                 .withCheckpointInterval(Duration.ofMillis(500)).withGroupId("stalltest")
-                .withAnalytics(RunAnalyzer.Settings.defaults().withStall(new StallDetector.Config(stall.smoothing(),
+                .withAnalytics(dev.canyon.analytics.AnalyticsSettings.builder().stall(new StallDetector.Config(stall.smoothing(),
                         stall.patienceSteps(), stall.minRelativeImprovement(), Duration.ofSeconds(3), stall.divergenceFactor(),
-                        stall.recoverySteps()))));
+                        stall.recoverySteps())).build()));
         JobClient job = env.executeAsync(StepAnalyticsJob.NAME);
         List<Alert> alerts;
         try {
@@ -148,7 +148,7 @@ class StallAlertsJobTest extends JobTestStack {
             Alert opened = alerts.stream().filter(a -> a.getKind().name().equalsIgnoreCase(e.getKey()) && a.getOpen())
                     .findFirst().orElseThrow();
             // The open point's own time (RunAnalyzer: the step's point time + 1 µs per kind number).
-            long openedAt = dev.canyon.contract.PointTime.ofStep(opened.getEventTimeMs(), opened.getStep())
+            long openedAt = dev.canyon.storage.PointTime.ofStep(opened.getEventTimeMs(), opened.getStep())
                     + 1000L * opened.getKind().getNumber();
             assertThat(firing(store, query, opened.getRunId(), openedAt)).as(e.getKey() + " rule while its alert is open").isTrue();
             boolean resolved = alerts.stream().anyMatch(a -> a.getRunId().equals(opened.getRunId()) && a.getKind() == opened.getKind()

@@ -4,12 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canyon.job.kafka.DeadLetter;
 import dev.canyon.job.kafka.RawRecord;
-import dev.canyon.contract.Measurements;
 import dev.canyon.contract.SampleRecords;
 import dev.canyon.contract.Topics;
 import dev.canyon.contract.WireRecords;
 import dev.canyon.contract.proto.Step;
+import dev.canyon.analytics.AnalyticsSettings;
+import dev.canyon.analytics.update.AlertTransition;
+import dev.canyon.analytics.update.ObstacleDecision;
+import dev.canyon.analytics.update.PcaSnapshot;
+import dev.canyon.analytics.update.StepMeasured;
+import dev.canyon.analytics.update.Update;
+import dev.canyon.analytics.update.WindowIndicators;
 import dev.canyon.storage.StoredPoint;
+import dev.canyon.storage.UpdatePoints;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
@@ -28,20 +35,22 @@ class StepAnalyticsFunctionTest {
     @Test
     void restoredFromASnapshotItContinuesExactlyAsUninterrupted() throws Exception {
         List<Step> steps = steps("r", 80, 1);
-        List<StoredPoint> uninterrupted;
+        List<Update> uninterruptedUpdates;
         try (var h = harness()) {
             h.open();
             steps.forEach(s -> push(h, "r", WireRecords.encode(s)));
-            uninterrupted = h.extractOutputValues();
+            uninterruptedUpdates = h.extractOutputValues();
         }
+        // Compared as stored (the updates hold arrays, whose records compare by identity).
+        List<StoredPoint> uninterrupted = UpdatePoints.of(uninterruptedUpdates);
         // Per-step points, every 10 steps indicators, PCA every 10 steps from its third sample (step 20) while it holds fewer than 10 samples, the obstacle state from step 50 (a full window).
-        assertThat(uninterrupted).filteredOn(p -> p.measurement().equals(Measurements.TRAINING)).hasSize(80);
-        assertThat(uninterrupted).filteredOn(p -> p.measurement().equals(Measurements.INDICATORS)).hasSize(8);
-        assertThat(uninterrupted).filteredOn(p -> p.measurement().equals(Measurements.PCA)).hasSize(7);
-        assertThat(uninterrupted).filteredOn(p -> p.measurement().equals(Measurements.OBSTACLE)).hasSize(4);
+        assertThat(uninterruptedUpdates).filteredOn(StepMeasured.class::isInstance).hasSize(80);
+        assertThat(uninterruptedUpdates).filteredOn(WindowIndicators.class::isInstance).hasSize(8);
+        assertThat(uninterruptedUpdates).filteredOn(PcaSnapshot.class::isInstance).hasSize(7);
+        assertThat(uninterruptedUpdates).filteredOn(ObstacleDecision.class::isInstance).hasSize(4);
 
         OperatorSubtaskState snapshot;
-        List<StoredPoint> before;
+        List<Update> before;
         try (var h = harness()) {
             h.open();
             steps.subList(0, 33).forEach(s -> push(h, "r", WireRecords.encode(s)));
@@ -52,8 +61,8 @@ class StepAnalyticsFunctionTest {
             h.initializeState(snapshot);
             h.open();
             steps.subList(33, 80).forEach(s -> push(h, "r", WireRecords.encode(s)));
-            List<StoredPoint> after = h.extractOutputValues();
-            assertThat(concat(before, after)).containsExactlyElementsOf(uninterrupted);
+            List<Update> after = h.extractOutputValues();
+            assertThat(UpdatePoints.of(concat(before, after))).containsExactlyElementsOf(uninterrupted);
             // A step replayed after the restore (Kafka re-delivers what followed the checkpoint) is a duplicate now.
             push(h, "r", WireRecords.encode(steps.get(79)));
             assertThat(h.extractOutputValues()).hasSize(after.size());
@@ -84,11 +93,9 @@ class StepAnalyticsFunctionTest {
                     r -> assertThat(r).contains("41 values, this run's earlier deltas had 40"),
                     r -> assertThat(r).contains("NaN"),
                     r -> assertThat(r).contains("no value"));
-            List<StoredPoint> out = h.extractOutputValues().stream()
-                    .filter(p -> !p.measurement().equals(Measurements.ALERTS)).toList();
-            assertThat(out).hasSize(3 * Measurements.PER_STEP.size());
-            assertThat(out).filteredOn(p -> p.measurement().equals(Measurements.DISTANCE))
-                    .extracting(p -> p.fields().get(Measurements.FIELD_STEP)).containsExactly(1L, 2L, 3L);
+            List<Update> out = h.extractOutputValues().stream().filter(u -> !(u instanceof AlertTransition)).toList();
+            assertThat(out).hasSize(3).allSatisfy(u -> assertThat(u).isInstanceOf(StepMeasured.class));
+            assertThat(out).extracting(u -> ((StepMeasured) u).at().step()).containsExactly(1L, 2L, 3L);
         }
     }
 
@@ -106,10 +113,10 @@ class StepAnalyticsFunctionTest {
                         .build();
                 push(h, "s", WireRecords.encode(sketched));
                 path += full.getScalars().getDeltaNorm();
-                StoredPoint last = h.extractOutputValues().get(h.extractOutputValues().size() - 1);
-                assertThat(last.measurement()).isEqualTo(Measurements.DISTANCE);
-                assertThat(last.fields().get(Measurements.FIELD_PATH_LENGTH)).isEqualTo(path);
-                assertThat(last.fields().get(Measurements.FIELD_DISPLACEMENT)).isEqualTo(full.getScalars().getDisplacement());
+                Update last = h.extractOutputValues().get(h.extractOutputValues().size() - 1);
+                assertThat(last).isInstanceOf(StepMeasured.class);
+                assertThat(((StepMeasured) last).pathLength()).isEqualTo(path);
+                assertThat(((StepMeasured) last).displacement()).isEqualTo(full.getScalars().getDisplacement());
             }
             assertThat(reasons(h)).isEmpty();
         }
@@ -119,37 +126,32 @@ class StepAnalyticsFunctionTest {
     @Test
     void stallAlertsGoToTheSideOutputAndToInfluxPoints() throws Exception {
         var config = new dev.canyon.kernels.stall.StallDetector.Config(0.5, 20, 1e-3, java.time.Duration.ofSeconds(60), 10, 5);
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                new StepAnalyticsFunction(dev.canyon.analytics.run.RunAnalyzer.Settings.defaults().withStall(config), java.time.Duration.ofDays(1))),
-                RawRecord::keyString, Types.STRING)) {
+        try (var h = harness(new StepAnalyticsFunction(AnalyticsSettings.builder().stall(config).build(), java.time.Duration.ofDays(1)))) {
             h.open();
             h.setProcessingTime(1_000);
             List<Step> steps = steps("p", 40, 5);
             for (Step st : steps) {
                 push(h, "p", WireRecords.encode(st.toBuilder().setLoss(1.0).build()));
             }
-            List<dev.canyon.job.kafka.AlertRecord> alerts = alerts(h);
+            List<AlertTransition> alerts = alerts(h);
             assertThat(alerts).singleElement().satisfies(a -> {
-                assertThat(a.kind).isEqualTo("PLATEAU");
-                assertThat(a.open).isTrue();
-                assertThat(a.step).isEqualTo(21);
+                assertThat(a.kind().name()).isEqualTo("PLATEAU");
+                assertThat(a.open()).isTrue();
+                assertThat(a.at().step()).isEqualTo(21);
             });
-            assertThat(h.extractOutputValues()).filteredOn(p -> p.measurement().equals(Measurements.ALERTS))
-                    .singleElement().satisfies(p -> {
-                        assertThat(p.tags()).containsEntry(Measurements.TAG_KIND, "plateau");
-                        assertThat(p.fields()).containsEntry(Measurements.FIELD_OPEN, 1L);
-                    });
+            // The same transition goes to InfluxDB.
+            assertThat(h.extractOutputValues()).filteredOn(AlertTransition.class::isInstance).containsExactlyElementsOf(alerts);
             h.setProcessingTime(1_000 + 60_000);
             assertThat(alerts(h)).hasSize(2).last().satisfies(a -> {
-                assertThat(a.kind).isEqualTo("SILENCE");
-                assertThat(a.open).isTrue();
-                assertThat(a.step).isEqualTo(40);
+                assertThat(a.kind().name()).isEqualTo("SILENCE");
+                assertThat(a.open()).isTrue();
+                assertThat(a.at().step()).isEqualTo(40);
             });
             Step next = steps("p", 41, 5).get(40);
             push(h, "p", WireRecords.encode(next.toBuilder().setLoss(1.0).build()));
             assertThat(alerts(h)).hasSize(3).last().satisfies(a -> {
-                assertThat(a.kind).isEqualTo("SILENCE");
-                assertThat(a.open).isFalse();
+                assertThat(a.kind().name()).isEqualTo("SILENCE");
+                assertThat(a.open()).isFalse();
             });
         }
     }
@@ -170,9 +172,9 @@ class StepAnalyticsFunctionTest {
             h.setProcessingTime(30_000);
             push(h, "n", WireRecords.encode(steps.get(4).toBuilder().setLoss(Double.NaN).build()));
             h.setProcessingTime(61_000); // 60 s after the last good step, 31 s after the NaN one
-            assertThat(alerts(h)).extracting(a -> a.kind).containsExactly("DIVERGENCE");
+            assertThat(alerts(h)).extracting(a -> a.kind().name()).containsExactly("DIVERGENCE");
             h.setProcessingTime(90_001);
-            assertThat(alerts(h)).extracting(a -> a.kind + (a.open ? "+" : "-")).containsExactly("DIVERGENCE+", "SILENCE+");
+            assertThat(alerts(h)).extracting(a -> a.kind().name() + (a.open() ? "+" : "-")).containsExactly("DIVERGENCE+", "SILENCE+");
 
             List<Step> e = steps("e", 5, 8);
             for (Step st : e.subList(0, 4)) {
@@ -182,29 +184,27 @@ class StepAnalyticsFunctionTest {
             h.processElement(new RawRecord(Topics.RUNS, 0, offset++, "e".getBytes(StandardCharsets.UTF_8), WireRecords.encode(ended)),
                     offset);
             h.setProcessingTime(500_000);
-            assertThat(alerts(h)).filteredOn(a -> a.runId.equals("e")).isEmpty();
+            assertThat(alerts(h)).filteredOn(a -> a.at().run().equals("e")).isEmpty();
         }
     }
 
-    private static List<dev.canyon.job.kafka.AlertRecord> alerts(
-            KeyedOneInputStreamOperatorTestHarness<String, RawRecord, StoredPoint> h) {
+    private static List<AlertTransition> alerts(KeyedOneInputStreamOperatorTestHarness<String, RawRecord, Update> h) {
         var side = h.getSideOutput(StepAnalyticsFunction.ALERTS);
-        return side == null ? List.of()
-                : side.stream().map(r -> (dev.canyon.job.kafka.AlertRecord) r.getValue()).toList();
+        return side == null ? List.of() : side.stream().map(r -> (AlertTransition) r.getValue()).toList();
     }
 
-    private static List<StoredPoint> concat(List<StoredPoint> a, List<StoredPoint> b) {
+    private static List<Update> concat(List<Update> a, List<Update> b) {
         var all = new java.util.ArrayList<>(a);
         all.addAll(b);
         return all;
     }
 
-    private static List<String> reasons(KeyedOneInputStreamOperatorTestHarness<String, RawRecord, StoredPoint> h) {
+    private static List<String> reasons(KeyedOneInputStreamOperatorTestHarness<String, RawRecord, Update> h) {
         var side = h.getSideOutput(StepAnalyticsFunction.DEAD_LETTERS);
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).map(d -> ((DeadLetter) d).reason).toList();
     }
 
-    private void push(KeyedOneInputStreamOperatorTestHarness<String, RawRecord, StoredPoint> h, String key, byte[] value) {
+    private void push(KeyedOneInputStreamOperatorTestHarness<String, RawRecord, Update> h, String key, byte[] value) {
         try {
             h.processElement(new RawRecord(Topics.STEPS, 0, offset++, key.getBytes(StandardCharsets.UTF_8), value), offset);
         } catch (Exception e) {
@@ -213,9 +213,19 @@ class StepAnalyticsFunctionTest {
     }
 
     /** A harness not yet opened, so that state can be restored into it first. */
-    private static KeyedOneInputStreamOperatorTestHarness<String, RawRecord, StoredPoint> harness() throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new StepAnalyticsFunction()),
-                RawRecord::keyString, Types.STRING);
+    private static KeyedOneInputStreamOperatorTestHarness<String, RawRecord, Update> harness() throws Exception {
+        return harness(new StepAnalyticsFunction());
+    }
+
+    /**
+     * A harness for {@code f} whose output serializer takes every kind of update (the harness would
+     * otherwise pick one from the first record's class).
+     */
+    private static KeyedOneInputStreamOperatorTestHarness<String, RawRecord, Update> harness(StepAnalyticsFunction f) throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(f), RawRecord::keyString, Types.STRING);
+        h.setup(org.apache.flink.api.common.typeinfo.TypeInformation.of(Update.class)
+                .createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
+        return h;
     }
 
     private static List<Step> steps(String run, int n, long seed) {

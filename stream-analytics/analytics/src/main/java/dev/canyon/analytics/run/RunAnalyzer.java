@@ -1,6 +1,15 @@
 package dev.canyon.analytics.run;
 
-import dev.canyon.analytics.StepPoints;
+import dev.canyon.analytics.AnalyticsSettings;
+import dev.canyon.analytics.update.AlertTransition;
+import dev.canyon.analytics.update.At;
+import dev.canyon.analytics.update.ObstacleDecision;
+import dev.canyon.analytics.update.PcaSnapshot;
+import dev.canyon.analytics.update.Position;
+import dev.canyon.analytics.update.ProbeResult;
+import dev.canyon.analytics.update.StepMeasured;
+import dev.canyon.analytics.update.Update;
+import dev.canyon.analytics.update.WindowIndicators;
 import dev.canyon.kernels.distance.DistanceTravelled;
 import dev.canyon.kernels.indicators.ObstacleIndicators;
 import dev.canyon.kernels.obstacle.ObstacleClassifier;
@@ -9,8 +18,6 @@ import dev.canyon.kernels.path.LinearPathSummary;
 import dev.canyon.kernels.pca.RandomWalkControl;
 import dev.canyon.kernels.pca.TrajectoryPca;
 import dev.canyon.kernels.stall.StallDetector;
-import dev.canyon.contract.Measurements;
-import dev.canyon.contract.PointTime;
 import dev.canyon.contract.Vectors;
 import dev.canyon.contract.WireRecords;
 import dev.canyon.contract.proto.Encoding;
@@ -20,7 +27,6 @@ import dev.canyon.contract.proto.RunStarted;
 import dev.canyon.contract.proto.Step;
 import dev.canyon.contract.proto.TensorVector;
 import dev.canyon.kernels.sketch.CountSketch;
-import dev.canyon.storage.StoredPoint;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +40,7 @@ import java.util.Locale;
  *   <li>{@link #onStep}: distance travelled (from FULL vectors when the run ships them, else from the
  *       trainer's exact scalars), the {@link StallDetector}, the windowed {@link ObstacleIndicators},
  *       the trajectory {@link TrajectoryPca} of θ_t − θ_0 with its {@link RandomWalkControl}, and every
- *       {@link Settings#emitEvery} steps the indicators, the {@link ObstacleClassifier}'s decision and
+ *       {@link AnalyticsSettings#emitEvery} steps the indicators, the {@link ObstacleClassifier}'s decision and
  *       the PCA as points;
  *   <li>{@link #onProbe}: same-batch curvature, Hessian extremes and linear-path curves (with their
  *       {@link LinearPathSummary}), which later windows use as evidence;
@@ -48,73 +54,11 @@ import java.util.Locale;
  * </ul>
  *
  * PCA space: a run's sketches as they are; FULL or half vectors as they are up to {@link
- * Settings#pcaMaxDimension} values, above that CountSketched in the stream to {@link
- * Settings#streamSketchSize} with the experiment's seed (so all runs of an experiment share the
+ * AnalyticsSettings#pcaMaxDimension} values, above that CountSketched in the stream to {@link
+ * AnalyticsSettings#streamSketchSize} with the experiment's seed (so all runs of an experiment share the
  * space). A step that cannot be used is rejected with {@link Rejected}, state unchanged.
  */
 public final class RunAnalyzer {
-
-    /**
-     * Settings, validated.
-     *
-     * @param window steps in the indicators' sliding window; the obstacle state is decided once it is full
-     * @param emitEvery steps between indicator, obstacle and PCA points; also the PCA's sampling
-     *     interval: θ_t enters the PCA (and the control walk's position its PCA) at every emitEvery-th
-     *     step, which costs a tenth of sampling every step and changes the explained variances of a
-     *     training trajectory by far less than the 0.01 bar (RunAnalyzerTest checks against batch PCA
-     *     of every point)
-     * @param pcaRows Frequent Directions rows ℓ (memory 2ℓ × space doubles, twice with the control)
-     * @param pcaMaxDimension largest exact vector the PCA takes as it is
-     * @param streamSketchSize sketch size for larger exact vectors
-     * @param crossRunEvery steps between positions offered for cross-run distances (0: none)
-     * @param hessianFreshness a Hessian probe older than this many steps is not used as evidence
-     * @param stall stall-alert thresholds
-     * @param thresholds classifier thresholds
-     */
-    public record Settings(int window, int emitEvery, int pcaRows, int pcaMaxDimension, int streamSketchSize, int crossRunEvery,
-            int hessianFreshness, StallDetector.Config stall, ObstacleClassifier.Thresholds thresholds) implements Serializable {
-        public Settings {
-            if (window < 4) {
-                throw new IllegalArgumentException("window must be at least 4 steps, got " + window);
-            }
-            if (emitEvery < 1 || pcaRows < 2 || pcaMaxDimension < 1 || streamSketchSize < 1 || crossRunEvery < 0
-                    || hessianFreshness < 1) {
-                throw new IllegalArgumentException("emitEvery, hessianFreshness >= 1, pcaRows >= 2, sizes >= 1, crossRunEvery >= 0 "
-                        + "required, got " + emitEvery + ", " + hessianFreshness + ", " + pcaRows + ", " + pcaMaxDimension + "/"
-                        + streamSketchSize + ", " + crossRunEvery);
-            }
-        }
-
-        /**
-         * Window 50 steps, points every 10 steps, ℓ = 8 rows, exact PCA up to 4,096 values and a
-         * 1,024-dimensional sketch above, cross-run positions every 50 steps, Hessian probes
-         * usable for 200 steps; DESIGN.md's stall defaults; the classifier's default thresholds.
-         */
-        public static Settings defaults() {
-            return new Settings(50, 10, 8, 4096, 1024, 50, 200, StallDetector.Config.defaults(),
-                    ObstacleClassifier.Thresholds.defaults());
-        }
-
-        public Settings withWindow(int w, int every) {
-            return new Settings(w, every, pcaRows, pcaMaxDimension, streamSketchSize, crossRunEvery, hessianFreshness, stall,
-                    thresholds);
-        }
-
-        public Settings withStall(StallDetector.Config s) {
-            return new Settings(window, emitEvery, pcaRows, pcaMaxDimension, streamSketchSize, crossRunEvery, hessianFreshness, s,
-                    thresholds);
-        }
-
-        public Settings withThresholds(ObstacleClassifier.Thresholds t) {
-            return new Settings(window, emitEvery, pcaRows, pcaMaxDimension, streamSketchSize, crossRunEvery, hessianFreshness,
-                    stall, t);
-        }
-
-        public Settings withCrossRunEvery(int every) {
-            return new Settings(window, emitEvery, pcaRows, pcaMaxDimension, streamSketchSize, every, hessianFreshness, stall,
-                    thresholds);
-        }
-    }
 
     /** A step or record that cannot be used, with the reason; the analyzer's state is unchanged. */
     public static final class Rejected extends IllegalArgumentException {
@@ -125,20 +69,8 @@ public final class RunAnalyzer {
         }
     }
 
-    /** An alert opening or resolving, with the obstacle state of its run at the time. */
-    public record Transition(StallDetector.Kind kind, boolean open, long step, long eventTimeMs, String evidence,
-            String obstacleState) {}
-
-    /** θ_t at an aligned step, in the run's PCA space (for cross-run distances). */
-    public record Position(long step, long eventTimeMs, float[] theta) {}
-
-    /** What one input produced. */
-    public static final class Output {
-        public final List<StoredPoint> points = new ArrayList<>(8);
-        public final List<Transition> alerts = new ArrayList<>(1);
-        /** θ_t at aligned steps: at the step itself once θ_0 is known, or all held ones when θ_0 arrives. */
-        public final List<Position> positions = new ArrayList<>(1);
-    }
+    /** θ_t − θ_0 at an aligned step, held until θ_0 is known. */
+    private record Held(At at, float[] displacement) {}
 
     /**
      * PCA points come every this many {@code emitEvery} intervals (every 50 steps by default; every
@@ -150,7 +82,7 @@ public final class RunAnalyzer {
     /** Aligned positions held while θ_0 is unknown (as many as the cross-run distances keep). */
     static final int MAX_HELD_POSITIONS = 32;
 
-    private Settings settings;
+    private AnalyticsSettings settings;
     private String run = "";
     private String experiment = "";
     private long lastStep;
@@ -184,27 +116,27 @@ public final class RunAnalyzer {
     private float[] initial;
     private TrajectoryPca pca;
     private RandomWalkControl control;
-    private List<Position> heldPositions;
+    private List<Held> heldPositions;
     private double[] previousPc1;
     private double[] previousPc2;
     private transient CountSketch streamSketch;
 
     /** θ_0 + (θ_t − θ_0), or null if the spaces differ. */
-    private Position placed(Position displaced) {
-        if (initial.length != displaced.theta().length) {
+    private Position placed(Held held) {
+        if (initial.length != held.displacement().length) {
             return null;
         }
-        float[] theta = displaced.theta();
+        float[] theta = held.displacement();
         for (int i = 0; i < theta.length; i++) {
             theta[i] += initial[i];
         }
-        return displaced;
+        return new Position(held.at(), theta);
     }
 
     /** Kryo and tests. */
     RunAnalyzer() {}
 
-    public RunAnalyzer(Settings settings) {
+    public RunAnalyzer(AnalyticsSettings settings) {
         this.settings = settings;
         this.stall = new StallDetector(settings.stall());
         this.indicators = new ObstacleIndicators(settings.window());
@@ -244,32 +176,8 @@ public final class RunAnalyzer {
         return finished;
     }
 
-    /** Whether the per-run analytics take {@code d}: a step, a probe, a run's start or its end. */
-    public static boolean accepts(WireRecords.Decoded d) {
-        return d instanceof WireRecords.DecodedStep || d instanceof WireRecords.DecodedProbe
-                || d instanceof WireRecords.DecodedRunStarted || d instanceof WireRecords.DecodedRunEnded;
-    }
-
-    /**
-     * One decoded record that {@link #accepts} takes, dispatched to {@link #onStep}, {@link #onProbe},
-     * {@link #onRunStarted} or {@link #onRunEnded}. Throws {@link Rejected} (state unchanged) when it cannot be
-     * used, and IllegalArgumentException for a kind it does not take.
-     */
-    public Output onRecord(WireRecords.Decoded d, long arrivalMs) {
-        if (d instanceof WireRecords.DecodedStep s) {
-            return onStep(s.record(), arrivalMs);
-        } else if (d instanceof WireRecords.DecodedProbe p) {
-            return onProbe(p.record());
-        } else if (d instanceof WireRecords.DecodedRunStarted r) {
-            return onRunStarted(r.record());
-        } else if (d instanceof WireRecords.DecodedRunEnded r) {
-            return onRunEnded(r.record());
-        }
-        throw new IllegalArgumentException(d.getClass().getSimpleName() + " records are not per-run analytics input");
-    }
-
     /** One step. Throws {@link Rejected} (state unchanged) when it cannot be used. */
-    public Output onStep(Step step, long arrivalMs) {
+    public List<Update> onStep(Step step, long arrivalMs) {
         if (finished) {
             throw new Rejected("step " + step.getStep() + " of run " + step.getRunId() + " arrived after the run ended at step "
                     + endedAtStep);
@@ -289,11 +197,11 @@ public final class RunAnalyzer {
         float[] fullDelta = null;
         if (Vectors.isExact(step.getDelta()) && Vectors.isExact(step.getGradient())) {
             fullDelta = Vectors.toFloats(step.getDelta());
-            gradNorm = StepPoints.norm(Vectors.toFloats(step.getGradient()));
+            gradNorm = norm(Vectors.toFloats(step.getGradient()));
             if (!Double.isFinite(gradNorm)) {
                 throw new Rejected("gradient of step " + step.getStep() + " contains NaN or infinite values");
             }
-            stepLength = StepPoints.norm(fullDelta);
+            stepLength = norm(fullDelta);
             if (!Double.isFinite(stepLength)) {
                 throw new Rejected("delta of step " + step.getStep() + ": delta contains NaN or infinite values");
             }
@@ -306,7 +214,7 @@ public final class RunAnalyzer {
         float[] moved = null;
         if (step.hasDelta() && step.getDelta().getDimension() > 0) {
             moved = fullDelta != null && !needsStreamSketch(d) ? fullDelta : toSpace(step.getDelta(), step.getExperimentId());
-            if (moved != null && moved != fullDelta && !Double.isFinite(StepPoints.norm(moved))) {
+            if (moved != null && moved != fullDelta && !Double.isFinite(norm(moved))) {
                 throw new Rejected("delta of step " + step.getStep() + " contains NaN or infinite values");
             }
             if (moved != null && space != 0 && moved.length != space) {
@@ -315,7 +223,7 @@ public final class RunAnalyzer {
             }
         }
 
-        Output out = new Output();
+        List<Update> out = new ArrayList<>(4);
         run = step.getRunId();
         experiment = step.getExperimentId();
         if (fullDelta != null) {
@@ -334,7 +242,10 @@ public final class RunAnalyzer {
         learningRate = step.getLearningRate();
         batchSize = step.getBatchSize();
         paramNorm = step.getScalars().getParamNorm();
-        out.points.addAll(StepPoints.of(step, gradNorm, stepLength, pathLength, displacement));
+        var health = step.getHealth();
+        out.add(new StepMeasured(at(lastStep), step.getLoss(), learningRate, batchSize, step.getEpoch(), step.getExamplesSeen(),
+                new StepMeasured.TelemetryHealth(health.getSent(), health.getSpilled(), health.getResent(), health.getDropped()),
+                gradNorm, stepLength, pathLength, displacement, paramNorm));
 
         alerts(stall.onStep(step.getStep(), arrivalMs, step.getLoss(), gradNorm), out);
         var sc = step.getScalars();
@@ -348,11 +259,11 @@ public final class RunAnalyzer {
         }
         if (settings.crossRunEvery() > 0 && lastStep % settings.crossRunEvery() == 0 && position != null) {
             // θ_t − θ_0 now; θ_0 is added when known (RunStarted comes on another topic, so it may come later).
-            Position displaced = new Position(lastStep, lastEventTimeMs, position.clone());
+            Held displaced = new Held(at(lastStep), position.clone());
             if (initial != null) {
                 Position placed = placed(displaced);
                 if (placed != null) {
-                    out.positions.add(placed);
+                    out.add(placed);
                 }
             } else {
                 if (heldPositions == null) {
@@ -412,56 +323,40 @@ public final class RunAnalyzer {
     }
 
     /** The indicators, the obstacle decision (once the window is full) and the PCA, as points. */
-    private void emitWindow(Output out) {
+    private void emitWindow(List<Update> out) {
         ObstacleIndicators.Window w = indicators.window();
-        long time = PointTime.ofStep(lastEventTimeMs, lastStep);
+        At at = at(lastStep);
         boolean hessianFresh = lastStep - hessianStep <= settings.hessianFreshness();
         boolean curvatureFresh = lastStep - curvatureStep <= settings.window();
         double curvature = curvatureFresh ? probeCurvature : w.curvature();
         double lMax = hessianFresh ? lambdaMax : Double.NaN;
         double lMin = hessianFresh ? lambdaMin : Double.NaN;
         double stability = learningRate * lMax / 2;
-        out.points.add(base(Measurements.INDICATORS, time)
-                .field(Measurements.FIELD_WINDOW, (long) w.steps())
-                .fieldIfFinite(Measurements.FIELD_GRAD_NORM_MEAN, w.meanGradNorm())
-                .fieldIfFinite(Measurements.FIELD_GRAD_NORM_TREND, w.gradNormTrend())
-                .fieldIfFinite(Measurements.FIELD_UPHILL_FRACTION, w.uphillFraction())
-                .fieldIfFinite(Measurements.FIELD_SUCCESSIVE_COSINE, w.successiveCosine())
-                .fieldIfFinite(Measurements.FIELD_NOISE_SCALE, w.noiseScale())
-                .fieldIfFinite(Measurements.FIELD_CURVATURE, curvature)
-                .field(Measurements.FIELD_CURVATURE_SOURCE, curvatureFresh ? "probe" : "scalars")
-                .fieldIfFinite(Measurements.FIELD_TAYLOR_PREDICTED, w.predictedLossChange())
-                .fieldIfFinite(Measurements.FIELD_TAYLOR_OBSERVED, w.observedLossChange())
-                .fieldIfFinite(Measurements.FIELD_STABILITY_RATIO, stability)
-                .fieldIfFinite(Measurements.FIELD_LAMBDA_MAX, lMax)
-                .fieldIfFinite(Measurements.FIELD_LAMBDA_MIN, lMin)
-                .build());
+        out.add(new WindowIndicators(at, w.steps(), w.meanGradNorm(), w.gradNormTrend(), w.uphillFraction(),
+                w.successiveCosine(), w.noiseScale(), curvature,
+                curvatureFresh ? WindowIndicators.CurvatureSource.PROBE : WindowIndicators.CurvatureSource.SCALARS,
+                w.predictedLossChange(), w.observedLossChange(), stability, lMax, lMin));
         if (indicators.isFull()) {
             ObstacleClassifier.Decision decision = new ObstacleClassifier(settings.thresholds()).classify(
                     new ObstacleClassifier.Evidence(true, w.lossStart(), w.lossEnd(), w.meanGradNorm(), paramNorm,
                             w.uphillFraction(), w.successiveCosine(), w.noiseScale(), batchSize, lMax, lMin, learningRate));
-            decide(decision.state(), decision.evidence(), time, out);
+            decide(decision.state(), decision.evidence(), at, out);
         }
         if (pca != null && pca.count() >= 3 && (lastStep % (PCA_EMISSION_FACTOR * settings.emitEvery()) == 0 || pca.count() < 10)) {
             TrajectoryPca.Result r = pca.result(3);
             double[] ctrl = control.explainedVarianceRatios(3);
-            StoredPoint.Builder b = base(Measurements.PCA, time).field(Measurements.FIELD_PCA_DIMENSION, (long) space);
-            for (int i = 0; i < r.explainedVarianceRatios().length; i++) {
-                b.field(Measurements.FIELD_EVR_PREFIX + (i + 1), r.explainedVarianceRatios()[i]);
-            }
-            for (int i = 0; i < ctrl.length; i++) {
-                b.field(Measurements.FIELD_CONTROL_EVR_PREFIX + (i + 1), ctrl[i]);
-            }
             double[][] c = r.components();
+            double pc1 = Double.NaN;
+            double pc2 = Double.NaN;
             if (c.length >= 1) {
                 previousPc1 = align(c[0], previousPc1);
-                b.field(Measurements.FIELD_PC1, project(previousPc1, r.mean()));
+                pc1 = project(previousPc1, r.mean());
             }
             if (c.length >= 2) {
                 previousPc2 = align(c[1], previousPc2);
-                b.field(Measurements.FIELD_PC2, project(previousPc2, r.mean()));
+                pc2 = project(previousPc2, r.mean());
             }
-            out.points.add(b.build());
+            out.add(new PcaSnapshot(at, space, r.explainedVarianceRatios(), ctrl, pc1, pc2));
         }
     }
 
@@ -489,14 +384,10 @@ public final class RunAnalyzer {
         return s;
     }
 
-    private void decide(ObstacleState next, String evidence, long time, Output out) {
+    private void decide(ObstacleState next, String evidence, At at, List<Update> out) {
         state = next;
         stateEvidence = evidence;
-        out.points.add(base(Measurements.OBSTACLE, time)
-                .field(Measurements.FIELD_STATE, next.name())
-                .field(Measurements.FIELD_STATE_CODE, (long) next.ordinal())
-                .field(Measurements.FIELD_EVIDENCE, evidence)
-                .build());
+        out.add(new ObstacleDecision(at, next, evidence));
     }
 
     /**
@@ -504,8 +395,8 @@ public final class RunAnalyzer {
      * opens the divergence alert and sets DIVERGING. Ignored after the run finished or for a step
      * at or before the last accepted one.
      */
-    public Output onNonFiniteStep(Step step, long arrivalMs) {
-        Output out = new Output();
+    public List<Update> onNonFiniteStep(Step step, long arrivalMs) {
+        List<Update> out = new ArrayList<>(4);
         if (finished || (steps > 0 && step.getStep() <= lastStep)) {
             return out;
         }
@@ -516,8 +407,7 @@ public final class RunAnalyzer {
         alerts(stall.onStep(step.getStep(), arrivalMs, step.getLoss(), step.getScalars().getGradNorm()), out);
         if (state != ObstacleState.DIVERGING || !stateEvidence.startsWith("non-finite")) {
             decide(ObstacleState.DIVERGING, String.format(Locale.ROOT, "non-finite values at step %d: loss %s, gradient norm %s",
-                    step.getStep(), step.getLoss(), step.getScalars().getGradNorm()), PointTime.ofStep(step.getEventTimeMs(),
-                    step.getStep()), out);
+                    step.getStep(), step.getLoss(), step.getScalars().getGradNorm()), at(step.getStep()), out);
         }
         if (endedAtStep >= 0 && lastSeenStep >= endedAtStep) {
             finish(out, "after step " + endedAtStep);
@@ -526,9 +416,9 @@ public final class RunAnalyzer {
     }
 
     /** A probe of this run: points for it, and evidence for later windows. */
-    public Output onProbe(Probe p) {
-        Output out = new Output();
-        long time = PointTime.ofStep(p.getEventTimeMs(), p.getStep());
+    public List<Update> onProbe(Probe p) {
+        List<Update> out = new ArrayList<>(4);
+        At at = new At(p.getRunId(), p.getExperimentId(), p.getStep(), p.getEventTimeMs());
         switch (p.getKindCase()) {
             case CURVATURE -> {
                 var c = p.getCurvature();
@@ -536,10 +426,7 @@ public final class RunAnalyzer {
                     probeCurvature = c.getAlongStep();
                     curvatureStep = p.getStep();
                 }
-                out.points.add(probeBase(Measurements.CURVATURE_PROBE, time, p)
-                        .fieldIfFinite(Measurements.FIELD_ALONG_STEP, c.getAlongStep())
-                        .fieldIfFinite(Measurements.FIELD_ALONG_GRADIENT, c.getAlongGradient())
-                        .build());
+                out.add(new ProbeResult.Curvature(at, c.getAlongStep(), c.getAlongGradient()));
             }
             case HESSIAN -> {
                 var h = p.getHessian();
@@ -548,14 +435,10 @@ public final class RunAnalyzer {
                     lambdaMin = h.getMinEigenvalue();
                     hessianStep = p.getStep();
                 }
-                out.points.add(probeBase(Measurements.HESSIAN, time, p)
-                        .fieldIfFinite(Measurements.FIELD_LAMBDA_MAX, h.getMaxEigenvalue())
-                        .fieldIfFinite(Measurements.FIELD_LAMBDA_MIN, h.getMinEigenvalue())
-                        .fieldIfFinite(Measurements.FIELD_TRACE, h.getTrace())
-                        .fieldIfFinite(Measurements.FIELD_STABILITY_RATIO, learningRate * h.getMaxEigenvalue() / 2)
-                        .build());
+                out.add(new ProbeResult.Hessian(at, h.getMaxEigenvalue(), h.getMinEigenvalue(), h.getTrace(),
+                        learningRate * h.getMaxEigenvalue() / 2));
             }
-            case LINEAR_PATH -> linearPath(p, time, out);
+            case LINEAR_PATH -> out.add(linearPath(p, at));
             default -> throw new Rejected("probe of run " + p.getRunId() + " at step " + p.getStep() + " carries no result");
         }
         if (run.isEmpty()) {
@@ -565,7 +448,7 @@ public final class RunAnalyzer {
         return out;
     }
 
-    private void linearPath(Probe p, long time, Output out) {
+    private static ProbeResult.LinearPath linearPath(Probe p, At at) {
         var lp = p.getLinearPath();
         double[] alpha = lp.getAlphaList().stream().mapToDouble(Double::doubleValue).toArray();
         double[] train = lp.getTrainLossList().stream().mapToDouble(Double::doubleValue).toArray();
@@ -580,44 +463,27 @@ public final class RunAnalyzer {
         } catch (IllegalArgumentException e) {
             throw new Rejected("linear-path probe of run " + p.getRunId() + " at step " + p.getStep() + ": " + e.getMessage());
         }
-        for (int i = 0; i < alpha.length; i++) {
-            // One point per α, after the probe's own time (alerts use offsets 1000..3000 ns; no step arrives in the same ns).
-            StoredPoint.Builder b = probeBase(Measurements.LINEAR_PATH, time + 10_000L * (i + 1), p)
-                    .field(Measurements.FIELD_ALPHA, alpha[i])
-                    .fieldIfFinite(Measurements.FIELD_TRAIN_LOSS, train[i]);
-            if (validation.length > 0) {
-                b.fieldIfFinite(Measurements.FIELD_VALIDATION_LOSS, validation[i]);
-            }
-            out.points.add(b.build());
-        }
-        StoredPoint.Builder s = probeBase(Measurements.LINEAR_PATH_SUMMARY, time, p)
-                .field(Measurements.FIELD_MONOTONE, trainSummary.monotone() ? 1L : 0L)
-                .fieldIfFinite(Measurements.FIELD_BARRIER, trainSummary.barrier());
-        if (validationSummary != null) {
-            s.field(Measurements.FIELD_VALIDATION_MONOTONE, validationSummary.monotone() ? 1L : 0L)
-                    .fieldIfFinite(Measurements.FIELD_VALIDATION_BARRIER, validationSummary.barrier());
-        }
-        out.points.add(s.build());
+        return new ProbeResult.LinearPath(at, alpha, train, validation, trainSummary, validationSummary);
     }
 
     /** The run announced itself: keeps θ_0 in the PCA space for cross-run distances. */
-    public Output onRunStarted(RunStarted r) {
+    public List<Update> onRunStarted(RunStarted r) {
         run = r.getRunId();
         experiment = r.getExperimentId();
-        Output out = new Output();
+        List<Update> out = new ArrayList<>(4);
         if (r.hasInitialParameters() && initial == null && !finished) {
             // NaN and infinities survive a sketch, so checking θ_0 in the PCA space checks the vector.
             float[] theta0 = toSpace(r.getInitialParameters(), r.getExperimentId());
-            if (!Double.isFinite(StepPoints.norm(theta0))) {
+            if (!Double.isFinite(norm(theta0))) {
                 throw new Rejected("initial parameters of run " + r.getRunId() + " contain NaN or infinite values");
             }
             if (space == 0 || theta0.length == space) {
                 initial = theta0;
                 if (heldPositions != null) {
-                    for (Position p : heldPositions) {
-                        Position placed = placed(p);
+                    for (Held held : heldPositions) {
+                        Position placed = placed(held);
                         if (placed != null) {
-                            out.positions.add(placed);
+                            out.add(placed);
                         }
                     }
                     heldPositions = null;
@@ -628,8 +494,8 @@ public final class RunAnalyzer {
     }
 
     /** The run ended: finishes now if every step was seen, else when its last step arrives. */
-    public Output onRunEnded(RunEnded r) {
-        Output out = new Output();
+    public List<Update> onRunEnded(RunEnded r) {
+        List<Update> out = new ArrayList<>(4);
         if (finished) {
             return out;
         }
@@ -641,7 +507,7 @@ public final class RunAnalyzer {
         return out;
     }
 
-    private void finish(Output out, String reason) {
+    private void finish(List<Update> out, String reason) {
         alerts(stall.onEnd(reason), out);
         finished = true;
         exact = null;
@@ -657,48 +523,25 @@ public final class RunAnalyzer {
     }
 
     /** A processing-time tick: a silence alert if no step arrived for the configured time. */
-    public Output onClock(long nowMs) {
-        Output out = new Output();
+    public List<Update> onClock(long nowMs) {
+        List<Update> out = new ArrayList<>(4);
         if (!finished) {
             alerts(stall.onClock(nowMs), out);
         }
         return out;
     }
 
-    private void alerts(List<StallDetector.Alert> alerts, Output out) {
+    private void alerts(List<StallDetector.Alert> alerts, List<Update> out) {
         for (StallDetector.Alert a : alerts) {
             String obstacle = state == null ? "" : state.name();
             String evidence = state == null ? a.evidence() : a.evidence() + "; obstacle " + state + ": " + stateEvidence;
-            out.alerts.add(new Transition(a.kind(), a.open(), a.step(), lastEventTimeMs, evidence, obstacle));
-            // Time from the data: the alert's step, shifted by kind so that two kinds at one step stay distinct.
-            // Resolving 100 ns after opening: an alert that opens and resolves at one step keeps both points.
-            long time = PointTime.ofStep(lastEventTimeMs, a.step()) + 1000L * (a.kind().ordinal() + 1) + (a.open() ? 0 : 100);
-            StoredPoint.Builder b = StoredPoint.builder(Measurements.ALERTS, time)
-                    .tag(Measurements.TAG_RUN, run)
-                    .tag(Measurements.TAG_EXPERIMENT, experiment)
-                    .tag(Measurements.TAG_KIND, a.kind().name().toLowerCase(Locale.ROOT))
-                    .field(Measurements.FIELD_STEP, a.step())
-                    .field(Measurements.FIELD_OPEN, a.open() ? 1L : 0L)
-                    .field(Measurements.FIELD_EVIDENCE, evidence);
-            if (!obstacle.isEmpty()) {
-                b.field(Measurements.FIELD_OBSTACLE_STATE, obstacle);
-            }
-            out.points.add(b.build());
+            out.add(new AlertTransition(at(a.step()), a.kind(), a.open(), evidence, obstacle));
         }
     }
 
-    private StoredPoint.Builder base(String measurement, long time) {
-        return StoredPoint.builder(measurement, time)
-                .tag(Measurements.TAG_RUN, run)
-                .tag(Measurements.TAG_EXPERIMENT, experiment)
-                .field(Measurements.FIELD_STEP, lastStep);
-    }
-
-    private static StoredPoint.Builder probeBase(String measurement, long time, Probe p) {
-        return StoredPoint.builder(measurement, time)
-                .tag(Measurements.TAG_RUN, p.getRunId())
-                .tag(Measurements.TAG_EXPERIMENT, p.getExperimentId())
-                .field(Measurements.FIELD_STEP, p.getStep());
+    /** This run at {@code step}, stamped with the latest event time. */
+    private At at(long step) {
+        return new At(run, experiment, step, lastEventTimeMs);
     }
 
     /** Whether the PCA runs on a sketch the stream made (large exact vectors). */
@@ -709,5 +552,14 @@ public final class RunAnalyzer {
     /** The PCA's space (0 before the first vector). */
     public int space() {
         return space;
+    }
+
+    /** ‖v‖ in double; NaN if v holds a NaN, infinite if it holds an infinity. */
+    private static double norm(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += (double) x * x;
+        }
+        return Math.sqrt(s);
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.canyon.contract.Measurements;
 import dev.canyon.contract.SampleRecords;
 import dev.canyon.contract.Vectors;
 import dev.canyon.kernels.linalg.Eigen;
@@ -14,7 +13,13 @@ import dev.canyon.contract.proto.Probe;
 import dev.canyon.contract.proto.RunEnded;
 import dev.canyon.contract.proto.RunStarted;
 import dev.canyon.contract.proto.Step;
-import dev.canyon.storage.StoredPoint;
+import dev.canyon.analytics.AnalyticsSettings;
+import dev.canyon.analytics.update.AlertTransition;
+import dev.canyon.analytics.update.PcaSnapshot;
+import dev.canyon.analytics.update.Position;
+import dev.canyon.analytics.update.ProbeResult;
+import dev.canyon.analytics.update.Update;
+import dev.canyon.analytics.update.WindowIndicators;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -47,13 +52,11 @@ class RunAnalyzerTest {
     void pcaPointsMatchBatchPca() {
         int dim = 60;
         List<Step> steps = trajectory("p", 400, dim, 1);
-        RunAnalyzer a = new RunAnalyzer(RunAnalyzer.Settings.defaults());
-        StoredPoint last = null;
+        RunAnalyzer a = new RunAnalyzer(AnalyticsSettings.defaults());
+        PcaSnapshot last = null;
         for (Step s : steps) {
-            for (StoredPoint p : a.onStep(s, 0).points) {
-                if (p.measurement().equals(Measurements.PCA)) {
-                    last = p;
-                }
+            for (PcaSnapshot p : only(a.onStep(s, 0), PcaSnapshot.class)) {
+                last = p;
             }
         }
         double[][] points = new double[steps.size() + 1][dim];
@@ -83,13 +86,12 @@ class RunAnalyzerTest {
             trace += cov[i][i];
         }
         assertThat(last).isNotNull();
-        assertThat(last.fields().get(Measurements.FIELD_STEP)).isEqualTo(400L);
+        assertThat(last.at().step()).isEqualTo(400L);
         for (int i = 0; i < 3; i++) {
-            assertThat((double) last.fields().get(Measurements.FIELD_EVR_PREFIX + (i + 1)))
-                    .as("evr%d", i + 1).isCloseTo(e.values[i] / trace, within(0.01));
+            assertThat(last.explainedVariance()[i]).as("evr%d", i + 1).isCloseTo(e.values[i] / trace, within(0.01));
         }
         // A drifting trajectory stands out against its random-walk control.
-        assertThat((double) last.fields().get("evr1")).isGreaterThan((double) last.fields().get("control_evr1"));
+        assertThat(last.explainedVariance()[0]).isGreaterThan(last.controlExplainedVariance()[0]);
     }
 
     /** With θ_0 from RunStarted, aligned steps offer θ_t = θ_0 + Σ Δθ for cross-run distances. */
@@ -97,26 +99,26 @@ class RunAnalyzerTest {
     void positionsAtAlignedStepsStartFromTheAnnouncedInitialPoint() {
         int dim = 8;
         float[] theta0 = {1, 2, 3, 4, 5, 6, 7, 8};
-        RunAnalyzer a = new RunAnalyzer(RunAnalyzer.Settings.defaults().withCrossRunEvery(5));
+        RunAnalyzer a = new RunAnalyzer(AnalyticsSettings.builder().crossRunEvery(5).build());
         a.onRunStarted(RunStarted.newBuilder().setRunId("x").setExperimentId("e").setInitialParameters(Vectors.full(theta0)).build());
         double[] expected = new double[dim];
         for (int i = 0; i < dim; i++) {
             expected[i] = theta0[i];
         }
-        RunAnalyzer.Position position = null;
+        Position position = null;
         for (Step s : trajectory("x", 10, dim, 2)) {
             float[] d = Vectors.toFloats(s.getDelta());
             for (int i = 0; i < dim; i++) {
                 expected[i] += d[i];
             }
-            RunAnalyzer.Output out = a.onStep(s, 0);
+            List<Position> out = only(a.onStep(s, 0), Position.class);
             if (s.getStep() % 5 != 0) {
-                assertThat(out.positions).isEmpty();
+                assertThat(out).isEmpty();
             } else {
-                position = out.positions.get(0);
+                position = out.get(0);
             }
         }
-        assertThat(position.step()).isEqualTo(10);
+        assertThat(position.at().step()).isEqualTo(10);
         for (int i = 0; i < dim; i++) {
             assertThat((double) position.theta()[i]).isCloseTo(expected[i], within(1e-5));
         }
@@ -125,14 +127,14 @@ class RunAnalyzerTest {
     /** θ_0 arriving after the steps (another topic): the held positions are placed and offered then, in order. */
     @Test
     void positionsWaitForALateInitialPoint() {
-        RunAnalyzer a = new RunAnalyzer(RunAnalyzer.Settings.defaults().withCrossRunEvery(5));
+        RunAnalyzer a = new RunAnalyzer(AnalyticsSettings.builder().crossRunEvery(5).build());
         List<Step> steps = trajectory("y", 10, 3, 7);
         for (Step s : steps) {
-            assertThat(a.onStep(s, 0).positions).isEmpty();
+            assertThat(only(a.onStep(s, 0), Position.class)).isEmpty();
         }
-        RunAnalyzer.Output out = a.onRunStarted(RunStarted.newBuilder().setRunId("y").setExperimentId("e")
-                .setInitialParameters(Vectors.full(new float[] {10, 20, 30})).build());
-        assertThat(out.positions).extracting(RunAnalyzer.Position::step).containsExactly(5L, 10L);
+        List<Position> out = only(a.onRunStarted(RunStarted.newBuilder().setRunId("y").setExperimentId("e")
+                .setInitialParameters(Vectors.full(new float[] {10, 20, 30})).build()), Position.class);
+        assertThat(out).extracting(p -> p.at().step()).containsExactly(5L, 10L);
         float[] sum = new float[3];
         for (Step s : steps) {
             float[] d = Vectors.toFloats(s.getDelta());
@@ -140,13 +142,13 @@ class RunAnalyzerTest {
                 sum[i] += d[i];
             }
         }
-        assertThat((double) out.positions.get(1).theta()[2]).isCloseTo(30 + sum[2], within(1e-5));
+        assertThat((double) out.get(1).theta()[2]).isCloseTo(30 + sum[2], within(1e-5));
     }
 
     /** Exact vectors above the PCA's limit are sketched in the stream to the configured size. */
     @Test
     void largeExactVectorsAreSketchedInTheStream() {
-        RunAnalyzer a = new RunAnalyzer(RunAnalyzer.Settings.defaults());
+        RunAnalyzer a = new RunAnalyzer(AnalyticsSettings.defaults());
         for (Step s : trajectory("big", 20, 5000, 3)) {
             a.onStep(s, 0);
         }
@@ -158,7 +160,7 @@ class RunAnalyzerTest {
     @Test
     void aRunEndsWhenItsLastStepHasBeenSeen() {
         List<Step> steps = trajectory("e", 12, 4, 4);
-        RunAnalyzer a = new RunAnalyzer(RunAnalyzer.Settings.defaults());
+        RunAnalyzer a = new RunAnalyzer(AnalyticsSettings.defaults());
         a.onRunEnded(RunEnded.newBuilder().setRunId("e").setSteps(11).build());
         for (Step s : steps.subList(0, 10)) {
             a.onStep(s, 0);
@@ -166,7 +168,7 @@ class RunAnalyzerTest {
         assertThat(a.finished()).isFalse();
         a.onStep(steps.get(10), 0);
         assertThat(a.finished()).isTrue();
-        assertThat(a.onClock(Long.MAX_VALUE / 2).alerts).isEmpty();
+        assertThat(a.onClock(Long.MAX_VALUE / 2)).isEmpty();
         assertThatThrownBy(() -> a.onStep(steps.get(11), 0)).isInstanceOf(RunAnalyzer.Rejected.class)
                 .hasMessageContaining("after the run ended");
     }
@@ -174,49 +176,51 @@ class RunAnalyzerTest {
     /** Probes become points, and a fresh Hessian probe feeds the stability ratio of the next window. */
     @Test
     void probesAreStoredAndUsedAsEvidence() {
-        RunAnalyzer a = new RunAnalyzer(RunAnalyzer.Settings.defaults());
+        RunAnalyzer a = new RunAnalyzer(AnalyticsSettings.defaults());
         List<Step> steps = trajectory("q", 20, 4, 5);
         for (Step s : steps.subList(0, 5)) {
             a.onStep(s, 0);
         }
         Probe.Builder base = Probe.newBuilder().setRunId("q").setExperimentId("exp").setStep(5).setEventTimeMs(1_700_000_000_005L);
-        RunAnalyzer.Output h = a.onProbe(base.clone().setHessian(HessianProbe.newBuilder().setMaxEigenvalue(30).setMinEigenvalue(-2)
+        List<Update> h = a.onProbe(base.clone().setHessian(HessianProbe.newBuilder().setMaxEigenvalue(30).setMinEigenvalue(-2)
                 .setTrace(40)).build());
-        assertThat(h.points).singleElement().satisfies(p -> {
-            assertThat(p.measurement()).isEqualTo(Measurements.HESSIAN);
-            assertThat(p.fields()).containsEntry(Measurements.FIELD_STABILITY_RATIO, 0.1 * 30 / 2);
-        });
-        RunAnalyzer.Output lp = a.onProbe(base.clone().setLinearPath(LinearPathProbe.newBuilder()
+        assertThat(h).singleElement().isInstanceOfSatisfying(ProbeResult.Hessian.class,
+                p -> assertThat(p.stabilityRatio()).isEqualTo(0.1 * 30 / 2));
+        List<Update> lp = a.onProbe(base.clone().setLinearPath(LinearPathProbe.newBuilder()
                 .addAllAlpha(List.of(0.0, 0.5, 1.0)).addAllTrainLoss(List.of(2.0, 2.5, 1.0))).build());
-        assertThat(lp.points).filteredOn(p -> p.measurement().equals(Measurements.LINEAR_PATH)).hasSize(3);
-        assertThat(lp.points).filteredOn(p -> p.measurement().equals(Measurements.LINEAR_PATH_SUMMARY)).singleElement()
-                .satisfies(p -> {
-                    assertThat(p.fields()).containsEntry(Measurements.FIELD_MONOTONE, 0L);
-                    assertThat((double) p.fields().get(Measurements.FIELD_BARRIER)).isCloseTo(1.0, within(1e-12));
-                });
-        StoredPoint indicators = null;
+        assertThat(lp).singleElement().isInstanceOfSatisfying(ProbeResult.LinearPath.class, p -> {
+            assertThat(p.alpha()).containsExactly(0.0, 0.5, 1.0);
+            assertThat(p.validationLoss()).isEmpty();
+            assertThat(p.validation()).isNull();
+            assertThat(p.train().monotone()).isFalse();
+            assertThat(p.train().barrier()).isCloseTo(1.0, within(1e-12));
+        });
+        WindowIndicators indicators = null;
         for (Step s : steps.subList(5, 10)) {
-            for (StoredPoint p : a.onStep(s, 0).points) {
-                if (p.measurement().equals(Measurements.INDICATORS)) {
-                    indicators = p;
-                }
+            for (WindowIndicators p : only(a.onStep(s, 0), WindowIndicators.class)) {
+                indicators = p;
             }
         }
-        assertThat(indicators.fields()).containsEntry(Measurements.FIELD_LAMBDA_MAX, 30.0)
-                .containsEntry(Measurements.FIELD_STABILITY_RATIO, 1.5);
+        assertThat(indicators.lambdaMax()).isEqualTo(30.0);
+        assertThat(indicators.stabilityRatio()).isEqualTo(1.5);
     }
 
     /** A non-finite step opens divergence and sets DIVERGING at once, without touching the distances. */
     @Test
     void aNonFiniteStepIsDivergenceEvidence() {
-        RunAnalyzer a = new RunAnalyzer(RunAnalyzer.Settings.defaults());
+        RunAnalyzer a = new RunAnalyzer(AnalyticsSettings.defaults());
         List<Step> steps = trajectory("n", 3, 4, 6);
         a.onStep(steps.get(0), 0);
         double path = a.pathLength();
-        RunAnalyzer.Output out = a.onNonFiniteStep(steps.get(1).toBuilder().setLoss(Double.NaN).build(), 0);
-        assertThat(out.alerts).singleElement().satisfies(t -> assertThat(t.open()).isTrue());
+        List<Update> out = a.onNonFiniteStep(steps.get(1).toBuilder().setLoss(Double.NaN).build(), 0);
+        assertThat(only(out, AlertTransition.class)).singleElement().satisfies(t -> assertThat(t.open()).isTrue());
         assertThat(a.state()).isEqualTo(dev.canyon.kernels.obstacle.ObstacleState.DIVERGING);
         assertThat(a.pathLength()).isEqualTo(path);
         assertThat(a.lastStep()).isEqualTo(1);
+    }
+
+    /** The updates of type {@code type}, in order. */
+    static <T extends Update> List<T> only(List<Update> updates, Class<T> type) {
+        return updates.stream().filter(type::isInstance).map(type::cast).toList();
     }
 }

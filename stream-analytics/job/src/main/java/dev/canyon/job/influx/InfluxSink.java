@@ -2,7 +2,9 @@ package dev.canyon.job.influx;
 
 import dev.canyon.storage.InfluxConfig;
 import dev.canyon.storage.InfluxStore;
+import dev.canyon.analytics.update.Update;
 import dev.canyon.storage.StoredPoint;
+import dev.canyon.storage.UpdatePoints;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +14,8 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 /**
- * A Flink Sink V2 that writes {@link StoredPoint}s to InfluxDB through {@link InfluxStore}.
+ * A Flink Sink V2 that writes the analytics' {@link Update}s to InfluxDB: the points {@link UpdatePoints}
+ * maps them to, through {@link InfluxStore}.
  *
  * <p>Delivery: the writer flushes its buffer when it reaches the batch size, every {@code
  * flushIntervalMs} of processing time, and before every checkpoint ({@link SinkWriter#flush}), so a
@@ -22,7 +25,7 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * retried by the store; a write that still fails fails the task, and Flink restarts it from the
  * last checkpoint.
  */
-public final class InfluxSink implements Sink<StoredPoint> {
+public final class InfluxSink implements Sink<Update> {
     private static final long serialVersionUID = 1L;
 
     private final InfluxConfig config;
@@ -37,11 +40,11 @@ public final class InfluxSink implements Sink<StoredPoint> {
     }
 
     @Override
-    public SinkWriter<StoredPoint> createWriter(WriterInitContext context) {
+    public SinkWriter<Update> createWriter(WriterInitContext context) {
         return new Writer(InfluxStore.connect(config), context.getProcessingTimeService(), config.batchSize(), flushIntervalMs);
     }
 
-    static final class Writer implements SinkWriter<StoredPoint> {
+    static final class Writer implements SinkWriter<Update> {
         private final InfluxStore store;
         private final ProcessingTimeService time;
         private final int batchSize;
@@ -69,9 +72,9 @@ public final class InfluxSink implements Sink<StoredPoint> {
         }
 
         @Override
-        public void write(StoredPoint point, Context context) throws IOException {
+        public void write(Update update, Context context) throws IOException {
             rethrowTimerFailure();
-            buffer.add(point);
+            buffer.addAll(UpdatePoints.of(update));
             if (buffer.size() >= batchSize) {
                 writeBuffer();
             }

@@ -1,5 +1,6 @@
 package dev.canyon.job.kafka;
 
+import dev.canyon.analytics.update.AlertTransition;
 import dev.canyon.contract.WireRecords;
 import dev.canyon.contract.proto.Alert;
 import java.nio.charset.StandardCharsets;
@@ -7,7 +8,7 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Writes alerts as framed {@link Alert} records keyed by run id. */
-public final class AlertSerializer implements KafkaRecordSerializationSchema<AlertRecord> {
+public final class AlertSerializer implements KafkaRecordSerializationSchema<AlertTransition> {
     private static final long serialVersionUID = 1L;
     private final String topic;
 
@@ -16,17 +17,17 @@ public final class AlertSerializer implements KafkaRecordSerializationSchema<Ale
     }
 
     @Override
-    public ProducerRecord<byte[], byte[]> serialize(AlertRecord a, KafkaSinkContext context, Long timestamp) {
+    public ProducerRecord<byte[], byte[]> serialize(AlertTransition a, KafkaSinkContext context, Long timestamp) {
         Alert alert = Alert.newBuilder()
-                .setRunId(a.runId)
-                .setExperimentId(a.experimentId == null ? "" : a.experimentId)
-                .setKind(Alert.Kind.valueOf(a.kind))
-                .setOpen(a.open)
-                .setStep(a.step)
-                .setEventTimeMs(a.eventTimeMs)
-                .setEvidence(a.evidence)
-                .setObstacleState(a.obstacleState == null ? "" : a.obstacleState)
+                .setRunId(a.at().run())
+                .setExperimentId(a.at().experiment())
+                .setKind(Alert.Kind.valueOf(a.kind().name()))
+                .setOpen(a.open())
+                .setStep(a.at().step())
+                .setEventTimeMs(a.at().eventTimeMs())
+                .setEvidence(a.evidence())
+                .setObstacleState(a.obstacleState())
                 .build();
-        return new ProducerRecord<>(topic, a.runId.getBytes(StandardCharsets.UTF_8), WireRecords.encode(alert));
+        return new ProducerRecord<>(topic, a.at().run().getBytes(StandardCharsets.UTF_8), WireRecords.encode(alert));
     }
 }

@@ -1,4 +1,4 @@
-package dev.canyon.contract;
+package dev.canyon.storage;
 
 /**
  * The InfluxDB timestamp of a step's points, derived from the record alone so that replaying a

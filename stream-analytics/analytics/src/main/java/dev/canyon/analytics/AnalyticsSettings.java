@@ -1,0 +1,202 @@
+package dev.canyon.analytics;
+
+import dev.canyon.kernels.obstacle.ObstacleClassifier;
+import dev.canyon.kernels.stall.StallDetector;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * The per-run analytics' settings, validated: one type for the live job, replays and reports, read
+ * from a {@code Map} of {@link Key}s (the environment of the job, or a CLI's options) by {@link
+ * #fromMap}; {@link #KEYS} documents every key with its default (docs/operations.md lists them).
+ *
+ * @param window steps in the indicators' sliding window; the obstacle state is decided once it is full
+ * @param emitEvery steps between indicator, obstacle and PCA points; also the PCA's sampling
+ *     interval: θ_t enters the PCA (and the control walk's position its PCA) at every emitEvery-th
+ *     step, which costs a tenth of sampling every step and changes the explained variances of a
+ *     training trajectory by far less than the 0.01 bar (RunAnalyzerTest checks against batch PCA
+ *     of every point)
+ * @param pcaRows Frequent Directions rows ℓ (memory 2ℓ × space doubles, twice with the control)
+ * @param pcaMaxDimension largest exact vector the PCA takes as it is
+ * @param streamSketchSize sketch size for larger exact vectors
+ * @param crossRunEvery steps between positions offered for cross-run distances (0: none)
+ * @param hessianFreshness a Hessian probe older than this many steps is not used as evidence
+ * @param stall stall-alert thresholds
+ * @param thresholds classifier thresholds
+ */
+public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaMaxDimension, int streamSketchSize,
+        int crossRunEvery, int hessianFreshness, StallDetector.Config stall, ObstacleClassifier.Thresholds thresholds)
+        implements Serializable {
+
+    public AnalyticsSettings {
+        if (window < 4) {
+            throw new IllegalArgumentException("window must be at least 4 steps, got " + window);
+        }
+        if (emitEvery < 1 || pcaRows < 2 || pcaMaxDimension < 1 || streamSketchSize < 1 || crossRunEvery < 0
+                || hessianFreshness < 1) {
+            throw new IllegalArgumentException("emitEvery, hessianFreshness >= 1, pcaRows >= 2, sizes >= 1, crossRunEvery >= 0 "
+                    + "required, got " + emitEvery + ", " + hessianFreshness + ", " + pcaRows + ", " + pcaMaxDimension + "/"
+                    + streamSketchSize + ", " + crossRunEvery);
+        }
+        java.util.Objects.requireNonNull(stall, "stall");
+        java.util.Objects.requireNonNull(thresholds, "thresholds");
+    }
+
+    /**
+     * Window 50 steps, points every 10 steps, ℓ = 8 rows, exact PCA up to 4,096 values and a
+     * 1,024-dimensional sketch above, cross-run positions every 50 steps, Hessian probes usable for
+     * 200 steps; DESIGN.md's stall defaults; the classifier's default thresholds.
+     */
+    public static AnalyticsSettings defaults() {
+        return new AnalyticsSettings(50, 10, 8, 4096, 1024, 50, 200, StallDetector.Config.defaults(),
+                ObstacleClassifier.Thresholds.defaults());
+    }
+
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder(defaults());
+    }
+
+    /** A settings key: its name (an environment variable's), what it sets, its default, and how it is applied. */
+    public record Key(String name, String description, String defaultValue, BiConsumer<Builder, String> apply) {}
+
+    /** Every key {@link #fromMap} reads, in the order docs/operations.md lists them. */
+    public static final List<Key> KEYS = List.of(
+            new Key("CANYON_WINDOW_STEPS", "indicator window in steps", "50", (b, v) -> b.window(parseInt(v))),
+            new Key("CANYON_EMIT_EVERY_STEPS", "steps between indicator, obstacle and PCA points", "10",
+                    (b, v) -> b.emitEvery(parseInt(v))),
+            new Key("CANYON_PLATEAU_PATIENCE_STEPS", "steps without improvement before a plateau alert", "500",
+                    (b, v) -> b.stall(copy(b.stall, Long.parseLong(v.trim()), b.stall.silence()))),
+            new Key("CANYON_SILENCE_S", "seconds without a step before a silence alert", "60",
+                    (b, v) -> b.stall(copy(b.stall, b.stall.patienceSteps(), Duration.ofSeconds(Long.parseLong(v.trim()))))));
+
+    /**
+     * The settings {@code values} give (keys of {@link #KEYS}; other entries are ignored, so the
+     * whole environment can be passed), defaults for the rest. Throws IllegalArgumentException
+     * naming the key and the value when a value is not a number or out of range.
+     */
+    public static AnalyticsSettings fromMap(Map<String, String> values) {
+        Builder b = builder();
+        for (Key k : KEYS) {
+            String v = values.get(k.name());
+            if (v == null || v.isBlank()) {
+                continue;
+            }
+            try {
+                k.apply().accept(b, v);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(k.name() + " must be " + k.description() + " (default " + k.defaultValue()
+                        + "), got '" + v + "': " + e.getMessage(), e);
+            }
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("analytics settings from " + present(values) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The keys present in {@code values} with their values. */
+    private static Map<String, String> present(Map<String, String> values) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Key k : KEYS) {
+            if (values.containsKey(k.name())) {
+                out.put(k.name(), values.get(k.name()));
+            }
+        }
+        return out;
+    }
+
+    private static int parseInt(String v) {
+        return Integer.parseInt(v.trim());
+    }
+
+    private static StallDetector.Config copy(StallDetector.Config s, long patience, Duration silence) {
+        return new StallDetector.Config(s.smoothing(), patience, s.minRelativeImprovement(), silence, s.divergenceFactor(),
+                s.recoverySteps());
+    }
+
+    /** Builds {@link AnalyticsSettings}; {@link #build} validates. */
+    public static final class Builder {
+        private int window;
+        private int emitEvery;
+        private int pcaRows;
+        private int pcaMaxDimension;
+        private int streamSketchSize;
+        private int crossRunEvery;
+        private int hessianFreshness;
+        private StallDetector.Config stall;
+        private ObstacleClassifier.Thresholds thresholds;
+
+        private Builder(AnalyticsSettings s) {
+            window = s.window;
+            emitEvery = s.emitEvery;
+            pcaRows = s.pcaRows;
+            pcaMaxDimension = s.pcaMaxDimension;
+            streamSketchSize = s.streamSketchSize;
+            crossRunEvery = s.crossRunEvery;
+            hessianFreshness = s.hessianFreshness;
+            stall = s.stall;
+            thresholds = s.thresholds;
+        }
+
+        public Builder window(int steps) {
+            this.window = steps;
+            return this;
+        }
+
+        public Builder emitEvery(int steps) {
+            this.emitEvery = steps;
+            return this;
+        }
+
+        public Builder pcaRows(int rows) {
+            this.pcaRows = rows;
+            return this;
+        }
+
+        public Builder pcaMaxDimension(int d) {
+            this.pcaMaxDimension = d;
+            return this;
+        }
+
+        public Builder streamSketchSize(int k) {
+            this.streamSketchSize = k;
+            return this;
+        }
+
+        public Builder crossRunEvery(int steps) {
+            this.crossRunEvery = steps;
+            return this;
+        }
+
+        public Builder hessianFreshness(int steps) {
+            this.hessianFreshness = steps;
+            return this;
+        }
+
+        public Builder stall(StallDetector.Config c) {
+            this.stall = c;
+            return this;
+        }
+
+        public Builder thresholds(ObstacleClassifier.Thresholds t) {
+            this.thresholds = t;
+            return this;
+        }
+
+        public AnalyticsSettings build() {
+            return new AnalyticsSettings(window, emitEvery, pcaRows, pcaMaxDimension, streamSketchSize, crossRunEvery,
+                    hessianFreshness, stall, thresholds);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.canyon.analytics.update;
+
+import dev.canyon.kernels.path.LinearPathSummary;
+
+/** A probe the trainer took at {@code at().step()}: curvature, Hessian extremes or the linear path. */
+public sealed interface ProbeResult extends Update {
+
+    At at();
+
+    @Override
+    default String run() {
+        return at().run();
+    }
+
+    /** Same-batch directional curvature: along the step and along the gradient (NaN when absent). */
+    record Curvature(At at, double alongStep, double alongGradient) implements ProbeResult {}
+
+    /** Hessian extremes and trace, and η·λmax/2 with the run's latest learning rate (NaN when absent). */
+    record Hessian(At at, double lambdaMax, double lambdaMin, double trace, double stabilityRatio) implements ProbeResult {}
+
+    /**
+     * The loss along θ(α) = (1 − α)θ_0 + αθ_t on the training batch and, when the probe had one, a
+     * validation batch (empty array and null summary otherwise).
+     */
+    record LinearPath(At at, double[] alpha, double[] trainLoss, double[] validationLoss, LinearPathSummary train,
+            LinearPathSummary validation) implements ProbeResult {}
+}
