@@ -6,6 +6,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY cli/target/lib /opt/canyon/lib
 COPY cli/target/canyon.jar /opt/canyon/canyon.jar
+COPY jvm-opens.args /opt/canyon/jvm-opens.args
 ENV CANYON_JAVA_OPTS="-Xmx4g"
-ENTRYPOINT ["sh", "-c", "exec java $CANYON_JAVA_OPTS --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -jar /opt/canyon/canyon.jar \"$@\"", "canyon"]
+ENTRYPOINT ["sh", "-c", "exec java $CANYON_JAVA_OPTS @/opt/canyon/jvm-opens.args -jar /opt/canyon/canyon.jar \"$@\"", "canyon"]
 CMD ["train", "--help"]
