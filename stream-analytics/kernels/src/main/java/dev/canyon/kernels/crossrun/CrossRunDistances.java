@@ -1,5 +1,6 @@
 package dev.canyon.kernels.crossrun;
 
+import dev.canyon.kernels.vector.VectorOps;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,14 +47,12 @@ public final class CrossRunDistances {
         this(1);
     }
 
-    /** ‖a − b‖, summed in double, for vectors of one length. */
+    /**
+     * ‖a − b‖, summed in double, for vectors of one length ({@link VectorOps#distance(float[],
+     * float[])}); vectors of different lengths are rejected with {@link IllegalArgumentException}.
+     */
     public static double distance(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            double d = (double) a[i] - b[i];
-            s += d * d;
-        }
-        return Math.sqrt(s);
+        return VectorOps.distance(a, b);
     }
 
     /** Adds {@code run}'s θ at {@code step}; returns its distances to the runs kept there. */

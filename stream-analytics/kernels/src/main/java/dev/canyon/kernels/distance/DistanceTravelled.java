@@ -1,5 +1,6 @@
 package dev.canyon.kernels.distance;
 
+import dev.canyon.kernels.vector.VectorOps;
 import java.util.Arrays;
 
 /**
@@ -33,10 +34,7 @@ public final class DistanceTravelled {
         if (sum != null && delta.length != sum.length) {
             throw new IllegalArgumentException("delta has " + delta.length + " values, this run's earlier deltas had " + sum.length);
         }
-        double ss = 0;
-        for (float v : delta) {
-            ss += (double) v * v;
-        }
+        double ss = VectorOps.squaredNorm(delta);
         if (!Double.isFinite(ss)) {
             throw new IllegalArgumentException("delta contains NaN or infinite values");
         }
@@ -73,14 +71,7 @@ public final class DistanceTravelled {
 
     /** ‖θ_t − θ_0‖. */
     public double displacement() {
-        if (sum == null) {
-            return 0;
-        }
-        double ss = 0;
-        for (double v : sum) {
-            ss += v * v;
-        }
-        return Math.sqrt(ss);
+        return sum == null ? 0 : VectorOps.norm(sum);
     }
 
     /** displacement / path length in [0, 1]; 1 when empty (no movement is a straight line). */

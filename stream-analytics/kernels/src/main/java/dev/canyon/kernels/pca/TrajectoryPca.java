@@ -1,6 +1,8 @@
 package dev.canyon.kernels.pca;
 
 import dev.canyon.kernels.linalg.Eigen;
+import dev.canyon.kernels.vector.VectorOps;
+
 /**
  * Streaming PCA of a trajectory of points in R^k (the sketched weights θ_t, or θ_t − θ_0), after
  * Lipton 2016 (seed 002) and Goodfellow et al. 2015 (seed 000): the top principal components, the
@@ -42,10 +44,7 @@ public final class TrajectoryPca {
         if (x.length != dimension) {
             throw new IllegalArgumentException("point has " + x.length + " values, this PCA takes " + dimension);
         }
-        double ss = 0;
-        for (float v : x) {
-            ss += (double) v * v;
-        }
+        double ss = VectorOps.squaredNorm(x);
         if (!Double.isFinite(ss)) {
             throw new IllegalArgumentException("point contains NaN or infinite values");
         }
@@ -256,7 +255,11 @@ public final class TrajectoryPca {
         }
     }
 
-    /** ⟨a, b⟩ with four independent accumulators (the JIT does not reorder a floating-point sum by itself). */
+    /**
+     * ⟨a, b⟩ with four independent accumulators (the JIT does not reorder a floating-point sum by
+     * itself). Not {@link VectorOps#dot(double[], double[])}: this one rounds differently, and the
+     * sketch's stored results depend on its bits.
+     */
     static double dot(double[] a, double[] b) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = 0;
