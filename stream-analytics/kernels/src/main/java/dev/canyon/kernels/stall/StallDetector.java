@@ -25,11 +25,48 @@ import java.util.List;
  */
 public final class StallDetector {
 
-    /** The alert kinds. */
+    /**
+     * The alert kinds, each with a persisted {@link #code()}: stored alert points are timestamped
+     * with it, so a code never changes and a new kind takes a new code. The codes equal the ordinals
+     * this enum had when codes were introduced, which is what had been used until then.
+     *
+     * <table>
+     *   <caption>Codes</caption>
+     *   <tr><th>code</th><th>kind</th></tr>
+     *   <tr><td>0</td><td>{@link #PLATEAU}</td></tr>
+     *   <tr><td>1</td><td>{@link #SILENCE}</td></tr>
+     *   <tr><td>2</td><td>{@link #DIVERGENCE}</td></tr>
+     * </table>
+     */
     public enum Kind {
-        PLATEAU,
-        SILENCE,
-        DIVERGENCE
+        /** The smoothed loss stopped improving. Code 0. */
+        PLATEAU(0),
+        /** No step arrived for a while. Code 1. */
+        SILENCE(1),
+        /** Non-finite values, or the smoothed loss far above its best. Code 2. */
+        DIVERGENCE(2);
+
+        private final int code;
+
+        Kind(int code) {
+            this.code = code;
+        }
+
+        /** The persisted code of this kind (see the table above); never changes. */
+        public int code() {
+            return code;
+        }
+
+        /** The kind of persisted code {@code code}; {@link IllegalArgumentException} naming it if none has it. */
+        public static Kind fromCode(int code) {
+            for (Kind k : values()) {
+                if (k.code == code) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("no stall alert kind has code " + code + "; known codes: "
+                    + java.util.Arrays.stream(values()).map(x -> Integer.toString(x.code)).collect(java.util.stream.Collectors.joining(", ")));
+        }
     }
 
     /**
