@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * whether the runs trained one after the other or side by side (live or in a replay): every pair at
  * a step where at least one of the two runs is within its first {@code perRun} positions. Positions
  * of different dimensions are never paired. NaN or infinite values are rejected with {@link
- * IllegalArgumentException}, state unchanged. Cost: O(runs · k) per position.
+ * IllegalArgumentException}, state unchanged; an empty kernel pairs nothing. Cost: O(runs · k) per
+ * position.
  *
  * <p>State format ({@link #writeTo}, {@link #readFrom}; version {@value #SERIAL_VERSION}): the kept
  * positions by step. The runs of one step are written in the order this kernel pairs them (a

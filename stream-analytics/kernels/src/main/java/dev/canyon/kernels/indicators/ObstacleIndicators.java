@@ -165,7 +165,10 @@ public final class ObstacleIndicators {
         });
     }
 
-    /** This window's state as bytes ({@link #writeTo}). */
+    /**
+     * This window's state as bytes ({@link #writeTo}); {@link IllegalStateException} if it is beyond what a
+     * state may hold (see the class comment).
+     */
     public byte[] toByteArray() {
         return StateFormat.toByteArray(this::writeTo);
     }

@@ -91,7 +91,10 @@ public final class RandomWalkControl {
         });
     }
 
-    /** This walk's state as bytes ({@link #writeTo}). */
+    /**
+     * This walk's state as bytes ({@link #writeTo}); {@link IllegalStateException} if its PCA is
+     * beyond what a state may hold ({@link TrajectoryPca}).
+     */
     public byte[] toByteArray() {
         return StateFormat.toByteArray(this::writeTo);
     }

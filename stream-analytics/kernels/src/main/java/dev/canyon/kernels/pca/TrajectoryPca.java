@@ -161,7 +161,10 @@ public final class TrajectoryPca {
         });
     }
 
-    /** This sketch's state as bytes ({@link #writeTo}). */
+    /**
+     * This sketch's state as bytes ({@link #writeTo}); {@link IllegalStateException} if it is beyond what a
+     * state may hold (see the class comment).
+     */
     public byte[] toByteArray() {
         return StateFormat.toByteArray(this::writeTo);
     }

@@ -25,7 +25,8 @@ import java.util.List;
  * </ul>
  *
  * Input: steps in increasing order (the stream guarantees it); NaN and infinities are evidence of
- * divergence, never folded into the smoothed loss. Cost: O(1) per step and per clock tick; state:
+ * divergence, never folded into the smoothed loss. Empty (no step yet, or since {@link #onEnd}):
+ * clock ticks raise nothing, and the smoothed loss is NaN until the first finite loss. Cost: O(1) per step and per clock tick; state:
  * a dozen numbers, all exposed for checkpointing through {@link #state()} and {@link #restore}.
  *
  * <p>State format ({@link #writeTo}, {@link #readFrom}; version {@value #SERIAL_VERSION}). The
