@@ -1,5 +1,11 @@
 package dev.canyon.kernels.distance;
 
+import dev.canyon.kernels.StateFormat;
+import dev.canyon.kernels.StateFormatException;
+import dev.canyon.kernels.vector.VectorOps;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -11,8 +17,26 @@ import java.util.Arrays;
  * rounding. Empty: both 0. Input with NaN or infinity, or of a different dimension than the first
  * delta, is rejected with {@link IllegalArgumentException} and leaves the state unchanged.
  * Cost per update: one pass over d; memory: d doubles.
+ *
+ * <p>State format ({@link #writeTo}, {@link #readFrom}; version {@value #SERIAL_VERSION}), after
+ * {@link StateFormat}'s two-byte header:
+ *
+ * <table>
+ *   <caption>DistanceTravelled state, version 1</caption>
+ *   <tr><th>type</th><th>field</th></tr>
+ *   <tr><td>byte, byte</td><td>format version 1, kernel code {@value StateFormat#DISTANCE_TRAVELLED}</td></tr>
+ *   <tr><td>long</td><td>steps (≥ 0)</td></tr>
+ *   <tr><td>double</td><td>path length</td></tr>
+ *   <tr><td>double</td><td>last step length</td></tr>
+ *   <tr><td>int</td><td>d, the dimension of the running sum; −1 before the first delta</td></tr>
+ *   <tr><td>d × double</td><td>the running sum θ_t − θ_0</td></tr>
+ * </table>
  */
 public final class DistanceTravelled {
+    /** Format version of the state {@link #writeTo} writes. */
+    public static final int SERIAL_VERSION = 1;
+    private static final String NAME = "DistanceTravelled";
+
     private double[] sum;
     private double pathLength;
     private double lastStepLength;
@@ -33,10 +57,7 @@ public final class DistanceTravelled {
         if (sum != null && delta.length != sum.length) {
             throw new IllegalArgumentException("delta has " + delta.length + " values, this run's earlier deltas had " + sum.length);
         }
-        double ss = 0;
-        for (float v : delta) {
-            ss += (double) v * v;
-        }
+        double ss = VectorOps.squaredNorm(delta);
         if (!Double.isFinite(ss)) {
             throw new IllegalArgumentException("delta contains NaN or infinite values");
         }
@@ -73,14 +94,7 @@ public final class DistanceTravelled {
 
     /** ‖θ_t − θ_0‖. */
     public double displacement() {
-        if (sum == null) {
-            return 0;
-        }
-        double ss = 0;
-        for (double v : sum) {
-            ss += v * v;
-        }
-        return Math.sqrt(ss);
+        return sum == null ? 0 : VectorOps.norm(sum);
     }
 
     /** displacement / path length in [0, 1]; 1 when empty (no movement is a straight line). */
@@ -91,6 +105,44 @@ public final class DistanceTravelled {
     /** The running sum θ_t − θ_0 (not a copy: for checkpointing); null when empty. */
     public double[] sumView() {
         return sum;
+    }
+
+    /** Writes this accumulator's state (layout in the class comment). */
+    public void writeTo(DataOutput out) throws IOException {
+        StateFormat.writeHeader(out, SERIAL_VERSION, StateFormat.DISTANCE_TRAVELLED);
+        out.writeLong(steps);
+        out.writeDouble(pathLength);
+        out.writeDouble(lastStepLength);
+        if (sum == null) {
+            out.writeInt(-1);
+        } else {
+            out.writeInt(sum.length);
+            StateFormat.writeDoubles(out, sum);
+        }
+    }
+
+    /** Reads an accumulator written by {@link #writeTo}; {@link StateFormatException} if it cannot. */
+    public static DistanceTravelled readFrom(DataInput in) throws IOException {
+        return StateFormat.read(NAME, in, i -> {
+            StateFormat.readHeader(i, NAME, StateFormat.DISTANCE_TRAVELLED, SERIAL_VERSION);
+            long steps = StateFormat.readLong(i, NAME, "step count", 0, Long.MAX_VALUE);
+            double pathLength = i.readDouble();
+            double lastStepLength = i.readDouble();
+            int d = StateFormat.readInt(i, NAME, "dimension", -1, Integer.MAX_VALUE - 8);
+            DistanceTravelled acc = new DistanceTravelled(d < 0 ? null : StateFormat.readDoubles(i, d), pathLength, steps);
+            acc.lastStepLength = lastStepLength;
+            return acc;
+        });
+    }
+
+    /** This accumulator's state as bytes ({@link #writeTo}). */
+    public byte[] toByteArray() {
+        return StateFormat.toByteArray(this::writeTo);
+    }
+
+    /** The accumulator whose state {@code bytes} holds, all of it ({@link #readFrom}). */
+    public static DistanceTravelled heapify(byte[] bytes) throws StateFormatException {
+        return StateFormat.heapify(bytes, NAME, DistanceTravelled::readFrom);
     }
 
     @Override

@@ -1,5 +1,11 @@
 package dev.canyon.kernels.indicators;
 
+import dev.canyon.kernels.StateFormat;
+import dev.canyon.kernels.StateFormatException;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * The obstacle indicators of Goodfellow's tutorial table (seed 001), over a sliding window of the
  * last W steps, from the trainer's exact per-step scalars alone:
@@ -25,8 +31,29 @@ package dev.canyon.kernels.indicators;
  * arrives. Non-finite scalars are rejected with {@link IllegalArgumentException}, state unchanged
  * (divergence is the stall detector's business). Empty or one-step windows give NaN where a
  * quantity needs more. Cost: O(1) per step; memory O(W).
+ *
+ * <p>State format ({@link #writeTo}, {@link #readFrom}; version {@value #SERIAL_VERSION}): the
+ * window's steps, oldest first. A restored window is checked as {@link #update} checks steps
+ * (finite, increasing); windows beyond {@value #MAX_PERSISTED_WINDOW} steps are neither written nor
+ * read, so that a corrupt size cannot allocate a huge ring.
+ *
+ * <table>
+ *   <caption>ObstacleIndicators state, version 1</caption>
+ *   <tr><th>type</th><th>field</th></tr>
+ *   <tr><td>byte, byte</td><td>format version 1, kernel code {@value StateFormat#OBSTACLE_INDICATORS}</td></tr>
+ *   <tr><td>int</td><td>W, the window (2 to {@value #MAX_PERSISTED_WINDOW})</td></tr>
+ *   <tr><td>int</td><td>n, steps held (0 to W)</td></tr>
+ *   <tr><td>n × (long, double, int, 5 × double)</td><td>each step's {@link StepInput} components in
+ *       declaration order: step, loss, batch size, gradient norm, delta norm, ⟨g, Δθ⟩, ⟨g, g_prev⟩,
+ *       ⟨g, Δθ_prev⟩</td></tr>
+ * </table>
  */
 public final class ObstacleIndicators {
+    /** Format version of the state {@link #writeTo} writes. */
+    public static final int SERIAL_VERSION = 1;
+    /** The largest window a state may hold. */
+    public static final int MAX_PERSISTED_WINDOW = 1 << 20;
+    private static final String NAME = "ObstacleIndicators";
 
     /** One step's scalars, as the step record carries them. */
     public record StepInput(long step, double loss, int batchSize, double gradNorm, double deltaNorm, double gradDotDelta,
@@ -98,6 +125,57 @@ public final class ObstacleIndicators {
     /** Whether the window is full. */
     public boolean isFull() {
         return size == capacity;
+    }
+
+    /** Writes this window's state (layout in the class comment). */
+    public void writeTo(DataOutput out) throws IOException {
+        if (capacity > MAX_PERSISTED_WINDOW) {
+            throw new StateFormatException(NAME + " window of " + capacity + " steps is beyond the " + MAX_PERSISTED_WINDOW
+                    + " a state may hold");
+        }
+        StateFormat.writeHeader(out, SERIAL_VERSION, StateFormat.OBSTACLE_INDICATORS);
+        out.writeInt(capacity);
+        out.writeInt(size);
+        for (int i = 0; i < size; i++) {
+            StepInput s = at(i);
+            out.writeLong(s.step());
+            out.writeDouble(s.loss());
+            out.writeInt(s.batchSize());
+            out.writeDouble(s.gradNorm());
+            out.writeDouble(s.deltaNorm());
+            out.writeDouble(s.gradDotDelta());
+            out.writeDouble(s.gradDotPrevGrad());
+            out.writeDouble(s.gradDotPrevDelta());
+        }
+    }
+
+    /** Reads a window written by {@link #writeTo}; {@link StateFormatException} if it cannot. */
+    public static ObstacleIndicators readFrom(DataInput in) throws IOException {
+        return StateFormat.read(NAME, in, i -> {
+            StateFormat.readHeader(i, NAME, StateFormat.OBSTACLE_INDICATORS, SERIAL_VERSION);
+            int window = StateFormat.readInt(i, NAME, "window", 2, MAX_PERSISTED_WINDOW);
+            int n = StateFormat.readInt(i, NAME, "steps held", 0, window);
+            ObstacleIndicators indicators = new ObstacleIndicators(window);
+            for (int k = 0; k < n; k++) {
+                // update() checks each step as it checked it the first time (IllegalArgumentException: inconsistent state).
+                indicators.update(new StepInput(i.readLong(), i.readDouble(), i.readInt(), i.readDouble(), i.readDouble(),
+                        i.readDouble(), i.readDouble(), i.readDouble()));
+            }
+            return indicators;
+        });
+    }
+
+    /**
+     * This window's state as bytes ({@link #writeTo}); {@link IllegalStateException} if it is beyond what a
+     * state may hold (see the class comment).
+     */
+    public byte[] toByteArray() {
+        return StateFormat.toByteArray(this::writeTo);
+    }
+
+    /** The window whose state {@code bytes} holds, all of it ({@link #readFrom}). */
+    public static ObstacleIndicators heapify(byte[] bytes) throws StateFormatException {
+        return StateFormat.heapify(bytes, NAME, ObstacleIndicators::readFrom);
     }
 
     /** The indicators now. */

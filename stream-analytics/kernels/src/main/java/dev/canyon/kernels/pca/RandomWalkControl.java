@@ -1,5 +1,11 @@
 package dev.canyon.kernels.pca;
 
+import dev.canyon.kernels.StateFormat;
+import dev.canyon.kernels.StateFormatException;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * The random-walk control of trajectory PCA (seeds 000 and 002): random walks also put most of
  * their variance in the top components (for a long isotropic walk, PC i explains about 6/(π² i²):
@@ -9,9 +15,30 @@ package dev.canyon.kernels.pca;
  * R^k (seeded, see {@link #step}), and runs the same {@link TrajectoryPca} on the walk.
  *
  * <p>Cost: O(k) per step plus the PCA's. A NaN, infinite or negative length is rejected with
- * {@link IllegalArgumentException} and changes nothing.
+ * {@link IllegalArgumentException} and changes nothing. Before any step the PCA holds only the
+ * origin, and the ratios are empty (as they are for any walk without spread).
+ *
+ * <p>State format ({@link #writeTo}, {@link #readFrom}; version {@value #SERIAL_VERSION}). There is
+ * no generator state to keep: step n's direction comes from a generator seeded with (seed, n), so
+ * the seed and the step count are all a restored walk needs to go on drawing the same directions.
+ * The PCA's state is embedded in its own format, with its own version.
+ *
+ * <table>
+ *   <caption>RandomWalkControl state, version 1</caption>
+ *   <tr><th>type</th><th>field</th></tr>
+ *   <tr><td>byte, byte</td><td>format version 1, kernel code {@value StateFormat#RANDOM_WALK_CONTROL}</td></tr>
+ *   <tr><td>long</td><td>seed</td></tr>
+ *   <tr><td>long</td><td>steps taken (≥ 0)</td></tr>
+ *   <tr><td>int</td><td>k, the dimension (≥ 1)</td></tr>
+ *   <tr><td>k × float</td><td>the walk's position</td></tr>
+ *   <tr><td>TrajectoryPca state</td><td>the walk's PCA, of dimension k ({@link TrajectoryPca#writeTo})</td></tr>
+ * </table>
  */
 public final class RandomWalkControl {
+    /** Format version of the state {@link #writeTo} writes. */
+    public static final int SERIAL_VERSION = 1;
+    private static final String NAME = "RandomWalkControl";
+
     private final long seed;
     private long steps;
     private final float[] position;
@@ -23,6 +50,58 @@ public final class RandomWalkControl {
         this.position = new float[dimension];
         this.pca = new TrajectoryPca(dimension, rows);
         pca.update(position);
+    }
+
+    private RandomWalkControl(long seed, long steps, float[] position, TrajectoryPca pca) {
+        this.seed = seed;
+        this.steps = steps;
+        this.position = position;
+        this.pca = pca;
+    }
+
+    /** Writes this walk's state (layout in the class comment). */
+    public void writeTo(DataOutput out) throws IOException {
+        StateFormat.writeHeader(out, SERIAL_VERSION, StateFormat.RANDOM_WALK_CONTROL);
+        out.writeLong(seed);
+        out.writeLong(steps);
+        out.writeInt(position.length);
+        StateFormat.writeFloats(out, position);
+        pca.writeTo(out);
+    }
+
+    /** Reads a walk written by {@link #writeTo}; {@link StateFormatException} if it cannot. */
+    public static RandomWalkControl readFrom(DataInput in) throws IOException {
+        return StateFormat.read(NAME, in, i -> {
+            StateFormat.readHeader(i, NAME, StateFormat.RANDOM_WALK_CONTROL, SERIAL_VERSION);
+            long seed = i.readLong();
+            long steps = StateFormat.readLong(i, NAME, "step count", 0, Long.MAX_VALUE);
+            int k = StateFormat.readInt(i, NAME, "dimension", 1, Integer.MAX_VALUE - 8);
+            float[] position = StateFormat.readFloats(i, k);
+            TrajectoryPca pca;
+            try {
+                pca = TrajectoryPca.readFrom(i);
+            } catch (StateFormatException e) {
+                throw new StateFormatException(NAME + " state, its PCA: " + e.getMessage(), e);
+            }
+            if (pca.dimension() != k) {
+                throw new StateFormatException(NAME + " state: a walk in dimension " + k + " with a PCA of dimension "
+                        + pca.dimension());
+            }
+            return new RandomWalkControl(seed, steps, position, pca);
+        });
+    }
+
+    /**
+     * This walk's state as bytes ({@link #writeTo}); {@link IllegalStateException} if its PCA is
+     * beyond what a state may hold ({@link TrajectoryPca}).
+     */
+    public byte[] toByteArray() {
+        return StateFormat.toByteArray(this::writeTo);
+    }
+
+    /** The walk whose state {@code bytes} holds, all of it ({@link #readFrom}). */
+    public static RandomWalkControl heapify(byte[] bytes) throws StateFormatException {
+        return StateFormat.heapify(bytes, NAME, RandomWalkControl::readFrom);
     }
 
     /**

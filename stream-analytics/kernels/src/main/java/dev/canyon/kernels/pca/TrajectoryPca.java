@@ -1,6 +1,13 @@
 package dev.canyon.kernels.pca;
 
+import dev.canyon.kernels.StateFormat;
+import dev.canyon.kernels.StateFormatException;
 import dev.canyon.kernels.linalg.Eigen;
+import dev.canyon.kernels.vector.VectorOps;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * Streaming PCA of a trajectory of points in R^k (the sketched weights θ_t, or θ_t − θ_0), after
  * Lipton 2016 (seed 002) and Goodfellow et al. 2015 (seed 000): the top principal components, the
@@ -16,8 +23,35 @@ import dev.canyon.kernels.linalg.Eigen;
  * doubles. {@link #merge} combines two sketches of disjoint point sets. NaN or infinite points are
  * rejected with {@link IllegalArgumentException} and leave the state unchanged; empty: no
  * components, ratios empty.
+ *
+ * <p>State format ({@link #writeTo}, {@link #readFrom}; version {@value #SERIAL_VERSION}): the
+ * exact sums and the sketch rows in use, so a restored sketch continues bit for bit. A state is
+ * bounded, written and read alike, to ℓ ≤ {@value #MAX_PERSISTED_ROWS} and 2ℓk ≤
+ * {@value #MAX_PERSISTED_CELLS} doubles (the defaults use 2·8·4096), so that a corrupt size cannot
+ * allocate a huge sketch.
+ *
+ * <table>
+ *   <caption>TrajectoryPca state, version 1</caption>
+ *   <tr><th>type</th><th>field</th></tr>
+ *   <tr><td>byte, byte</td><td>format version 1, kernel code {@value StateFormat#TRAJECTORY_PCA}</td></tr>
+ *   <tr><td>int</td><td>k, the dimension (≥ 1)</td></tr>
+ *   <tr><td>int</td><td>ℓ, the sketch rows (2 to {@value #MAX_PERSISTED_ROWS})</td></tr>
+ *   <tr><td>long</td><td>n, points added (≥ 0)</td></tr>
+ *   <tr><td>double</td><td>Σ‖x‖², the exact sum of squares</td></tr>
+ *   <tr><td>k × double</td><td>Σx, the exact sum of the points</td></tr>
+ *   <tr><td>int</td><td>m, buffer rows in use (0 to 2ℓ, at most n)</td></tr>
+ *   <tr><td>m × k × double</td><td>those rows of B, row by row</td></tr>
+ * </table>
  */
 public final class TrajectoryPca {
+    /** Format version of the state {@link #writeTo} writes. */
+    public static final int SERIAL_VERSION = 1;
+    /** The most sketch rows ℓ a state may have. */
+    public static final int MAX_PERSISTED_ROWS = 1 << 10;
+    /** The most buffer values 2ℓk a state may have (128 MiB of doubles). */
+    public static final long MAX_PERSISTED_CELLS = 1L << 24;
+    private static final String NAME = "TrajectoryPca";
+
     private final int dimension;
     private final int rows;
     private final double[][] buffer;
@@ -42,10 +76,7 @@ public final class TrajectoryPca {
         if (x.length != dimension) {
             throw new IllegalArgumentException("point has " + x.length + " values, this PCA takes " + dimension);
         }
-        double ss = 0;
-        for (float v : x) {
-            ss += (double) v * v;
-        }
+        double ss = VectorOps.squaredNorm(x);
         if (!Double.isFinite(ss)) {
             throw new IllegalArgumentException("point contains NaN or infinite values");
         }
@@ -79,10 +110,81 @@ public final class TrajectoryPca {
         n += other.n;
     }
 
+    /** Writes this sketch's state (layout in the class comment). */
+    public void writeTo(DataOutput out) throws IOException {
+        if (rows > MAX_PERSISTED_ROWS || 2L * rows * dimension > MAX_PERSISTED_CELLS) {
+            throw new StateFormatException(NAME + " of " + rows + " rows in dimension " + dimension
+                    + " is beyond what a state may hold (" + MAX_PERSISTED_ROWS + " rows, " + MAX_PERSISTED_CELLS + " values)");
+        }
+        StateFormat.writeHeader(out, SERIAL_VERSION, StateFormat.TRAJECTORY_PCA);
+        out.writeInt(dimension);
+        out.writeInt(rows);
+        out.writeLong(n);
+        out.writeDouble(sumSquares);
+        StateFormat.writeDoubles(out, sum);
+        out.writeInt(used);
+        for (int r = 0; r < used; r++) {
+            StateFormat.writeDoubles(out, buffer[r]);
+        }
+    }
+
+    /** Reads a sketch written by {@link #writeTo}; {@link StateFormatException} if it cannot. */
+    public static TrajectoryPca readFrom(DataInput in) throws IOException {
+        return StateFormat.read(NAME, in, i -> {
+            StateFormat.readHeader(i, NAME, StateFormat.TRAJECTORY_PCA, SERIAL_VERSION);
+            int k = StateFormat.readInt(i, NAME, "dimension", 1, (int) (MAX_PERSISTED_CELLS / 4));
+            int rows = StateFormat.readInt(i, NAME, "sketch rows", 2, MAX_PERSISTED_ROWS);
+            if (2L * rows * k > MAX_PERSISTED_CELLS) {
+                throw new StateFormatException(NAME + " state: " + rows + " rows in dimension " + k + " make " + 2L * rows * k
+                        + " values, more than the " + MAX_PERSISTED_CELLS + " a state may hold");
+            }
+            long n = StateFormat.readLong(i, NAME, "point count", 0, Long.MAX_VALUE);
+            double sumSquares = i.readDouble();
+            // The sum is read before the sketch is allocated: its k values prove k.
+            double[] sum = StateFormat.readDoubles(i, k);
+            int used = StateFormat.readInt(i, NAME, "rows in use", 0, 2 * rows);
+            if (used > n) {
+                throw new StateFormatException(NAME + " state: " + used + " rows in use from only " + n + " points");
+            }
+            TrajectoryPca pca = new TrajectoryPca(k, rows);
+            System.arraycopy(sum, 0, pca.sum, 0, k);
+            for (int r = 0; r < used; r++) {
+                double[] row = pca.buffer[r];
+                for (int j = 0; j < k; j++) {
+                    row[j] = i.readDouble();
+                }
+            }
+            pca.used = used;
+            pca.n = n;
+            pca.sumSquares = sumSquares;
+            return pca;
+        });
+    }
+
+    /**
+     * This sketch's state as bytes ({@link #writeTo}); {@link IllegalStateException} if it is beyond what a
+     * state may hold (see the class comment).
+     */
+    public byte[] toByteArray() {
+        return StateFormat.toByteArray(this::writeTo);
+    }
+
+    /** The sketch whose state {@code bytes} holds, all of it ({@link #readFrom}). */
+    public static TrajectoryPca heapify(byte[] bytes) throws StateFormatException {
+        return StateFormat.heapify(bytes, NAME, TrajectoryPca::readFrom);
+    }
+
+    /** k, the dimension of the points. */
+    int dimension() {
+        return dimension;
+    }
+
+    /** Points added (merged sketches included). */
     public long count() {
         return n;
     }
 
+    /** Whether no point has been added. */
     public boolean isEmpty() {
         return n == 0;
     }
@@ -256,7 +358,11 @@ public final class TrajectoryPca {
         }
     }
 
-    /** ⟨a, b⟩ with four independent accumulators (the JIT does not reorder a floating-point sum by itself). */
+    /**
+     * ⟨a, b⟩ with four independent accumulators (the JIT does not reorder a floating-point sum by
+     * itself). Not {@link VectorOps#dot(double[], double[])}: this one rounds differently, and the
+     * sketch's stored results depend on its bits.
+     */
     static double dot(double[] a, double[] b) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = 0;

@@ -1,5 +1,10 @@
 package dev.canyon.kernels.stall;
 
+import dev.canyon.kernels.StateFormat;
+import dev.canyon.kernels.StateFormatException;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,16 +25,76 @@ import java.util.List;
  * </ul>
  *
  * Input: steps in increasing order (the stream guarantees it); NaN and infinities are evidence of
- * divergence, never folded into the smoothed loss. Cost: O(1) per step and per clock tick; state:
+ * divergence, never folded into the smoothed loss. Empty (no step yet, or since {@link #onEnd}):
+ * clock ticks raise nothing, and the smoothed loss is NaN until the first finite loss. Cost: O(1) per step and per clock tick; state:
  * a dozen numbers, all exposed for checkpointing through {@link #state()} and {@link #restore}.
+ *
+ * <p>State format ({@link #writeTo}, {@link #readFrom}; version {@value #SERIAL_VERSION}). The
+ * {@link Config} is not part of it: thresholds come from the job's settings and are passed in again
+ * at restore, so that changing them between versions of the job takes effect on running runs (every
+ * number below means the same under any thresholds).
+ *
+ * <table>
+ *   <caption>StallDetector state, version 1</caption>
+ *   <tr><th>type</th><th>field</th></tr>
+ *   <tr><td>byte, byte</td><td>format version 1, kernel code {@value StateFormat#STALL_DETECTOR}</td></tr>
+ *   <tr><td>double</td><td>smoothed loss (NaN before the first finite loss)</td></tr>
+ *   <tr><td>double</td><td>best smoothed loss (+∞ before the first)</td></tr>
+ *   <tr><td>long</td><td>step of the best</td></tr>
+ *   <tr><td>long</td><td>last step</td></tr>
+ *   <tr><td>long</td><td>last arrival, ms (Long.MIN_VALUE before the first step)</td></tr>
+ *   <tr><td>long</td><td>healthy streak (≥ 0)</td></tr>
+ *   <tr><td>byte</td><td>open alerts: bit 0 plateau, bit 1 silence, bit 2 divergence; other bits 0</td></tr>
+ *   <tr><td>long</td><td>steps since the start or the last end (≥ 0)</td></tr>
+ * </table>
  */
 public final class StallDetector {
+    /** Format version of the state {@link #writeTo} writes. */
+    public static final int SERIAL_VERSION = 1;
+    private static final String NAME = "StallDetector";
 
-    /** The alert kinds. */
+    /**
+     * The alert kinds, each with a persisted {@link #code()}: stored alert points are timestamped
+     * with it, so a code never changes and a new kind takes a new code. The codes equal the ordinals
+     * this enum had when codes were introduced, which is what had been used until then.
+     *
+     * <table>
+     *   <caption>Codes</caption>
+     *   <tr><th>code</th><th>kind</th></tr>
+     *   <tr><td>0</td><td>{@link #PLATEAU}</td></tr>
+     *   <tr><td>1</td><td>{@link #SILENCE}</td></tr>
+     *   <tr><td>2</td><td>{@link #DIVERGENCE}</td></tr>
+     * </table>
+     */
     public enum Kind {
-        PLATEAU,
-        SILENCE,
-        DIVERGENCE
+        /** The smoothed loss stopped improving. Code 0. */
+        PLATEAU(0),
+        /** No step arrived for a while. Code 1. */
+        SILENCE(1),
+        /** Non-finite values, or the smoothed loss far above its best. Code 2. */
+        DIVERGENCE(2);
+
+        private final int code;
+
+        Kind(int code) {
+            this.code = code;
+        }
+
+        /** The persisted code of this kind (see the table above); never changes. */
+        public int code() {
+            return code;
+        }
+
+        /** The kind of persisted code {@code code}; {@link IllegalArgumentException} naming it if none has it. */
+        public static Kind fromCode(int code) {
+            for (Kind k : values()) {
+                if (k.code == code) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("no stall alert kind has code " + code + "; known codes: "
+                    + java.util.Arrays.stream(values()).map(x -> Integer.toString(x.code)).collect(java.util.stream.Collectors.joining(", ")));
+        }
     }
 
     /**
@@ -94,6 +159,7 @@ public final class StallDetector {
     private boolean divergenceOpen;
     private long steps;
 
+    /** A detector with thresholds {@code config}, before any step. */
     public StallDetector(Config config) {
         this.config = config;
     }
@@ -114,9 +180,57 @@ public final class StallDetector {
         return d;
     }
 
+    /** The state, for checkpointing ({@link #restore}). */
     public State state() {
         return new State(smoothed, best, stepOfBest, lastStep, lastArrivalMs, healthyStreak, plateauOpen, silenceOpen,
                 divergenceOpen, steps);
+    }
+
+    /** Writes this detector's state, without its config (layout in the class comment). */
+    public void writeTo(DataOutput out) throws IOException {
+        StateFormat.writeHeader(out, SERIAL_VERSION, StateFormat.STALL_DETECTOR);
+        out.writeDouble(smoothed);
+        out.writeDouble(best);
+        out.writeLong(stepOfBest);
+        out.writeLong(lastStep);
+        out.writeLong(lastArrivalMs);
+        out.writeLong(healthyStreak);
+        out.writeByte((plateauOpen ? 1 : 0) | (silenceOpen ? 2 : 0) | (divergenceOpen ? 4 : 0));
+        out.writeLong(steps);
+    }
+
+    /**
+     * Reads a detector written by {@link #writeTo}, to run with thresholds {@code config};
+     * {@link StateFormatException} if it cannot.
+     */
+    public static StallDetector readFrom(DataInput in, Config config) throws IOException {
+        java.util.Objects.requireNonNull(config, "config");
+        return StateFormat.read(NAME, in, i -> {
+            StateFormat.readHeader(i, NAME, StateFormat.STALL_DETECTOR, SERIAL_VERSION);
+            double smoothed = i.readDouble();
+            double best = i.readDouble();
+            long stepOfBest = i.readLong();
+            long lastStep = i.readLong();
+            long lastArrivalMs = i.readLong();
+            long healthyStreak = StateFormat.readLong(i, NAME, "healthy streak", 0, Long.MAX_VALUE);
+            int open = i.readUnsignedByte();
+            if ((open & ~7) != 0) {
+                throw new StateFormatException(NAME + " state: open-alert flags are " + open + ", expected bits 0 to 2 only");
+            }
+            long steps = StateFormat.readLong(i, NAME, "step count", 0, Long.MAX_VALUE);
+            return restore(config, new State(smoothed, best, stepOfBest, lastStep, lastArrivalMs, healthyStreak, (open & 1) != 0,
+                    (open & 2) != 0, (open & 4) != 0, steps));
+        });
+    }
+
+    /** This detector's state as bytes ({@link #writeTo}). */
+    public byte[] toByteArray() {
+        return StateFormat.toByteArray(this::writeTo);
+    }
+
+    /** The detector whose state {@code bytes} holds, all of it, to run with {@code config} ({@link #readFrom}). */
+    public static StallDetector heapify(byte[] bytes, Config config) throws StateFormatException {
+        return StateFormat.heapify(bytes, NAME, in -> readFrom(in, config));
     }
 
     /** Whether an alert of {@code kind} is open. */

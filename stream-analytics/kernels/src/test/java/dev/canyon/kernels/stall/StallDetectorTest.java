@@ -129,4 +129,18 @@ class StallDetectorTest {
         assertThatThrownBy(() -> new StallDetector.Config(0.1, 500, 1e-3, Duration.ofSeconds(1), 1, 20))
                 .hasMessageContaining("divergence factor must be > 1");
     }
+
+    /** The codes of Kind's Javadoc table; stored alert timestamps use them, so they never change. */
+    @Test
+    void kindCodesAreTheDocumentedOnesAndUnique() {
+        java.util.Map<Kind, Integer> documented = java.util.Map.of(Kind.PLATEAU, 0, Kind.SILENCE, 1, Kind.DIVERGENCE, 2);
+        assertThat(documented.keySet()).containsExactlyInAnyOrder(Kind.values());
+        for (Kind k : Kind.values()) {
+            assertThat(k.code()).as(k.name()).isEqualTo(documented.get(k));
+            assertThat(Kind.fromCode(k.code())).isSameAs(k);
+        }
+        assertThat(java.util.Arrays.stream(Kind.values()).map(Kind::code)).doesNotHaveDuplicates();
+        assertThatThrownBy(() -> Kind.fromCode(3)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("code 3").hasMessageContaining("known codes: 0, 1, 2");
+    }
 }
