@@ -96,7 +96,7 @@ public final class UpdatePoints {
 
     /** The timestamp of an alert's point. */
     public static long alertTime(AlertTransition a) {
-        return PointTime.ofStep(a.at().eventTimeMs(), a.at().step()) + ALERT_KIND_SPACING_NS * (a.kind().ordinal() + 1)
+        return PointTime.ofStep(a.at().eventTimeMs(), a.at().step()) + ALERT_KIND_SPACING_NS * (a.kind().code() + 1)
                 + (a.open() ? 0 : ALERT_RESOLVE_OFFSET_NS);
     }
 
@@ -146,7 +146,7 @@ public final class UpdatePoints {
     private static StoredPoint obstacle(ObstacleDecision d) {
         return base(Measurements.OBSTACLE, d.at())
                 .field(Measurements.FIELD_STATE, d.state().name())
-                .field(Measurements.FIELD_STATE_CODE, (long) d.state().ordinal())
+                .field(Measurements.FIELD_STATE_CODE, (long) d.state().code())
                 .field(Measurements.FIELD_EVIDENCE, d.evidence())
                 .build();
     }

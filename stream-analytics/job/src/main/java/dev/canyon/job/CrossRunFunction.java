@@ -32,7 +32,8 @@ public final class CrossRunFunction extends KeyedProcessFunction<String, RunPosi
 
     @Override
     public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
-        ValueStateDescriptor<CrossRunDistances> d = new ValueStateDescriptor<>("cross-run", TypeInformation.of(CrossRunDistances.class));
+        ValueStateDescriptor<CrossRunDistances> d = new ValueStateDescriptor<>("cross-run",
+                dev.canyon.job.state.CrossRunDistancesSerializer.INSTANCE);
         d.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl).build());
         state = getRuntimeContext().getState(d);
     }

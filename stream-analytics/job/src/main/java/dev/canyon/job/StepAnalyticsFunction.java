@@ -37,8 +37,9 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Each record goes through the {@link RecordHandler} that the offline reader uses too.
  *
- * <p>State: one {@link RunAnalyzer} per run (Kryo-serialized in checkpoints; not schema-evolvable
- * across Canyon versions, so upgrade a live job from an empty state or replay), with a time-to-live
+ * <p>State: one {@link RunAnalyzer} per run, in its own versioned format ({@link
+ * dev.canyon.job.state.RunAnalyzerSerializer}; a newer Canyon reads it, and a version it cannot read
+ * fails the restore with a message naming it), with a time-to-live
  * of {@link #stateTtl} processing time since its last update, which removes ended and abandoned runs.
  */
 public final class StepAnalyticsFunction extends KeyedProcessFunction<String, RawRecord, Update> {
@@ -93,7 +94,8 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                 .build();
-        ValueStateDescriptor<RunAnalyzer> run = new ValueStateDescriptor<>("run-analyzer", TypeInformation.of(RunAnalyzer.class));
+        // The analyzer's own versioned format (not Kryo): a checkpoint survives an upgrade of Canyon.
+        ValueStateDescriptor<RunAnalyzer> run = new ValueStateDescriptor<>("run-analyzer", dev.canyon.job.state.RunAnalyzerSerializer.INSTANCE);
         run.enableTimeToLive(ttl);
         state = getRuntimeContext().getState(run);
         ValueStateDescriptor<Long> silence = new ValueStateDescriptor<>("silence-timer", Long.class);
@@ -157,7 +159,7 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
 
     private RunAnalyzer analyzer() throws java.io.IOException {
         RunAnalyzer a = state.value();
-        return a == null ? new RunAnalyzer(settings) : a;
+        return a == null ? new RunAnalyzer(settings) : a.adopt(settings);
     }
 
     @Override
@@ -167,6 +169,7 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
         if (pending == null || pending != timestamp || a == null) {
             return;
         }
+        a.adopt(settings);
         timer.clear();
         emit(a.onClock(timestamp), ctx, out);
         state.update(a);

@@ -48,9 +48,11 @@ public final class StateFormat {
     public static final int RANDOM_WALK_CONTROL = 5;
     /** Kernel code of {@code CrossRunDistances} states. */
     public static final int CROSS_RUN_DISTANCES = 6;
+    /** Code of the analytics' per-run state ({@code dev.canyon.analytics.run.RunAnalyzer}, which holds kernels' states). */
+    public static final int RUN_ANALYZER = 7;
 
     private static final String[] NAMES = {null, "DistanceTravelled", "StallDetector", "ObstacleIndicators", "TrajectoryPca",
-        "RandomWalkControl", "CrossRunDistances"};
+        "RandomWalkControl", "CrossRunDistances", "RunAnalyzer"};
 
     /** Values allocated at once before more data must arrive. */
     private static final int CHUNK = 1 << 12;
@@ -169,6 +171,27 @@ public final class StateFormat {
             throw new StateFormatException(kernel + " state: " + what + " is byte " + b + ", expected 0 or 1");
         }
         return b == 1;
+    }
+
+    /** Writes a string of any length (UTF-8, its byte count first); {@link #readString} reads it. */
+    public static void writeString(DataOutput out, String s) throws IOException {
+        byte[] bytes = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    /** Reads a string {@link #writeString} wrote, of at most {@code maxBytes} bytes. */
+    public static String readString(DataInput in, String kernel, String what, int maxBytes) throws IOException {
+        int n = readInt(in, kernel, what + " length", 0, maxBytes);
+        byte[] bytes = new byte[Math.min(n, CHUNK)];
+        for (int i = 0; i < n; i += CHUNK) {
+            int chunk = Math.min(CHUNK, n - i);
+            if (i + chunk > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.min(n, Math.max(i + chunk, 2 * bytes.length)));
+            }
+            in.readFully(bytes, i, chunk);
+        }
+        return new String(bytes, 0, n, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Writes the values of {@code a} (not its length). */

@@ -27,7 +27,11 @@ import dev.canyon.contract.proto.RunStarted;
 import dev.canyon.contract.proto.Step;
 import dev.canyon.contract.proto.TensorVector;
 import dev.canyon.kernels.sketch.CountSketch;
-import java.io.Serializable;
+import dev.canyon.kernels.StateFormat;
+import dev.canyon.kernels.StateFormatException;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -133,7 +137,7 @@ public final class RunAnalyzer {
         return new Position(held.at(), theta);
     }
 
-    /** Kryo and tests. */
+    /** {@link #readFrom} and tests. */
     RunAnalyzer() {}
 
     public RunAnalyzer(AnalyticsSettings settings) {
@@ -542,6 +546,210 @@ public final class RunAnalyzer {
     /** This run at {@code step}, stamped with the latest event time. */
     private At at(long step) {
         return new At(run, experiment, step, lastEventTimeMs);
+    }
+
+    /** Version of the per-run state format {@link #writeTo} writes. */
+    public static final int SERIAL_VERSION = 1;
+    private static final String NAME = "RunAnalyzer";
+    /** Longest run id, experiment id or evidence a state holds (far above what the contract lets through). */
+    private static final int MAX_STRING_BYTES = 1 << 20;
+    /** Largest vector a state holds: the PCA's space is at most the exact-vector limit or a sketch's size. */
+    private static final int MAX_VECTOR = 1 << 24;
+
+    /**
+     * Writes this run's state in the versioned format (STYLE.md 19: datasketches' habit, not a
+     * reflective serializer), so that a checkpoint survives an upgrade of Canyon. Layout of version 1:
+     *
+     * <table>
+     * <caption>RunAnalyzer state, version 1</caption>
+     * <tr><td>header</td><td>version (1 byte), kernel code 7 (1 byte)</td></tr>
+     * <tr><td>identity</td><td>run, experiment (UTF-8, byte count first)</td></tr>
+     * <tr><td>progress</td><td>lastStep, steps, lastSeenStep, endedAtStep (longs), dimension (int), lastEventTimeMs (long),
+     * learningRate (double), batchSize (int), paramNorm (double), finished (byte), pathLength (double)</td></tr>
+     * <tr><td>kernels</td><td>presence byte, then the kernel's own state: DistanceTravelled; StallDetector (always);
+     * ObstacleIndicators</td></tr>
+     * <tr><td>obstacle</td><td>state code (int, −1 for none), evidence (string)</td></tr>
+     * <tr><td>probes</td><td>lambdaMax, lambdaMin (doubles), hessianStep (long), probeCurvature (double), curvatureStep (long)</td></tr>
+     * <tr><td>trajectory</td><td>space (int), streamSketched (byte); optional position, θ_0, PC1, PC2 (length then values);
+     * optional TrajectoryPca, RandomWalkControl (their own states); held positions (count, then run, experiment,
+     * step, event time and the vector of each)</td></tr>
+     * </table>
+     *
+     * The settings are not part of the state: {@link #readFrom} takes the job's, and {@link #adopt}
+     * hands a restored state the job's current ones.
+     */
+    public void writeTo(DataOutput out) throws IOException {
+        StateFormat.writeHeader(out, SERIAL_VERSION, StateFormat.RUN_ANALYZER);
+        StateFormat.writeString(out, run);
+        StateFormat.writeString(out, experiment);
+        out.writeLong(lastStep);
+        out.writeLong(steps);
+        out.writeLong(lastSeenStep);
+        out.writeLong(endedAtStep);
+        out.writeInt(dimension);
+        out.writeLong(lastEventTimeMs);
+        out.writeDouble(learningRate);
+        out.writeInt(batchSize);
+        out.writeDouble(paramNorm);
+        out.writeBoolean(finished);
+        out.writeDouble(pathLength);
+        out.writeBoolean(exact != null);
+        if (exact != null) {
+            exact.writeTo(out);
+        }
+        stall.writeTo(out);
+        out.writeBoolean(indicators != null);
+        if (indicators != null) {
+            indicators.writeTo(out);
+        }
+        out.writeInt(state == null ? -1 : state.code());
+        StateFormat.writeString(out, stateEvidence);
+        out.writeDouble(lambdaMax);
+        out.writeDouble(lambdaMin);
+        out.writeLong(hessianStep);
+        out.writeDouble(probeCurvature);
+        out.writeLong(curvatureStep);
+        out.writeInt(space);
+        out.writeBoolean(streamSketched);
+        writeFloats(out, position);
+        writeFloats(out, initial);
+        writeDoubles(out, previousPc1);
+        writeDoubles(out, previousPc2);
+        out.writeBoolean(pca != null);
+        if (pca != null) {
+            pca.writeTo(out);
+        }
+        out.writeBoolean(control != null);
+        if (control != null) {
+            control.writeTo(out);
+        }
+        out.writeInt(heldPositions == null ? -1 : heldPositions.size());
+        if (heldPositions != null) {
+            for (Held h : heldPositions) {
+                StateFormat.writeString(out, h.at().run());
+                StateFormat.writeString(out, h.at().experiment());
+                out.writeLong(h.at().step());
+                out.writeLong(h.at().eventTimeMs());
+                writeFloats(out, h.displacement());
+            }
+        }
+    }
+
+    /**
+     * Reads a state {@link #writeTo} wrote, with the job's {@code settings}. Throws {@link
+     * StateFormatException} naming the problem for a state of another format version, another kind,
+     * truncated or inconsistent bytes.
+     */
+    public static RunAnalyzer readFrom(DataInput in, AnalyticsSettings settings) throws IOException {
+        return StateFormat.read(NAME, in, i -> {
+            StateFormat.readHeader(i, NAME, StateFormat.RUN_ANALYZER, SERIAL_VERSION);
+            RunAnalyzer a = new RunAnalyzer();
+            a.settings = settings;
+            a.run = StateFormat.readString(i, NAME, "run", MAX_STRING_BYTES);
+            a.experiment = StateFormat.readString(i, NAME, "experiment", MAX_STRING_BYTES);
+            a.lastStep = i.readLong();
+            a.steps = StateFormat.readLong(i, NAME, "steps", 0, Long.MAX_VALUE);
+            a.lastSeenStep = i.readLong();
+            a.endedAtStep = i.readLong();
+            a.dimension = StateFormat.readInt(i, NAME, "dimension", 0, Integer.MAX_VALUE);
+            a.lastEventTimeMs = i.readLong();
+            a.learningRate = i.readDouble();
+            a.batchSize = i.readInt();
+            a.paramNorm = i.readDouble();
+            a.finished = StateFormat.readBoolean(i, NAME, "finished");
+            a.pathLength = i.readDouble();
+            a.exact = StateFormat.readBoolean(i, NAME, "distance present") ? DistanceTravelled.readFrom(i) : null;
+            a.stall = StallDetector.readFrom(i, settings.stall());
+            a.indicators = StateFormat.readBoolean(i, NAME, "indicators present") ? ObstacleIndicators.readFrom(i) : null;
+            int code = StateFormat.readInt(i, NAME, "obstacle state code", -1, Integer.MAX_VALUE);
+            a.state = code < 0 ? null : ObstacleState.fromCode(code);
+            a.stateEvidence = StateFormat.readString(i, NAME, "evidence", MAX_STRING_BYTES);
+            a.lambdaMax = i.readDouble();
+            a.lambdaMin = i.readDouble();
+            a.hessianStep = i.readLong();
+            a.probeCurvature = i.readDouble();
+            a.curvatureStep = i.readLong();
+            a.space = StateFormat.readInt(i, NAME, "space", 0, MAX_VECTOR);
+            a.streamSketched = StateFormat.readBoolean(i, NAME, "stream sketched");
+            a.position = readFloats(i, "position");
+            a.initial = readFloats(i, "initial parameters");
+            a.previousPc1 = readDoubles(i, "previous PC1");
+            a.previousPc2 = readDoubles(i, "previous PC2");
+            a.pca = StateFormat.readBoolean(i, NAME, "PCA present") ? TrajectoryPca.readFrom(i) : null;
+            a.control = StateFormat.readBoolean(i, NAME, "control present") ? RandomWalkControl.readFrom(i) : null;
+            int held = StateFormat.readInt(i, NAME, "held positions", -1, MAX_HELD_POSITIONS + 1);
+            if (held >= 0) {
+                a.heldPositions = new ArrayList<>(held);
+                for (int k = 0; k < held; k++) {
+                    At at = new At(StateFormat.readString(i, NAME, "held run", MAX_STRING_BYTES),
+                            StateFormat.readString(i, NAME, "held experiment", MAX_STRING_BYTES), i.readLong(), i.readLong());
+                    a.heldPositions.add(new Held(at, readFloats(i, "held position")));
+                }
+            }
+            if (!a.finished && (a.indicators == null)) {
+                throw new StateFormatException(NAME + " state of a running run holds no indicators");
+            }
+            return a;
+        });
+    }
+
+    /** {@link #readFrom(DataInput, AnalyticsSettings)} with the default settings, until {@link #adopt} gives it the job's. */
+    public static RunAnalyzer readFrom(DataInput in) throws IOException {
+        return readFrom(in, AnalyticsSettings.defaults());
+    }
+
+    /**
+     * Uses {@code s} from now on (a state restored from a checkpoint gets the job's settings this
+     * way). Cheap when they are already in use.
+     */
+    public RunAnalyzer adopt(AnalyticsSettings s) {
+        if (s == settings || s.equals(settings)) {
+            settings = s;
+            return this;
+        }
+        if (!s.stall().equals(settings.stall())) {
+            try {
+                stall = StallDetector.heapify(stall.toByteArray(), s.stall());
+            } catch (StateFormatException e) {
+                throw new IllegalStateException("cannot re-read this run's own stall state: " + e.getMessage(), e);
+            }
+        }
+        settings = s;
+        return this;
+    }
+
+    /** This state as bytes ({@link #writeTo}). */
+    public byte[] toByteArray() {
+        return StateFormat.toByteArray(this::writeTo);
+    }
+
+    /** A state from exactly {@code bytes} ({@link #readFrom}). */
+    public static RunAnalyzer heapify(byte[] bytes, AnalyticsSettings settings) throws StateFormatException {
+        return StateFormat.heapify(bytes, NAME, in -> readFrom(in, settings));
+    }
+
+    private static void writeFloats(DataOutput out, float[] v) throws IOException {
+        out.writeInt(v == null ? -1 : v.length);
+        if (v != null) {
+            StateFormat.writeFloats(out, v);
+        }
+    }
+
+    private static void writeDoubles(DataOutput out, double[] v) throws IOException {
+        out.writeInt(v == null ? -1 : v.length);
+        if (v != null) {
+            StateFormat.writeDoubles(out, v);
+        }
+    }
+
+    private static float[] readFloats(DataInput in, String what) throws IOException {
+        int n = StateFormat.readInt(in, NAME, what + " length", -1, MAX_VECTOR);
+        return n < 0 ? null : StateFormat.readFloats(in, n);
+    }
+
+    private static double[] readDoubles(DataInput in, String what) throws IOException {
+        int n = StateFormat.readInt(in, NAME, what + " length", -1, MAX_VECTOR);
+        return n < 0 ? null : StateFormat.readDoubles(in, n);
     }
 
     /** Whether the PCA runs on a sketch the stream made (large exact vectors). */
