@@ -1,5 +1,6 @@
 package dev.canyon.cli;
 
+import org.junit.jupiter.api.Tag;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The command line as a user meets it: exit codes, error messages, JSON output. */
+@Tag("real")
 class CanyonCommandTest {
 
     @TempDir

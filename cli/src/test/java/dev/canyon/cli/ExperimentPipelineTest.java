@@ -1,5 +1,6 @@
 package dev.canyon.cli;
 
+import org.junit.jupiter.api.Tag;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the aligned steps, start at zero distance apart in spirit (same θ_0) and grow, and every query of
  * the experiment dashboard returns data.
  */
+@Tag("real")
 class ExperimentPipelineTest {
     private static final int STEPS = 100;
 

@@ -1,5 +1,6 @@
 package dev.canyon.cli;
 
+import org.junit.jupiter.api.Tag;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -55,6 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
  * into it, and run this test with {@code -Dcanyon.golden.record=<bootstrap servers>}; it rewrites
  * both resources under {@code src/test/resources/golden/replay}.
  */
+@Tag("real")
 class GoldenReplayTest {
     private static final Path RESOURCES = Path.of("src/test/resources/golden/replay");
     private static final String RECORDS = "records.bin.gz";

@@ -1,5 +1,6 @@
 package dev.canyon.cli;
 
+import org.junit.jupiter.api.Tag;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canyon.kernels.obstacle.ObstacleState;
@@ -45,6 +46,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * 004), the 2-parameter deep linear model L = (1 − w1·w2)² started next to its saddle at the origin
  * or next to its minimum valley, far too large a learning rate, and healthy Fashion-MNIST training.
  */
+@Tag("real")
 class GroundTruthTest {
     private static final int SEEDS = 20;
 

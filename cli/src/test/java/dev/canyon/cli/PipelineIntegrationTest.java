@@ -1,5 +1,6 @@
 package dev.canyon.cli;
 
+import org.junit.jupiter.api.Tag;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * analytics job on Flink's MiniCluster and a real influxd, then InfluxDB checked against values
  * this test computes on its own from weight snapshots it takes during the same run.
  */
+@Tag("real")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineIntegrationTest {
     static final int STEPS = 200;

@@ -1,5 +1,6 @@
 package dev.canyon.grafana;
 
+import org.junit.jupiter.api.Tag;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,6 +32,7 @@ import org.testcontainers.containers.wait.strategy.Wait;
  * checked without Grafana by the cli module's DashboardStructureTest and, against a real {@code
  * influxd} filled by the pipeline, by its PipelineIntegrationTest.
  */
+@Tag("real")
 class GrafanaProvisioningContainerTest {
     private static final String IMAGE = "grafana/grafana:12.2.0";
     private static final String PASSWORD = "canyon-test-only";

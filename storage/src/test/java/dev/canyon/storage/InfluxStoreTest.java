@@ -1,5 +1,6 @@
 package dev.canyon.storage;
 
+import org.junit.jupiter.api.Tag;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Against a real influxd child process. */
+@Tag("real")
 class InfluxStoreTest {
 
     @TempDir

@@ -1,5 +1,6 @@
 package dev.canyon.job;
 
+import org.junit.jupiter.api.Tag;
 import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.stack.EmbeddedKafka;
 import dev.canyon.stack.InfluxdProcess;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * What the job tests share: a real broker (with Canyon's topics) and a real influxd for the test
  * class, a producer, and a bounded wait. Each test class registers its own Flink MiniCluster.
  */
+@Tag("real")
 abstract class JobTestStack {
     @TempDir
     static Path dir;
