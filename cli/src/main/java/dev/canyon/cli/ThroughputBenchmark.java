@@ -183,9 +183,9 @@ final class ThroughputBenchmark {
         if (o.discardPoints()) {
             env.enableCheckpointing(config.checkpointInterval().toMillis());
             env.setParallelism(config.parallelism());
-            StepAnalyticsJob.build(env, StepAnalyticsJob.kafkaSource(config), null,
-                    new CountingSink(), StepAnalyticsJob.deadLetterSink(config),
-                    StepAnalyticsJob.alertSink(config), config.analytics());
+            StepAnalyticsJob.build(StepAnalyticsJob.records(env, StepAnalyticsJob.kafkaSource(config), null),
+                    new StepAnalyticsJob.Sinks(new CountingSink(), StepAnalyticsJob.deadLetterSink(config),
+                            StepAnalyticsJob.alertSink(config)), config.analytics(), false);
         } else {
             StepAnalyticsJob.buildProduction(env, config);
         }

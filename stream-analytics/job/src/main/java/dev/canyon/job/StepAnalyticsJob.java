@@ -39,41 +39,33 @@ public final class StepAnalyticsJob {
 
     private StepAnalyticsJob() {}
 
-    /** Wires the job onto {@code env}. */
-    public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source, Sink<Update> points,
-            Sink<DeadLetter> deadLetters, Sink<AlertTransition> alerts) {
-        build(env, source, null, points, deadLetters, alerts);
-    }
+    /**
+     * Where the job's outputs go: the analytics' updates (to InfluxDB in production), unusable
+     * records, and alert transitions (to Kafka in production).
+     */
+    public record Sinks(Sink<Update> updates, Sink<DeadLetter> deadLetters, Sink<AlertTransition> alerts) {}
 
-    /** Wires the job onto {@code env}, keeping only the records {@code filter} accepts (null: all). */
-    public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
-            org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter, Sink<Update> points,
-            Sink<DeadLetter> deadLetters, Sink<AlertTransition> alerts) {
-        build(env, source, filter, points, deadLetters, alerts, AnalyticsSettings.defaults());
-    }
-
-    /** Wires the job onto {@code env} with the given analytics settings, without the live job's own health points. */
-    public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
-            org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter, Sink<Update> points,
-            Sink<DeadLetter> deadLetters, Sink<AlertTransition> alerts, AnalyticsSettings settings) {
-        build(env, source, filter, points, deadLetters, alerts, settings, false);
+    /**
+     * The records {@code source} reads, with the live job's operator ids, keeping only those {@code
+     * filter} accepts (null: all).
+     */
+    public static DataStream<RawRecord> records(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
+            org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter) {
+        DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "records").uid("steps-source");
+        return filter == null ? raw : raw.filter(filter).uid("replay-filter").name("replay-filter");
     }
 
     /**
-     * Wires the job onto {@code env}; {@code pipelineMetrics}: also write the live job's health
-     * ({@code pipeline} ingest lag, {@code dead_letters}), which only a live job can measure.
+     * Wires the job onto the environment of {@code records}: keyed by run, each record through the
+     * analytics' record handler; positions keyed by experiment through the cross-run distances; the
+     * outputs to {@code sinks}. {@code pipelineMetrics}: also emit the live job's health (ingest lag,
+     * dead letters), which only a live job can measure.
      */
-    public static void build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
-            org.apache.flink.api.common.functions.FilterFunction<RawRecord> filter, Sink<Update> points,
-            Sink<DeadLetter> deadLetters, Sink<AlertTransition> alerts, AnalyticsSettings settings, boolean pipelineMetrics) {
+    public static void build(DataStream<RawRecord> records, Sinks sinks, AnalyticsSettings settings, boolean pipelineMetrics) {
         // Chained operators hand records over without a (Kryo) copy: no operator here changes a
         // record after emitting it or keeps one it was given.
-        env.getConfig().enableObjectReuse();
-        DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "records")
-                .uid("steps-source");
-        if (filter != null) {
-            raw = raw.filter(filter).uid("replay-filter").name("replay-filter");
-        }
+        records.getExecutionEnvironment().getConfig().enableObjectReuse();
+        DataStream<RawRecord> raw = records;
         SingleOutputStreamOperator<Update> analysed = raw
                 .keyBy(RawRecord::keyString)
                 .process(new StepAnalyticsFunction(settings, StepAnalyticsFunction.DEFAULT_STATE_TTL, pipelineMetrics))
@@ -86,18 +78,19 @@ public final class StepAnalyticsJob {
                 .name("cross-run-distances");
         // Two sink operators rather than a union: the main one then chains to the analytics, so the
         // points are handed over as objects instead of being serialized between operators.
-        analysed.sinkTo(points).uid("influx-sink").name("influxdb");
-        crossRun.sinkTo(points).uid("influx-sink-cross-run").name("influxdb-cross-run");
-        analysed.getSideOutput(StepAnalyticsFunction.DEAD_LETTERS).sinkTo(deadLetters).uid("dead-letter-sink").name("dead-letters");
-        analysed.getSideOutput(StepAnalyticsFunction.ALERTS).sinkTo(alerts).uid("alert-sink").name("alerts");
+        analysed.sinkTo(sinks.updates()).uid("influx-sink").name("influxdb");
+        crossRun.sinkTo(sinks.updates()).uid("influx-sink-cross-run").name("influxdb-cross-run");
+        analysed.getSideOutput(StepAnalyticsFunction.DEAD_LETTERS).sinkTo(sinks.deadLetters()).uid("dead-letter-sink")
+                .name("dead-letters");
+        analysed.getSideOutput(StepAnalyticsFunction.ALERTS).sinkTo(sinks.alerts()).uid("alert-sink").name("alerts");
     }
 
     /** Configures checkpointing and parallelism, and wires the production source and sinks. */
     public static void buildProduction(StreamExecutionEnvironment env, AnalyticsConfig config) {
         env.enableCheckpointing(config.checkpointInterval().toMillis());
         env.setParallelism(config.parallelism());
-        build(env, kafkaSource(config), null, new InfluxSink(config.influx(), config.flushInterval().toMillis()),
-                deadLetterSink(config), alertSink(config), config.analytics(), true);
+        build(records(env, kafkaSource(config), null), new Sinks(new InfluxSink(config.influx(), config.flushInterval().toMillis()),
+                deadLetterSink(config), alertSink(config)), config.analytics(), true);
     }
 
     /**
@@ -147,9 +140,9 @@ public final class StepAnalyticsJob {
                 .setBounded(OffsetsInitializer.latest())
                 .setDeserializer(new RawRecordDeserializer())
                 .build();
-        build(env, source, new ReplayFilter(run, experiment), new InfluxSink(influx, config.flushInterval().toMillis()),
+        build(records(env, source, new ReplayFilter(run, experiment)), new Sinks(new InfluxSink(influx, config.flushInterval().toMillis()),
                 new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>(),
-                new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>(), settings);
+                new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>()), settings, false);
     }
 
     /** Writes alerts to {@link Topics#ALERTS}. */
