@@ -94,22 +94,104 @@ public record InfluxConfig(String url, String database, String username, String 
 
     /** The same configuration on another database. */
     public InfluxConfig withDatabase(String db) {
-        return new InfluxConfig(url, db, username, password, batchSize, maxRetries, retryBackoff, createDatabase, token, retention);
+        return toBuilder().database(db).build();
     }
 
     /** The same configuration with credentials. */
     public InfluxConfig withCredentials(String user, String pass) {
-        return new InfluxConfig(url, database, user, pass, batchSize, maxRetries, retryBackoff, createDatabase, token, retention);
+        return toBuilder().username(user).password(pass).build();
     }
 
     /** The same configuration with an API token (InfluxDB 2.x/3.x compatibility endpoints). */
     public InfluxConfig withToken(String t) {
-        return new InfluxConfig(url, database, username, password, batchSize, maxRetries, retryBackoff, createDatabase, t, retention);
+        return toBuilder().token(t).build();
     }
 
     /** The same configuration with retention policies and downsampling set up on connect. */
     public InfluxConfig withRetention(Retention r) {
-        return new InfluxConfig(url, database, username, password, batchSize, maxRetries, retryBackoff, createDatabase, token, r);
+        return toBuilder().retention(r).build();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Builds an {@link InfluxConfig}; {@link #build} validates. */
+    public static final class Builder {
+        private String url;
+        private String database;
+        private String username;
+        private String password;
+        private int batchSize;
+        private int maxRetries;
+        private Duration retryBackoff;
+        private boolean createDatabase;
+        private String token;
+        private Retention retention;
+
+        private Builder(InfluxConfig c) {
+            url = c.url;
+            database = c.database;
+            username = c.username;
+            password = c.password;
+            batchSize = c.batchSize;
+            maxRetries = c.maxRetries;
+            retryBackoff = c.retryBackoff;
+            createDatabase = c.createDatabase;
+            token = c.token;
+            retention = c.retention;
+        }
+
+        public Builder database(String v) {
+            database = v;
+            return this;
+        }
+
+        public Builder username(String v) {
+            username = v;
+            return this;
+        }
+
+        public Builder password(String v) {
+            password = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder maxRetries(int v) {
+            maxRetries = v;
+            return this;
+        }
+
+        public Builder retryBackoff(Duration v) {
+            retryBackoff = v;
+            return this;
+        }
+
+        public Builder createDatabase(boolean v) {
+            createDatabase = v;
+            return this;
+        }
+
+        public Builder token(String v) {
+            token = v;
+            return this;
+        }
+
+        public Builder retention(Retention v) {
+            retention = v;
+            return this;
+        }
+
+        public InfluxConfig build() {
+            return new InfluxConfig(url, database, username, password, batchSize, maxRetries, retryBackoff, createDatabase, token,
+                    retention);
+        }
     }
 
     @Override

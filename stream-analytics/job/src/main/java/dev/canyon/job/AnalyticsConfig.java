@@ -63,28 +63,95 @@ public record AnalyticsConfig(String bootstrapServers, Map<String, String> kafka
     }
 
     public AnalyticsConfig withParallelism(int p) {
-        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval, p, startTimestampMs, analytics);
+        return toBuilder().parallelism(p).build();
     }
 
     public AnalyticsConfig withCheckpointInterval(Duration d) {
-        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, d, flushInterval, parallelism, startTimestampMs, analytics);
+        return toBuilder().checkpointInterval(d).build();
     }
 
     public AnalyticsConfig withGroupId(String g) {
-        return new AnalyticsConfig(bootstrapServers, kafkaProperties, g, influx, checkpointInterval, flushInterval, parallelism,
-                startTimestampMs, analytics);
+        return toBuilder().groupId(g).build();
     }
 
     /** Starts a job without restored state at the first record stamped at or after {@code ms}. */
     public AnalyticsConfig startingAt(long ms) {
-        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval,
-                parallelism, ms, analytics);
+        return toBuilder().startTimestampMs(ms).build();
     }
 
     /** The same with other analytics settings (windows, stall thresholds, classifier thresholds). */
     public AnalyticsConfig withAnalytics(AnalyticsSettings a) {
-        return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval,
-                parallelism, startTimestampMs, a);
+        return toBuilder().analytics(a).build();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Builds an {@link AnalyticsConfig}; {@link #build} validates. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private Map<String, String> kafkaProperties;
+        private String groupId;
+        private InfluxConfig influx;
+        private Duration checkpointInterval;
+        private Duration flushInterval;
+        private int parallelism;
+        private long startTimestampMs;
+        private AnalyticsSettings analytics;
+
+        private Builder(AnalyticsConfig c) {
+            bootstrapServers = c.bootstrapServers;
+            kafkaProperties = c.kafkaProperties;
+            groupId = c.groupId;
+            influx = c.influx;
+            checkpointInterval = c.checkpointInterval;
+            flushInterval = c.flushInterval;
+            parallelism = c.parallelism;
+            startTimestampMs = c.startTimestampMs;
+            analytics = c.analytics;
+        }
+
+        public Builder kafkaProperties(Map<String, String> v) {
+            kafkaProperties = v;
+            return this;
+        }
+
+        public Builder groupId(String v) {
+            groupId = v;
+            return this;
+        }
+
+        public Builder checkpointInterval(Duration v) {
+            checkpointInterval = v;
+            return this;
+        }
+
+        public Builder flushInterval(Duration v) {
+            flushInterval = v;
+            return this;
+        }
+
+        public Builder parallelism(int v) {
+            parallelism = v;
+            return this;
+        }
+
+        public Builder startTimestampMs(long v) {
+            startTimestampMs = v;
+            return this;
+        }
+
+        public Builder analytics(AnalyticsSettings v) {
+            analytics = v;
+            return this;
+        }
+
+        public AnalyticsConfig build() {
+            return new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx, checkpointInterval, flushInterval,
+                    parallelism, startTimestampMs, analytics);
+        }
     }
 
     /** Kafka client properties for the source and the dead-letter sink. */
