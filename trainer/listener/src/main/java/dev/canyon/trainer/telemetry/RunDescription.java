@@ -12,7 +12,7 @@ import java.util.Map;
  * @param learningRate nominal learning rate
  * @param seed initialization / shuffling seed
  * @param labels free-form labels (Canyon's own trainers record how to rebuild the model, see
- *     {@link dev.canyon.trainer.ModelRecipe})
+ *     {@code dev.canyon.trainer.ModelRecipe} in canyon-examples)
  */
 public record RunDescription(String model, String optimizer, String dataset, int batchSize, double learningRate, long seed,
         Map<String, String> labels) {

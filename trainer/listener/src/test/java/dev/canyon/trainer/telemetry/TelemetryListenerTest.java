@@ -16,8 +16,6 @@ import dev.canyon.contract.proto.TensorScalars;
 import dev.canyon.contract.proto.Step;
 import dev.canyon.stack.EmbeddedKafka;
 import dev.canyon.stack.TopicContents;
-import dev.canyon.trainer.MlpTrainer;
-import dev.canyon.trainer.data.FashionMnist;
 import dev.canyon.trainer.probe.DeepLinear;
 import dev.canyon.trainer.probe.ProbePlan;
 import dev.canyon.trainer.probe.Schedule;
@@ -28,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,17 +65,17 @@ class TelemetryListenerTest {
     void publishesEveryStepInOrderWithConsistentVectors() {
         int steps = 25;
         double lr = 0.05;
-        MlpTrainer.Options options = MlpTrainer.Options.defaults().withSteps(steps).withTrainExamples(2000).withShape(32, 16, lr);
         TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-a", "run-listener")
                 .withVectors(VectorRepresentation.FULL).withProbes(ProbePlan.OFF.withSnapshots(Schedule.every(10)))
                 .withBackground(true);
         GradNormProbe probe = new GradNormProbe();
-        MlpTrainer.Result result = MlpTrainer.train(options, config, s -> {}, probe);
-        assertThat(result.steps()).isEqualTo(steps);
-        assertThat(result.stepsPublished()).isEqualTo(steps);
-        assertThat(result.recordsFailed()).isZero();
-        long d = (FashionMnist.PIXELS + 1) * 16 + (16 + 1) * 10;
-        assertThat(result.parameters()).isEqualTo(d);
+        MultiLayerNetwork net = SmallMlp.network(16, lr, 42);
+        TelemetryListener listener = train(net, config, 32, steps, probe);
+        assertThat(listener.steps()).isEqualTo(steps);
+        assertThat(listener.publisher().stepsAcknowledged()).isEqualTo(steps);
+        assertThat(listener.publisher().failed()).isZero();
+        long d = SmallMlp.parameters(16);
+        assertThat(net.numParams()).isEqualTo(d);
 
         List<Step> records = stepsOf("run-listener", steps);
         assertThat(records).extracting(Step::getStep).containsExactlyElementsOf(
@@ -111,7 +110,7 @@ class TelemetryListenerTest {
                 float[] slice = java.util.Arrays.copyOfRange(g, t.getOffset(), t.getOffset() + t.getSize());
                 assertThat(t.getScalars().getGradNorm()).isCloseTo(norm(slice), within(1e-6 * norm(slice) + 1e-30));
             }
-            assertThat(s.getTensors(0).getSize()).isEqualTo(FashionMnist.PIXELS * 16);
+            assertThat(s.getTensors(0).getSize()).isEqualTo(SmallMlp.INPUTS * 16);
         }
         // Successive-gradient inner product matches the vectors of consecutive steps.
         float[] g1 = Vectors.toFloats(records.get(0).getGradient());
@@ -156,14 +155,14 @@ class TelemetryListenerTest {
     /** HALF and SKETCH runs: the vectors are the bf16 rounding / the experiment-seeded CountSketch of the exact ones. */
     @Test
     void halfAndSketchVectorsEncodeTheExactVectors() {
-        MlpTrainer.Options options = MlpTrainer.Options.defaults().withSteps(4).withTrainExamples(500).withShape(16, 8, 0.05);
         for (VectorRepresentation rep : List.of(VectorRepresentation.HALF, VectorRepresentation.sketch(64))) {
             String run = "run-" + rep.toString().replace(':', '-');
             TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-rep", run).withVectors(rep);
-            MlpTrainer.Result result = MlpTrainer.train(options, config, s -> {});
+            MultiLayerNetwork net = SmallMlp.network(8, 0.05, 42);
+            train(net, config, 16, 4);
             List<Step> records = stepsOf(run, 4);
             assertThat(records).hasSize(4);
-            int d = (int) result.parameters();
+            int d = (int) net.numParams();
             for (Step s : records) {
                 assertThat(s.getGradient().getEncoding()).isEqualTo(rep.encoding());
                 assertThat(s.getDelta().getDimension()).isEqualTo(d);
@@ -262,7 +261,7 @@ class TelemetryListenerTest {
                 .updater(new org.nd4j.linalg.learning.config.Adam(0.01))
                 .graphBuilder()
                 .addInputs("in")
-                .addLayer("hidden", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(FashionMnist.PIXELS).nOut(8)
+                .addLayer("hidden", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(SmallMlp.INPUTS).nOut(8)
                         .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "in")
                 .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
                         org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).nIn(8).nOut(10)
@@ -279,16 +278,7 @@ class TelemetryListenerTest {
                 params.add(model.params().dup().toFloatVector());
             }
         });
-        FashionMnist.Split data = FashionMnist.train(Path.of(FashionMnist.DEFAULT_DIR), 256);
-        float[] x = new float[32 * FashionMnist.PIXELS];
-        float[] y = new float[32 * 10];
-        for (int b = 0; b < 32; b++) {
-            data.image(b, x, b * FashionMnist.PIXELS);
-            y[b * 10 + data.labels()[b]] = 1;
-        }
-        org.nd4j.linalg.dataset.DataSet batch = new org.nd4j.linalg.dataset.DataSet(
-                org.nd4j.linalg.factory.Nd4j.create(x, new long[] {32, FashionMnist.PIXELS}, 'c'),
-                org.nd4j.linalg.factory.Nd4j.create(y, new long[] {32, 10}, 'c'));
+        org.nd4j.linalg.dataset.DataSet batch = new SmallMlp.Batches(32, 5).next();
         TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-graph", "run-graph")
                 .withVectors(VectorRepresentation.FULL).withProbes(ProbePlan.everyStep(10, 2, 1e-3));
         int steps = 6;
@@ -324,13 +314,32 @@ class TelemetryListenerTest {
     void oversizedRecordsFailLoudlyWithoutStoppingTraining() {
         TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-b", "run-oversized")
                 .withKafkaProperties(Map.of("max.request.size", "4096")).withVectors(VectorRepresentation.FULL);
-        MlpTrainer.Options options = MlpTrainer.Options.defaults().withSteps(5).withTrainExamples(500).withShape(16, 8, 0.05);
+        MultiLayerNetwork net = SmallMlp.network(8, 0.05, 42);
+        TelemetryListener listener = TelemetryListener.attach(net, config, RunDescription.unknown());
+        SmallMlp.Batches batches = new SmallMlp.Batches(16, 42);
         long[] seen = {0};
-        assertThatThrownBy(() -> MlpTrainer.train(options, config, s -> seen[0] = s))
+        assertThatThrownBy(() -> listener.around(() -> {
+            for (int s = 1; s <= 5; s++) {
+                net.fit(batches.next());
+                seen[0] = s;
+            }
+        }))
                 .isInstanceOf(TelemetryException.class)
                 .hasMessageContaining("were not delivered")
                 .hasMessageContaining("exceeds max.request.size 4096");
         assertThat(seen[0]).as("training ran every step despite telemetry failures").isEqualTo(5);
+    }
+
+    /**
+     * Attaches a listener to {@code net} (then {@code extra} listeners, which see the same steps), trains
+     * {@code steps} steps of batch {@code batchSize} with it, ends the run and closes it.
+     */
+    private static TelemetryListener train(MultiLayerNetwork net, TelemetryConfig config, int batchSize, long steps,
+            org.deeplearning4j.optimize.api.TrainingListener... extra) {
+        TelemetryListener listener = TelemetryListener.attach(net, config, RunDescription.unknown());
+        net.addListeners(extra);
+        listener.around(() -> SmallMlp.fit(net, batchSize, 42, steps));
+        return listener;
     }
 
     /** The run's step records (its probes share the topic and are skipped). */

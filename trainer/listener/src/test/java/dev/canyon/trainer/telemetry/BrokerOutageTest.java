@@ -9,8 +9,6 @@ import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.contract.proto.Step;
 import dev.canyon.stack.EmbeddedKafka;
 import dev.canyon.stack.TopicContents;
-import dev.canyon.trainer.MlpTrainer;
-import dev.canyon.trainer.data.FashionMnist;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +49,7 @@ class BrokerOutageTest {
         EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
         try {
             TopicSetup.ensure(kafka.bootstrapServers());
-            MultiLayerNetwork net = MlpTrainer.network(16, 0.05, 3);
+            MultiLayerNetwork net = SmallMlp.network(16, 0.05, 3);
             Clock before = new Clock();
             Clock after = new Clock();
             CountDownLatch down = new CountDownLatch(1);
@@ -83,7 +81,7 @@ class BrokerOutageTest {
                     }
                 }
             });
-            MlpTrainer.fit(net, FashionMnist.train(Path.of(FashionMnist.DEFAULT_DIR), 5000), 32, 3, STEPS, s -> {});
+            SmallMlp.fit(net, 32, 3, STEPS);
             restartNow.countDown();
             outage.join(60_000);
             TelemetryPublisher publisher = telemetry.publisher();

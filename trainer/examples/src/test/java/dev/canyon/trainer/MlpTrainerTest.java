@@ -1,0 +1,36 @@
+package dev.canyon.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.canyon.contract.kafka.TopicSetup;
+import dev.canyon.stack.EmbeddedKafka;
+import dev.canyon.trainer.data.FashionMnist;
+import dev.canyon.trainer.telemetry.TelemetryConfig;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The MLP trainer on Fashion-MNIST with its telemetry through a real (embedded) broker. */
+class MlpTrainerTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void trainsAndPublishesEveryStep() {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+            TopicSetup.ensure(kafka.bootstrapServers());
+            MlpTrainer.Options options = MlpTrainer.Options.defaults().withSteps(6).withTrainExamples(500).withShape(16, 8, 0.05);
+            long[] progress = {0};
+            MlpTrainer.Result result = MlpTrainer.train(options,
+                    TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-mlp", "run-mlp"), s -> progress[0] = s);
+            assertThat(result.runId()).isEqualTo("run-mlp");
+            assertThat(result.experimentId()).isEqualTo("exp-mlp");
+            assertThat(result.steps()).isEqualTo(6);
+            assertThat(progress[0]).isEqualTo(6);
+            assertThat(result.stepsPublished()).isEqualTo(6);
+            assertThat(result.recordsFailed()).isZero();
+            assertThat(result.parameters()).isEqualTo((FashionMnist.PIXELS + 1) * 8 + (8 + 1) * FashionMnist.CLASSES);
+            assertThat(result.finalLoss()).isBetween(0.0, 10.0);
+        }
+    }
+}
