@@ -6,10 +6,10 @@ import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.stack.EmbeddedKafka;
 import dev.canyon.trainer.MlpTrainer;
 import dev.canyon.trainer.data.FashionMnist;
+import dev.canyon.trainer.telemetry.KafkaTelemetrySink;
 import dev.canyon.trainer.telemetry.RunDescription;
 import dev.canyon.trainer.telemetry.TelemetryConfig;
 import dev.canyon.trainer.telemetry.TelemetryListener;
-import dev.canyon.trainer.telemetry.TelemetryPublisher;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -253,7 +253,7 @@ final class OverheadBenchmark {
     }
 
     private static double canyonPublisher(TelemetryConfig config, List<byte[]> records, long bytes) {
-        TelemetryPublisher publisher = new TelemetryPublisher(config);
+        KafkaTelemetrySink publisher = new KafkaTelemetrySink(config);
         try {
             publisher.send(BENCH_TOPIC, "bench", new byte[1]);
             publisher.flush(Duration.ofSeconds(60));

@@ -150,7 +150,7 @@ public final class Experiment {
             others.remove(listener);
             net.setListeners(others);
         }
-        return new RunResult(listener.runId(), role, listener.steps(), listener.publisher().stepsAcknowledged(),
+        return new RunResult(listener.runId(), role, listener.steps(), listener.sink().report().stepsAcknowledged(),
                 listener.lastLoss(), net.numParams());
     }
 

@@ -4,6 +4,7 @@ import dev.canyon.trainer.data.FashionMnist;
 import dev.canyon.trainer.data.Minibatches;
 import dev.canyon.trainer.data.TrainingData;
 import dev.canyon.trainer.probe.ProbePlan;
+import dev.canyon.trainer.telemetry.DeliveryReport;
 import dev.canyon.trainer.telemetry.RunDescription;
 import dev.canyon.trainer.telemetry.TelemetryConfig;
 import dev.canyon.trainer.telemetry.TelemetryListener;
@@ -141,8 +142,9 @@ public final class MlpTrainer {
         }
         net.addListeners(extra);
         listener.around(() -> fit(net, data, options.batchSize(), options.seed(), options.steps(), progress));
+        DeliveryReport delivery = listener.sink().report();
         return new Result(listener.runId(), listener.experimentId(), listener.steps(),
-                listener.publisher().stepsAcknowledged(), listener.publisher().failed(), listener.lastLoss(), net.numParams());
+                delivery.stepsAcknowledged(), delivery.dropped(), listener.lastLoss(), net.numParams());
     }
 
     /**

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * ComputationGraph}: loss, learning rate, batch size, epoch, the exact O(d) scalars and the gradient
  * and weight delta in the run's {@link VectorRepresentation} (full float32, bfloat16 halves, or a
  * seeded CountSketch to k values); and, on the schedules of its {@link ProbePlan}, probes and
- * weight snapshots. Attach in one line with {@link #attach}.
+ * weight snapshots. Attach in one line with {@link #attach}, or {@code net.setListeners(new
+ * TelemetryListener(config))}; records go to Kafka, or to any {@link TelemetrySink} given to the
+ * {@link #builder}.
  *
  * <p>The scalars come for the whole model and per parameter tensor (DL4J's parameter table, e.g.
  * {@code 0_W}, {@code 0_b}).
@@ -65,7 +67,7 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
     static final int FRAMES = 3;
 
     private final TelemetryConfig config;
-    private final TelemetryPublisher publisher;
+    private final TelemetrySink sink;
     private final RunDescription description;
     private final Prober prober;
     private final Schedule snapshots;
@@ -80,6 +82,7 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
     private long step;
     private double lastLoss = Double.NaN;
     private Thread worker;
+    private boolean announced;
     private boolean ended;
     private boolean closed;
 
@@ -113,28 +116,84 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
         }
     }
 
-    private TelemetryListener(TelemetryConfig config, TelemetryPublisher publisher, RunDescription description) {
+    private TelemetryListener(TelemetryConfig config, TelemetrySink sink, RunDescription description) {
         this.config = config;
-        this.publisher = publisher;
+        this.sink = sink;
         this.description = description;
         this.prober = config.probes() == ProbePlan.OFF ? null : new Prober(config.probes());
         this.snapshots = config.probes().snapshots();
     }
 
-    /** Creates a listener publishing through a new producer and adds it to {@code net}. */
-    public static TelemetryListener attach(MultiLayerNetwork net, TelemetryConfig config, RunDescription description) {
-        TelemetryListener l = new TelemetryListener(config, new TelemetryPublisher(config), description);
-        l.announce(net);
-        net.addListeners(l);
-        return l;
+    /**
+     * A listener publishing to Kafka as {@code config} says, for {@code net.setListeners(...)}: it
+     * announces the run (run-started, with θ_0) at the first step it sees. Close it after training.
+     */
+    public TelemetryListener(TelemetryConfig config) {
+        this(config, RunDescription.unknown());
     }
 
-    /** Creates a listener publishing through a new producer and adds it to {@code graph}. */
+    /** The same, with what the run is ({@link RunDescription}) in its run-started record. */
+    public TelemetryListener(TelemetryConfig config, RunDescription description) {
+        this(config, new KafkaTelemetrySink(config), description);
+    }
+
+    /** Creates a listener publishing to Kafka, announces the run now and adds the listener to {@code net}. */
+    public static TelemetryListener attach(MultiLayerNetwork net, TelemetryConfig config, RunDescription description) {
+        return builder(config).description(description).attach(net);
+    }
+
+    /** Creates a listener publishing to Kafka, announces the run now and adds the listener to {@code graph}. */
     public static TelemetryListener attach(ComputationGraph graph, TelemetryConfig config, RunDescription description) {
-        TelemetryListener l = new TelemetryListener(config, new TelemetryPublisher(config), description);
-        l.announce(graph);
-        graph.addListeners(l);
-        return l;
+        return builder(config).description(description).attach(graph);
+    }
+
+    /** A builder for a listener with {@code config}: its sink (Kafka by default) and run description. */
+    public static Builder builder(TelemetryConfig config) {
+        return new Builder(config);
+    }
+
+    /** Builds a {@link TelemetryListener}: configuration, sink and run description. */
+    public static final class Builder {
+        private final TelemetryConfig config;
+        private TelemetrySink sink;
+        private RunDescription description = RunDescription.unknown();
+
+        private Builder(TelemetryConfig config) {
+            this.config = java.util.Objects.requireNonNull(config, "config");
+        }
+
+        /** Where the records go; default a new {@link KafkaTelemetrySink} for the configuration. The listener closes it. */
+        public Builder sink(TelemetrySink s) {
+            this.sink = java.util.Objects.requireNonNull(s, "sink");
+            return this;
+        }
+
+        /** What the run is, for its run-started record; default {@link RunDescription#unknown()}. */
+        public Builder description(RunDescription d) {
+            this.description = java.util.Objects.requireNonNull(d, "description");
+            return this;
+        }
+
+        /** The listener, not yet attached: it announces the run at the first step it sees. */
+        public TelemetryListener build() {
+            return new TelemetryListener(config, sink != null ? sink : new KafkaTelemetrySink(config), description);
+        }
+
+        /** The listener, with the run announced now and added to {@code net}'s listeners. */
+        public TelemetryListener attach(MultiLayerNetwork net) {
+            TelemetryListener l = build();
+            l.announce(net);
+            net.addListeners(l);
+            return l;
+        }
+
+        /** The listener, with the run announced now and added to {@code graph}'s listeners. */
+        public TelemetryListener attach(ComputationGraph graph) {
+            TelemetryListener l = build();
+            l.announce(graph);
+            graph.addListeners(l);
+            return l;
+        }
     }
 
     /**
@@ -165,8 +224,9 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
         return lastLoss;
     }
 
-    public TelemetryPublisher publisher() {
-        return publisher;
+    /** Where the records go (its {@link TelemetrySink#report()} counts what was delivered). */
+    public TelemetrySink sink() {
+        return sink;
     }
 
     /** Time the telemetry thread has spent processing steps, ms (what telemetry costs besides the copies). */
@@ -180,6 +240,7 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
     }
 
     private void announce(Model model) {
+        announced = true;
         RunStarted started = RunStarted.newBuilder()
                 .setRunId(config.runId())
                 .setExperimentId(config.experimentId())
@@ -197,12 +258,15 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
                 .setInitialParameters(initialParameters(model))
                 .putAllLabels(description.labels())
                 .build();
-        publisher.send(Topics.RUNS, config.runId(), WireRecords.encode(started));
+        sink.send(Topics.RUNS, config.runId(), WireRecords.encode(started));
     }
 
     @Override
     public void onGradientCalculation(Model model) {
         try {
+            if (!announced) {
+                announce(model);
+            }
             INDArray params = model.params();
             if (d < 0) {
                 tensors(model);
@@ -369,14 +433,14 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
                 .setScalars(scalars(scalars))
                 .setGradient(encode(f.g, sketchG))
                 .setDelta(encode(delta, sketchDelta))
-                .setHealth(publisher.health());
+                .setHealth(sink.health());
         int offset = 0;
         for (int t = 0; t < tensorNames.length; t++) {
             record.addTensors(TensorScalars.newBuilder().setName(tensorNames[t]).setOffset(offset)
                     .setSize(tensorEnds[t] - offset).setScalars(scalars(scalars.tensors[t])));
             offset = tensorEnds[t];
         }
-        publisher.send(Topics.STEPS, config.runId(), WireRecords.encode(record.build()));
+        sink.send(Topics.STEPS, config.runId(), WireRecords.encode(record.build()));
         if (snapshots.due(f.step)) {
             if (!snapshotTaken) {
                 snapshot(0, theta0, f.eventTimeMs);
@@ -418,13 +482,13 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
             Probe.Builder base = Probe.newBuilder().setRunId(config.runId()).setExperimentId(config.experimentId())
                     .setStep(f.step).setEventTimeMs(config.clock().millis());
             if (r.curvature() != null) {
-                publisher.send(Topics.STEPS, config.runId(), WireRecords.encode(base.clone().setCurvature(r.curvature()).build()));
+                sink.send(Topics.STEPS, config.runId(), WireRecords.encode(base.clone().setCurvature(r.curvature()).build()));
             }
             if (r.hessian() != null) {
-                publisher.send(Topics.STEPS, config.runId(), WireRecords.encode(base.clone().setHessian(r.hessian()).build()));
+                sink.send(Topics.STEPS, config.runId(), WireRecords.encode(base.clone().setHessian(r.hessian()).build()));
             }
             if (r.linearPath() != null) {
-                publisher.send(Topics.STEPS, config.runId(), WireRecords.encode(base.clone().setLinearPath(r.linearPath()).build()));
+                sink.send(Topics.STEPS, config.runId(), WireRecords.encode(base.clone().setLinearPath(r.linearPath()).build()));
             }
         } catch (RuntimeException e) {
             listenerError("probing step " + f.step, e);
@@ -451,7 +515,7 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
         snapshotTaken = true;
         Snapshot s = Snapshot.newBuilder().setRunId(config.runId()).setExperimentId(config.experimentId()).setStep(t)
                 .setEventTimeMs(eventTimeMs).setParameters(Vectors.full(params)).build();
-        publisher.send(Topics.SNAPSHOTS, config.runId(), WireRecords.encode(s));
+        sink.send(Topics.SNAPSHOTS, config.runId(), WireRecords.encode(s));
     }
 
     private static double[] toDouble(float[] v) {
@@ -551,16 +615,20 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
                 return false;
             }
         }
-        return publisher.flush(timeout);
+        return sink.flush(timeout);
     }
 
-    /** Publishes the run-ended record (after every step record). */
+    /** Publishes the run-ended record (after every step record); nothing when the run was never announced (no step). */
     public void endRun(RunEnded.Outcome outcome, String message) {
         if (ended) {
             return;
         }
         ended = true;
         drain();
+        if (!announced) {
+            LOG.info("Canyon telemetry saw no training step of run {}; no run records published", config.runId());
+            return;
+        }
         RunEnded runEnded = RunEnded.newBuilder()
                 .setRunId(config.runId())
                 .setExperimentId(config.experimentId())
@@ -569,9 +637,9 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
                 .setOutcome(outcome)
                 .setFinalLoss(Double.isFinite(lastLoss) ? lastLoss : 0)
                 .setMessage(message == null ? "" : message)
-                .setHealth(publisher.health())
+                .setHealth(sink.health())
                 .build();
-        publisher.send(Topics.RUNS, config.runId(), WireRecords.encode(runEnded));
+        sink.send(Topics.RUNS, config.runId(), WireRecords.encode(runEnded));
     }
 
     /** Waits until every step so far has been handed to the publisher, then stops the telemetry thread. */
@@ -627,6 +695,6 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
         }
         closed = true;
         endRun(RunEnded.Outcome.COMPLETED, null);
-        publisher.close();
+        sink.close();
     }
 }

@@ -72,8 +72,8 @@ class TelemetryListenerTest {
         MultiLayerNetwork net = SmallMlp.network(16, lr, 42);
         TelemetryListener listener = train(net, config, 32, steps, probe);
         assertThat(listener.steps()).isEqualTo(steps);
-        assertThat(listener.publisher().stepsAcknowledged()).isEqualTo(steps);
-        assertThat(listener.publisher().failed()).isZero();
+        assertThat(listener.sink().report().stepsAcknowledged()).isEqualTo(steps);
+        assertThat(listener.sink().report().dropped()).isZero();
         long d = SmallMlp.parameters(16);
         assertThat(net.numParams()).isEqualTo(d);
 

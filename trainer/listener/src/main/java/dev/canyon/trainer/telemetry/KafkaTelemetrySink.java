@@ -17,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends framed records to Kafka keyed by run id without ever holding training up for longer than
- * the configured budget, and without losing or reordering records when Kafka is away.
+ * The Kafka {@link TelemetrySink}: sends framed records to Kafka keyed by run id without ever holding
+ * training up for longer than the configured budget, and without losing or reordering records when
+ * Kafka is away.
  *
  * <p>How: the producer is idempotent and retries without a deadline, so every record it accepts is
  * delivered exactly once, in order, once the broker is reachable. What it has accepted but not yet
@@ -28,13 +29,13 @@ import org.slf4j.LoggerFactory;
  * so does every later record while the journal holds any, to keep order. A background thread
  * re-sends the journal, oldest first, as room frees up. Every send's outcome is checked: a record
  * the broker refuses (too large, unauthorized) is counted as dropped, logged with its reason, and
- * reported by {@link #close()}; nothing vanishes silently.
+ * reported by {@link #finish()} and {@link #close()}; nothing vanishes silently.
  *
  * <p>Memory: at most {@code inFlightBytes} of records plus the producer's buffer. Disk: at most
  * {@link TelemetryConfig#journalMaxBytes()}; past that, records are dropped and counted.
  */
-public final class TelemetryPublisher implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(TelemetryPublisher.class);
+public final class KafkaTelemetrySink implements TelemetrySink {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaTelemetrySink.class);
 
     private final TelemetryConfig config;
     private final Producer<String, byte[]> producer;
@@ -53,8 +54,10 @@ public final class TelemetryPublisher implements AutoCloseable {
     private final AtomicLong resent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
+    private DeliveryReport finished;
 
-    public TelemetryPublisher(TelemetryConfig config) {
+    /** A sink publishing to the cluster of {@code config}, with its producer properties and delivery settings. */
+    public KafkaTelemetrySink(TelemetryConfig config) {
         this.config = config;
         var props = config.producerProperties();
         this.maxRecordBytes = Integer.parseInt(String.valueOf(props.getOrDefault("max.request.size", "1048576")));
@@ -67,6 +70,7 @@ public final class TelemetryPublisher implements AutoCloseable {
     }
 
     /** Sends {@code value} to {@code topic} keyed by {@code runId}; never throws, waits at most the step budget. */
+    @Override
     public void send(String topic, String runId, byte[] value) {
         attempted.incrementAndGet();
         if (value.length > maxRecordBytes) {
@@ -123,8 +127,7 @@ public final class TelemetryPublisher implements AutoCloseable {
         synchronized (lock) {
             inFlight += value.length;
         }
-        // A step record (its frame's kind byte); probes share the step topic and are not counted as steps.
-        boolean step = Topics.STEPS.equals(topic) && value.length > 3 && value[3] == dev.canyon.contract.RecordKind.STEP.code();
+        boolean step = isStep(topic, value);
         org.apache.kafka.clients.producer.Callback delivered = callback(topic, key, value.length, fromJournal, step);
         try {
             producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
@@ -229,6 +232,7 @@ public final class TelemetryPublisher implements AutoCloseable {
     }
 
     /** Waits up to {@code timeout} until every record so far is acknowledged or dropped; true if so. */
+    @Override
     public boolean flush(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
@@ -249,6 +253,7 @@ public final class TelemetryPublisher implements AutoCloseable {
     }
 
     /** The cumulative counters, as they travel in step and run-ended records. */
+    @Override
     public TelemetryHealth health() {
         return TelemetryHealth.newBuilder()
                 .setSent(acknowledged.get())
@@ -258,47 +263,31 @@ public final class TelemetryPublisher implements AutoCloseable {
                 .build();
     }
 
-    /** Records handed to {@link #send}. */
-    public long attempted() {
-        return attempted.get();
+    @Override
+    public DeliveryReport report() {
+        synchronized (lock) {
+            if (finished != null) {
+                return report(finished.settled(), finished.journaled(), finished.waited());
+            }
+            return report(journal.isEmpty() && inFlight == 0, journal.size(), Duration.ZERO);
+        }
     }
 
-    /** Records the broker acknowledged. */
-    public long acknowledged() {
-        return acknowledged.get();
-    }
-
-    /** Step records the broker acknowledged. */
-    public long stepsAcknowledged() {
-        return stepsAcknowledged.get();
-    }
-
-    /** Records written to the journal. */
-    public long spilled() {
-        return spilled.get();
-    }
-
-    /** Journaled records acknowledged later. */
-    public long resent() {
-        return resent.get();
-    }
-
-    /** Records dropped, with the first reason in {@link #firstFailure()}. */
-    public long failed() {
-        return failed.get();
-    }
-
-    public Exception firstFailure() {
-        return firstFailure.get();
+    private DeliveryReport report(boolean settled, long journaled, Duration waited) {
+        return new DeliveryReport(attempted.get(), acknowledged.get(), stepsAcknowledged.get(), spilled.get(), resent.get(),
+                failed.get(), settled, journaled, journal.file(), waited, firstFailure.get());
     }
 
     /**
      * Delivers what is pending (waiting up to {@link TelemetryConfig#closeTimeout()}), then closes
-     * the producer; throws {@link TelemetryException} if any record was dropped or is still
-     * undelivered, naming the journal that holds the rest.
+     * the producer and the journal; the report says whether any record was dropped or is still
+     * undelivered, and names the journal that holds the rest.
      */
     @Override
-    public void close() {
+    public synchronized DeliveryReport finish() {
+        if (finished != null) {
+            return finished;
+        }
         boolean drained = flush(config.closeTimeout());
         closing = true;
         synchronized (lock) {
@@ -319,14 +308,16 @@ public final class TelemetryPublisher implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("Cannot close telemetry journal {}: {}", journal.file(), e.toString());
         }
-        if (!drained) {
-            throw new TelemetryException("telemetry not delivered within " + config.closeTimeout().toSeconds() + " s: "
-                    + pending + " records remain in " + journal.file() + " and " + failed.get() + " were dropped", firstFailure.get());
+        DeliveryReport r = report(drained, pending, config.closeTimeout());
+        synchronized (lock) {
+            finished = r;
         }
-        if (failed.get() > 0) {
-            throw new TelemetryException(failed.get() + " of " + attempted.get() + " telemetry records were not delivered; first: "
-                    + firstFailure.get(), firstFailure.get());
-        }
+        return r;
+    }
+
+    /** Whether {@code frame} on {@code topic} is a step record (its frame's kind byte); probes share the step topic. */
+    static boolean isStep(String topic, byte[] frame) {
+        return Topics.STEPS.equals(topic) && frame.length > 3 && frame[3] == dev.canyon.contract.RecordKind.STEP.code();
     }
 
     /** Where records go while Kafka is away. */
