@@ -83,6 +83,111 @@ public final class Experiment {
                 throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
             }
         }
+
+        /**
+         * A builder with the defaults of {@code canyon train}: fashion-mnist, mlp, sgd, η = 0.05, B = 64,
+         * 64 hidden units, 1,000 steps, one run varying the initialization, no clones, seed 42,
+         * Fashion-MNIST from {@value FashionMnist#DEFAULT_DIR}, 60,000 training examples.
+         */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder holding these options. */
+        public Builder toBuilder() {
+            return new Builder().dataset(dataset).model(model).optimizer(optimizer).learningRate(learningRate).batchSize(batchSize)
+                    .hidden(hidden).steps(steps).runs(runs).vary(vary).cloneAfterEpochs(cloneAfterEpochs).seed(seed)
+                    .fashionMnistDir(fashionMnistDir).trainExamples(trainExamples);
+        }
+
+        /** Builds {@link Options} (see its parameters); {@link #build()} validates. */
+        public static final class Builder {
+            private String dataset = "fashion-mnist";
+            private String model = "mlp";
+            private String optimizer = "sgd";
+            private double learningRate = 0.05;
+            private int batchSize = 64;
+            private int hidden = 64;
+            private long steps = 1000;
+            private int runs = 1;
+            private Vary vary = Vary.INIT;
+            private int cloneAfterEpochs;
+            private long seed = 42;
+            private Path fashionMnistDir = Path.of(FashionMnist.DEFAULT_DIR);
+            private int trainExamples = 60_000;
+
+            private Builder() {}
+
+            public Builder dataset(String name) {
+                this.dataset = name;
+                return this;
+            }
+
+            public Builder model(String name) {
+                this.model = name;
+                return this;
+            }
+
+            public Builder optimizer(String name) {
+                this.optimizer = name;
+                return this;
+            }
+
+            public Builder learningRate(double eta) {
+                this.learningRate = eta;
+                return this;
+            }
+
+            public Builder batchSize(int b) {
+                this.batchSize = b;
+                return this;
+            }
+
+            public Builder hidden(int units) {
+                this.hidden = units;
+                return this;
+            }
+
+            public Builder steps(long n) {
+                this.steps = n;
+                return this;
+            }
+
+            public Builder runs(int n) {
+                this.runs = n;
+                return this;
+            }
+
+            public Builder vary(Vary v) {
+                this.vary = v;
+                return this;
+            }
+
+            public Builder cloneAfterEpochs(int k) {
+                this.cloneAfterEpochs = k;
+                return this;
+            }
+
+            public Builder seed(long s) {
+                this.seed = s;
+                return this;
+            }
+
+            public Builder fashionMnistDir(Path dir) {
+                this.fashionMnistDir = dir;
+                return this;
+            }
+
+            public Builder trainExamples(int n) {
+                this.trainExamples = n;
+                return this;
+            }
+
+            public Options build() {
+                return new Options(dataset, model, optimizer, learningRate, batchSize, hidden, steps, runs, vary, cloneAfterEpochs,
+                        seed, fashionMnistDir, trainExamples);
+            }
+        }
     }
 
     private static void requireAtLeast(String what, long value, long min) {
@@ -130,9 +235,9 @@ public final class Experiment {
 
     private static RunResult train(Options o, MultiLayerNetwork net, TrainingData data, long shuffleSeed, long steps, String role,
             TelemetryConfig telemetry, DataSet probeBatch, DataSet validationBatch, Progress progress) {
-        TelemetryListener listener = TelemetryListener.attach(net, telemetry.withRun(telemetry.experimentId(), null),
-                new RunDescription(o.model(), o.optimizer(), data.name(), o.batchSize(), o.learningRate(), shuffleSeed,
-                        labels(o, role)));
+        TelemetryListener listener = TelemetryListener.attach(net, telemetry.toBuilder().runId(null).build(),
+                RunDescription.builder().model(o.model()).optimizer(o.optimizer()).dataset(data.name()).batchSize(o.batchSize())
+                        .learningRate(o.learningRate()).seed(shuffleSeed).labels(labels(o, role)).build());
         if (telemetry.probes() != ProbePlan.OFF) {
             listener.setProbeBatches(probeBatch, validationBatch);
         }

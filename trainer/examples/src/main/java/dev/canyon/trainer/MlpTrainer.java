@@ -61,23 +61,77 @@ public final class MlpTrainer {
 
         /** Defaults: 300 steps, batch 64, 64 hidden units, η = 0.05, seed 42, 60,000 examples. */
         public static Options defaults() {
-            return new Options(Path.of(FashionMnist.DEFAULT_DIR), 300, 64, 64, 0.05, 42, 60_000);
+            return builder().build();
         }
 
-        public Options withSteps(long n) {
-            return new Options(dataDir, n, batchSize, hidden, learningRate, seed, trainExamples);
+        /** A builder holding the {@link #defaults()}. */
+        public static Builder builder() {
+            return new Builder();
         }
 
-        public Options withDataDir(Path dir) {
-            return new Options(dir, steps, batchSize, hidden, learningRate, seed, trainExamples);
+        /** A builder holding these options. */
+        public Builder toBuilder() {
+            return new Builder().dataDir(dataDir).steps(steps).batchSize(batchSize).hidden(hidden).learningRate(learningRate)
+                    .seed(seed).trainExamples(trainExamples);
         }
 
-        public Options withTrainExamples(int n) {
-            return new Options(dataDir, steps, batchSize, hidden, learningRate, seed, n);
-        }
+        /** Builds {@link Options}; {@link #build()} validates. */
+        public static final class Builder {
+            private Path dataDir = Path.of(FashionMnist.DEFAULT_DIR);
+            private long steps = 300;
+            private int batchSize = 64;
+            private int hidden = 64;
+            private double learningRate = 0.05;
+            private long seed = 42;
+            private int trainExamples = 60_000;
 
-        public Options withShape(int batch, int hiddenUnits, double lr) {
-            return new Options(dataDir, steps, batch, hiddenUnits, lr, seed, trainExamples);
+            private Builder() {}
+
+            /** Folder with the Fashion-MNIST IDX files. */
+            public Builder dataDir(Path dir) {
+                this.dataDir = dir;
+                return this;
+            }
+
+            /** Optimization steps to run. */
+            public Builder steps(long n) {
+                this.steps = n;
+                return this;
+            }
+
+            /** Minibatch size B. */
+            public Builder batchSize(int b) {
+                this.batchSize = b;
+                return this;
+            }
+
+            /** Hidden units. */
+            public Builder hidden(int units) {
+                this.hidden = units;
+                return this;
+            }
+
+            /** SGD learning rate η. */
+            public Builder learningRate(double eta) {
+                this.learningRate = eta;
+                return this;
+            }
+
+            /** Initialization and shuffling seed. */
+            public Builder seed(long s) {
+                this.seed = s;
+                return this;
+            }
+
+            /** At most this many training images are loaded. */
+            public Builder trainExamples(int n) {
+                this.trainExamples = n;
+                return this;
+            }
+
+            public Options build() {
+                return new Options(dataDir, steps, batchSize, hidden, learningRate, seed, trainExamples);
+            }
         }
 
         /** Model name as it appears in run records. */
@@ -132,9 +186,9 @@ public final class MlpTrainer {
     public static Result train(Options options, TelemetryConfig telemetry, LongConsumer progress, TrainingListener... extra) {
         FashionMnist.Split data = FashionMnist.train(options.dataDir(), options.trainExamples());
         MultiLayerNetwork net = network(options.hidden(), options.learningRate(), options.seed());
-        RunDescription description = new RunDescription(options.modelName(), "sgd", "fashion-mnist",
-                options.batchSize(), options.learningRate(), options.seed(),
-                recipe(options).labels());
+        RunDescription description = RunDescription.builder().model(options.modelName()).optimizer("sgd")
+                .dataset("fashion-mnist").batchSize(options.batchSize()).learningRate(options.learningRate())
+                .seed(options.seed()).labels(recipe(options).labels()).build();
         TelemetryListener listener = TelemetryListener.attach(net, telemetry, description);
         if (telemetry.probes() != ProbePlan.OFF) {
             listener.setProbeBatches(new Minibatches(TrainingData.of(data), PROBE_BATCH, options.seed() + 1).next(),

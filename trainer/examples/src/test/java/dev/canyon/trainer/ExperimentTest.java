@@ -43,14 +43,18 @@ class ExperimentTest {
 
     private static Experiment.Options options(String dataset, String model, String optimizer, int runs, Experiment.Vary vary,
             int cloneEpochs, long steps) {
-        return new Experiment.Options(dataset, model, optimizer, 0.05, 64, 16, steps, runs, vary, cloneEpochs, 3,
-                Path.of(FashionMnist.DEFAULT_DIR), 2000);
+        return Experiment.Options.builder().dataset(dataset).model(model).optimizer(optimizer).learningRate(0.05).batchSize(64)
+                .hidden(16).steps(steps).runs(runs).vary(vary).cloneAfterEpochs(cloneEpochs).seed(3)
+                .fashionMnistDir(Path.of(FashionMnist.DEFAULT_DIR)).trainExamples(2000).build();
+    }
+
+    private static TelemetryConfig.Builder telemetry(String experiment) {
+        return TelemetryConfig.builder().bootstrapServers(kafka.bootstrapServers()).experimentId(experiment);
     }
 
     @Test
     void shufflesStartTogetherAndDiverge() {
-        TelemetryConfig t = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-shuffles", null)
-                .withProbes(ProbePlan.OFF.withSnapshots(step -> step == 20));
+        TelemetryConfig t = telemetry("exp-shuffles").probes(ProbePlan.builder().snapshots(step -> step == 20).build()).build();
         List<Experiment.RunResult> runs = Experiment.run(options("deep-linear", "mlp", "sgd", 2, Experiment.Vary.SHUFFLE, 0, 20),
                 t, (role, s, total) -> {});
         assertThat(runs).extracting(Experiment.RunResult::role).containsExactly("run-1", "run-2");
@@ -64,8 +68,8 @@ class ExperimentTest {
 
     @Test
     void clonesStartWhereTheParentStoppedAndDiverge() {
-        TelemetryConfig t = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-clones", null)
-                .withProbes(ProbePlan.OFF.withSnapshots(step -> step == 16 || step == 10));
+        TelemetryConfig t = telemetry("exp-clones").probes(ProbePlan.builder().snapshots(step -> step == 16 || step == 10).build())
+                .build();
         List<Experiment.RunResult> runs = Experiment.run(options("deep-linear", "mlp", "momentum", 2, Experiment.Vary.SHUFFLE, 1, 10),
                 t, (role, s, total) -> {});
         // deep-linear: 1,024 examples, batch 64: one epoch is 16 steps.
@@ -81,7 +85,7 @@ class ExperimentTest {
 
     @Test
     void cnnWithAdamAndTheDeepLinearModelTrain() {
-        TelemetryConfig t = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-models", null);
+        TelemetryConfig t = telemetry("exp-models").build();
         Experiment.RunResult cnn = Experiment.run(options("fashion-mnist", "cnn", "adam", 1, Experiment.Vary.INIT, 0, 3), t,
                 (role, s, total) -> {}).get(0);
         assertThat(cnn.parameters()).isEqualTo(431_080);
@@ -95,8 +99,7 @@ class ExperimentTest {
     /** Started next to a planted saddle (seed 004), the probes see its negative curvature. */
     @Test
     void aRunStartedAtAPlantedSaddleSeesNegativeCurvature() {
-        TelemetryConfig t = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-planted", null)
-                .withProbes(ProbePlan.FULL.withRelativeStep(1e-6));
+        TelemetryConfig t = telemetry("exp-planted").probes(ProbePlan.FULL.toBuilder().relativeStep(1e-6).build()).build();
         Experiment.RunResult run = Experiment.run(options("planted-saddle", "mlp", "sgd", 1, Experiment.Vary.INIT, 0, 3), t,
                 (role, s, total) -> {}).get(0);
         List<dev.canyon.contract.proto.Probe> probes = TopicContents.read(kafka.bootstrapServers(), Topics.STEPS,

@@ -19,10 +19,11 @@ class MlpTrainerTest {
     void trainsAndPublishesEveryStep() {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
             TopicSetup.ensure(kafka.bootstrapServers());
-            MlpTrainer.Options options = MlpTrainer.Options.defaults().withSteps(6).withTrainExamples(500).withShape(16, 8, 0.05);
+            MlpTrainer.Options options = MlpTrainer.Options.builder().steps(6).trainExamples(500).batchSize(16).hidden(8)
+                    .learningRate(0.05).build();
             long[] progress = {0};
             MlpTrainer.Result result = MlpTrainer.train(options,
-                    TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-mlp", "run-mlp"), s -> progress[0] = s);
+                    TelemetryConfig.builder().bootstrapServers(kafka.bootstrapServers()).run("exp-mlp", "run-mlp").build(), s -> progress[0] = s);
             assertThat(result.runId()).isEqualTo("run-mlp");
             assertThat(result.experimentId()).isEqualTo("exp-mlp");
             assertThat(result.steps()).isEqualTo(6);

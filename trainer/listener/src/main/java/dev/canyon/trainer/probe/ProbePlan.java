@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * Which probes run when, and how hard they work. Named cost presets: {@link #OFF}, {@link
- * #ECONOMY} (a few percent of training time on a small MLP) and {@link #FULL}.
+ * #ECONOMY} (a few percent of training time on a small MLP) and {@link #FULL}; any other plan with
+ * {@link #builder()}, or a preset changed through {@link #toBuilder()}.
  *
  * @param curvature same-batch curvature along the step and along the gradient (2 gradient
  *     evaluations and one Hessian-vector product, i.e. 4 gradient evaluations)
@@ -64,25 +65,96 @@ public record ProbePlan(Schedule curvature, Schedule hessian, Schedule linearPat
         }
     }
 
-    /** The same plan with another finite-difference step (float64 models can take a much smaller one). */
-    public ProbePlan withRelativeStep(double step) {
-        return new ProbePlan(curvature, hessian, linearPath, iterations, traceSamples, alphas, step, snapshots);
+    /** A builder starting from {@link #OFF}: no probe scheduled, the default α grid and finite-difference step. */
+    public static Builder builder() {
+        return OFF.toBuilder();
     }
 
-    /** The same plan with another snapshot schedule. */
-    public ProbePlan withSnapshots(Schedule s) {
-        return new ProbePlan(curvature, hessian, linearPath, iterations, traceSamples, alphas, relativeStep, s);
-    }
-
-    /** The same plan with another linear-path schedule. */
-    public ProbePlan withLinearPath(Schedule s) {
-        return new ProbePlan(curvature, hessian, s, iterations, traceSamples, alphas, relativeStep, snapshots);
+    /** A builder holding this plan, to change some of its settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /** The same plan with every probe at every step (tests). */
     public static ProbePlan everyStep(int iterations, int traceSamples, double relativeStep) {
-        return new ProbePlan(step -> true, step -> true, step -> true, iterations, traceSamples, DEFAULT_ALPHAS, relativeStep,
-                Schedule.never());
+        return builder().curvature(step -> true).hessian(step -> true).linearPath(step -> true).iterations(iterations)
+                .traceSamples(traceSamples).relativeStep(relativeStep).build();
+    }
+
+    /** Builds a {@link ProbePlan}; {@link #build()} validates. */
+    public static final class Builder {
+        private Schedule curvature;
+        private Schedule hessian;
+        private Schedule linearPath;
+        private int iterations;
+        private int traceSamples;
+        private double[] alphas;
+        private double relativeStep;
+        private Schedule snapshots;
+
+        private Builder(ProbePlan p) {
+            curvature = p.curvature;
+            hessian = p.hessian;
+            linearPath = p.linearPath;
+            iterations = p.iterations;
+            traceSamples = p.traceSamples;
+            alphas = p.alphas;
+            relativeStep = p.relativeStep;
+            snapshots = p.snapshots;
+        }
+
+        /** When same-batch curvature runs. */
+        public Builder curvature(Schedule s) {
+            this.curvature = s;
+            return this;
+        }
+
+        /** When the Hessian extremes and trace run. */
+        public Builder hessian(Schedule s) {
+            this.hessian = s;
+            return this;
+        }
+
+        /** When the linear-path probe runs. */
+        public Builder linearPath(Schedule s) {
+            this.linearPath = s;
+            return this;
+        }
+
+        /** Lanczos steps for λmax and λmin. */
+        public Builder iterations(int n) {
+            this.iterations = n;
+            return this;
+        }
+
+        /** Rademacher vectors for the Hutchinson trace. */
+        public Builder traceSamples(int n) {
+            this.traceSamples = n;
+            return this;
+        }
+
+        /** The α grid of the linear path. */
+        public Builder alphas(double... a) {
+            this.alphas = a;
+            return this;
+        }
+
+        /** Finite-difference step of Hessian-vector products, relative to max(1, ‖θ‖) (float64 models can take a much smaller one). */
+        public Builder relativeStep(double step) {
+            this.relativeStep = step;
+            return this;
+        }
+
+        /** When full weight snapshots are taken (θ_0 too, as step 0, before the first). */
+        public Builder snapshots(Schedule s) {
+            this.snapshots = s;
+            return this;
+        }
+
+        /** The plan; throws IllegalArgumentException for an invalid setting. */
+        public ProbePlan build() {
+            return new ProbePlan(curvature, hessian, linearPath, iterations, traceSamples, alphas, relativeStep, snapshots);
+        }
     }
 
     static double[] grid(double from, double to, int n) {

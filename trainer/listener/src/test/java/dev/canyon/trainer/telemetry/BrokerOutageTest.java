@@ -66,9 +66,9 @@ class BrokerOutageTest {
             });
             outage.start();
             net.addListeners(before);
-            TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-outage", "run-outage")
-                    .withVectors(VectorRepresentation.sketch(256))
-                    .withDelivery(BUDGET, 64 * 1024, dir.resolve("journal"), 1L << 30, Duration.ofSeconds(90));
+            TelemetryConfig config = TelemetryConfig.builder().bootstrapServers(kafka.bootstrapServers()).run("exp-outage", "run-outage")
+                    .vectors(VectorRepresentation.sketch(256)).stepBudget(BUDGET).inFlightBytes(64 * 1024)
+                    .journalDir(dir.resolve("journal")).journalMaxBytes(1L << 30).closeTimeout(Duration.ofSeconds(90)).build();
             TelemetryListener telemetry = TelemetryListener.attach(net, config, RunDescription.unknown());
             net.addListeners(after, new BaseTrainingListener() {
                 @Override

@@ -57,18 +57,19 @@ class InMemorySinkTrainingTest {
         }
     }
 
-    private static TelemetryConfig config(boolean background) {
-        // Never contacted: the records go to the in-memory sink.
-        return TelemetryConfig.of("localhost:9").withRun("exp-memory", "run-memory").withVectors(VectorRepresentation.FULL)
-                .withClock(CLOCK).withBackground(background);
+    /** No Kafka cluster: the records go to the in-memory sink. */
+    private static TelemetryConfig.Builder config(boolean background) {
+        return TelemetryConfig.builder().run("exp-memory", "run-memory").vectors(VectorRepresentation.FULL).clock(CLOCK)
+                .background(background);
     }
 
     @Test
     void recordsTheRunInOrderWithTheExactScalars() {
         MultiLayerNetwork net = SmallMlp.network(12, LR, 7);
         InMemoryTelemetrySink sink = new InMemoryTelemetrySink();
-        TelemetryListener listener = TelemetryListener.builder(config(false)).sink(sink)
-                .description(new RunDescription("small-mlp", "sgd", "teacher", BATCH, LR, 7)).attach(net);
+        TelemetryListener listener = TelemetryListener.builder(config(false).build()).sink(sink)
+                .description(RunDescription.builder().model("small-mlp").optimizer("sgd").dataset("teacher").batchSize(BATCH)
+                        .learningRate(LR).seed(7).build()).attach(net);
         Recorder recorder = new Recorder();
         net.addListeners(recorder);
         listener.around(() -> SmallMlp.fit(net, BATCH, 7, STEPS));
@@ -156,9 +157,9 @@ class InMemorySinkTrainingTest {
         MultiLayerNetwork net = SmallMlp.network(12, LR, 8);
         InMemoryTelemetrySink inline = new InMemoryTelemetrySink();
         InMemoryTelemetrySink background = new InMemoryTelemetrySink();
-        TelemetryListener a = TelemetryListener.builder(config(false).withVectors(VectorRepresentation.sketch(32)))
+        TelemetryListener a = TelemetryListener.builder(config(false).vectors(VectorRepresentation.sketch(32)).build())
                 .sink(inline).attach(net);
-        TelemetryListener b = TelemetryListener.builder(config(true).withVectors(VectorRepresentation.sketch(32)))
+        TelemetryListener b = TelemetryListener.builder(config(true).vectors(VectorRepresentation.sketch(32)).build())
                 .sink(background).attach(net);
         SmallMlp.fit(net, BATCH, 8, STEPS);
         a.close();
@@ -175,7 +176,7 @@ class InMemorySinkTrainingTest {
         MultiLayerNetwork net = SmallMlp.network(12, LR, 9);
         float[] theta0 = net.params().toFloatVector();
         InMemoryTelemetrySink sink = new InMemoryTelemetrySink();
-        TelemetryListener listener = TelemetryListener.builder(config(false)).sink(sink).build();
+        TelemetryListener listener = TelemetryListener.builder(config(false).build()).sink(sink).build();
         net.setListeners(listener);
         assertThat(sink.records()).isEmpty();
         SmallMlp.fit(net, BATCH, 9, 3);
@@ -192,7 +193,7 @@ class InMemorySinkTrainingTest {
     @Test
     void aListenerThatSawNoStepPublishesNothing() {
         InMemoryTelemetrySink sink = new InMemoryTelemetrySink();
-        TelemetryListener.builder(config(false)).sink(sink).build().close();
+        TelemetryListener.builder(config(false).build()).sink(sink).build().close();
         assertThat(sink.records()).isEmpty();
         assertThat(sink.report().complete()).isTrue();
     }

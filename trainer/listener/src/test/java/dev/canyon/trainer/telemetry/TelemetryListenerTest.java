@@ -65,9 +65,9 @@ class TelemetryListenerTest {
     void publishesEveryStepInOrderWithConsistentVectors() {
         int steps = 25;
         double lr = 0.05;
-        TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-a", "run-listener")
-                .withVectors(VectorRepresentation.FULL).withProbes(ProbePlan.OFF.withSnapshots(Schedule.every(10)))
-                .withBackground(true);
+        TelemetryConfig config = TelemetryConfig.builder().bootstrapServers(kafka.bootstrapServers()).run("exp-a", "run-listener")
+                .vectors(VectorRepresentation.FULL).probes(ProbePlan.builder().snapshots(Schedule.every(10)).build())
+                .background(true).build();
         GradNormProbe probe = new GradNormProbe();
         MultiLayerNetwork net = SmallMlp.network(16, lr, 42);
         TelemetryListener listener = train(net, config, 32, steps, probe);
@@ -157,7 +157,8 @@ class TelemetryListenerTest {
     void halfAndSketchVectorsEncodeTheExactVectors() {
         for (VectorRepresentation rep : List.of(VectorRepresentation.HALF, VectorRepresentation.sketch(64))) {
             String run = "run-" + rep.toString().replace(':', '-');
-            TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-rep", run).withVectors(rep);
+            TelemetryConfig config = TelemetryConfig.builder().bootstrapServers(kafka.bootstrapServers()).run("exp-rep", run)
+                    .vectors(rep).build();
             MultiLayerNetwork net = SmallMlp.network(8, 0.05, 42);
             train(net, config, 16, 4);
             List<Step> records = stepsOf(run, 4);
@@ -196,8 +197,8 @@ class TelemetryListenerTest {
                 thetas.add(model.params().toDoubleVector());
             }
         });
-        TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-probe", "run-probe")
-                .withVectors(VectorRepresentation.FULL).withProbes(ProbePlan.everyStep(60, 0, 1e-5)).withBackground(true);
+        TelemetryConfig config = TelemetryConfig.builder().bootstrapServers(kafka.bootstrapServers()).run("exp-probe", "run-probe")
+                .vectors(VectorRepresentation.FULL).probes(ProbePlan.everyStep(60, 0, 1e-5)).background(true).build();
         int steps = 5;
         try (TelemetryListener telemetry = TelemetryListener.attach(net, config, RunDescription.unknown())) {
             for (int i = 0; i < steps; i++) {
@@ -279,8 +280,8 @@ class TelemetryListenerTest {
             }
         });
         org.nd4j.linalg.dataset.DataSet batch = new SmallMlp.Batches(32, 5).next();
-        TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-graph", "run-graph")
-                .withVectors(VectorRepresentation.FULL).withProbes(ProbePlan.everyStep(10, 2, 1e-3));
+        TelemetryConfig config = TelemetryConfig.builder().bootstrapServers(kafka.bootstrapServers()).run("exp-graph", "run-graph")
+                .vectors(VectorRepresentation.FULL).probes(ProbePlan.everyStep(10, 2, 1e-3)).build();
         int steps = 6;
         try (TelemetryListener telemetry = TelemetryListener.attach(graph, config, RunDescription.unknown())) {
             telemetry.setProbeBatches(batch, null);
@@ -312,8 +313,8 @@ class TelemetryListenerTest {
 
     @Test
     void oversizedRecordsFailLoudlyWithoutStoppingTraining() {
-        TelemetryConfig config = TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-b", "run-oversized")
-                .withKafkaProperties(Map.of("max.request.size", "4096")).withVectors(VectorRepresentation.FULL);
+        TelemetryConfig config = TelemetryConfig.builder().bootstrapServers(kafka.bootstrapServers()).run("exp-b", "run-oversized")
+                .kafkaProperties(Map.of("max.request.size", "4096")).vectors(VectorRepresentation.FULL).build();
         MultiLayerNetwork net = SmallMlp.network(8, 0.05, 42);
         TelemetryListener listener = TelemetryListener.attach(net, config, RunDescription.unknown());
         SmallMlp.Batches batches = new SmallMlp.Batches(16, 42);
