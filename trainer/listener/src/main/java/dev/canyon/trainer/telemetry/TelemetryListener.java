@@ -23,15 +23,15 @@ import org.nd4j.linalg.dataset.DataSet;
  * <p>The scalars come for the whole model and per parameter tensor (DL4J's parameter table, e.g.
  * {@code 0_W}, {@code 0_b}). The loss is the score of the step's forward pass, i.e. L_t at
  * θ_{t−1}; the gradient is read where DL4J computed it and divided by B, and Δθ_t is taken from the
- * parameters themselves, so it is right for every updater (see {@link Dl4jNetwork}).
+ * parameters themselves, so it is right for every updater (see {@code Dl4jNetwork}).
  *
  * <p>Cost per step: two bulk copies of d floats out of native memory on the training thread, then
  * one fused pass over d that makes the scalars, Δθ and the sketches, then encoding and publishing
- * ({@link StepRecorder}). With {@link TelemetryConfig#background()} that work runs on a telemetry
+ * ({@code StepRecorder}). With {@link TelemetryConfig#background()} that work runs on a telemetry
  * thread and the training thread waits only when that thread is a whole {@value #FRAMES} steps
- * behind ({@link StepHandoff}); that pays where a core is free, and hurts where the math library
+ * behind ({@code StepHandoff}); that pays where a core is free, and hurts where the math library
  * already uses every core (the default picks it only above two cores; see docs/benchmarks.md).
- * Probe steps are synchronous: they evaluate the network ({@link ScheduledProbes}). Memory: about
+ * Probe steps are synchronous: they evaluate the network ({@code ScheduledProbes}). Memory: about
  * 11 float arrays of d, plus d ints for a sketch's hash map. A failure inside the listener is logged
  * and counted, never thrown into training.
  */
