@@ -131,8 +131,8 @@ final class Demo {
             progress.println("Starting analytics job on Flink's MiniCluster");
             JobClient job = env.executeAsync(StepAnalyticsJob.NAME);
             try {
-                TelemetryConfig telemetry = TelemetryConfig.of(bootstrap).withRun(options.experiment(), null)
-                        .withVectors(options.vectors()).withProbes(options.probes());
+                TelemetryConfig telemetry = TelemetryConfig.builder().bootstrapServers(bootstrap).experimentId(options.experiment())
+                        .vectors(options.vectors()).probes(options.probes()).build();
                 ProgressBar bar = new ProgressBar(progress, "train", options.training().steps());
                 MlpTrainer.Result result = MlpTrainer.train(options.training(), telemetry, s -> bar.update(s, ""), extra);
 

@@ -6,10 +6,10 @@ import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.stack.EmbeddedKafka;
 import dev.canyon.trainer.MlpTrainer;
 import dev.canyon.trainer.data.FashionMnist;
+import dev.canyon.trainer.telemetry.KafkaTelemetrySink;
 import dev.canyon.trainer.telemetry.RunDescription;
 import dev.canyon.trainer.telemetry.TelemetryConfig;
 import dev.canyon.trainer.telemetry.TelemetryListener;
-import dev.canyon.trainer.telemetry.TelemetryPublisher;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,17 +80,17 @@ final class OverheadBenchmark {
                 MultiLayerNetwork net = MlpTrainer.network(o.hidden(), 0.05, o.seed());
                 nets.put(c, net);
                 batches.put(c, new Batches(data, o.batchSize(), o.seed()));
-                TelemetryConfig base = TelemetryConfig.of(kafka.bootstrapServers()).withRun("bench", "bench-" + c + "-"
-                        + System.currentTimeMillis())
-                        .withDelivery(Duration.ofMillis(200), 64L << 20, o.workDir().resolve("journal"), 8L << 30,
-                                Duration.ofSeconds(300));
+                TelemetryConfig.Builder base = TelemetryConfig.builder().bootstrapServers(kafka.bootstrapServers())
+                        .run("bench", "bench-" + c + "-" + System.currentTimeMillis())
+                        .stepBudget(Duration.ofMillis(200)).inFlightBytes(64L << 20).journalDir(o.workDir().resolve("journal"))
+                        .journalMaxBytes(8L << 30).closeTimeout(Duration.ofSeconds(300));
                 switch (c) {
-                    case "sketch" -> canyon.put(c, TelemetryListener.attach(net, base.withVectors(VectorRepresentation.sketch(
-                            VectorRepresentation.DEFAULT_SKETCH_SIZE)), RunDescription.unknown()));
-                    case "sketch-background" -> canyon.put(c, TelemetryListener.attach(net, base.withVectors(
-                            VectorRepresentation.sketch(VectorRepresentation.DEFAULT_SKETCH_SIZE)).withBackground(true),
+                    case "sketch" -> canyon.put(c, TelemetryListener.attach(net, base.vectors(VectorRepresentation.sketch(
+                            VectorRepresentation.DEFAULT_SKETCH_SIZE)).build(), RunDescription.unknown()));
+                    case "sketch-background" -> canyon.put(c, TelemetryListener.attach(net, base.vectors(
+                            VectorRepresentation.sketch(VectorRepresentation.DEFAULT_SKETCH_SIZE)).background(true).build(),
                             RunDescription.unknown()));
-                    case "full" -> canyon.put(c, TelemetryListener.attach(net, base.withVectors(VectorRepresentation.FULL),
+                    case "full" -> canyon.put(c, TelemetryListener.attach(net, base.vectors(VectorRepresentation.FULL).build(),
                             RunDescription.unknown()));
                     case "dl4j-stats" -> net.addListeners(dl4jStatsListener());
                     default -> { }
@@ -215,9 +215,9 @@ final class OverheadBenchmark {
         double[] canyon = new double[o.bandwidthRepeats()];
         double[] bare = new double[o.bandwidthRepeats()];
         double[] ratio = new double[o.bandwidthRepeats()];
-        TelemetryConfig config = TelemetryConfig.of(bootstrap).withRun("bench", "bench-bandwidth")
-                .withVectors(VectorRepresentation.FULL)
-                .withDelivery(Duration.ofSeconds(5), 256L << 20, o.workDir().resolve("journal"), 8L << 30, Duration.ofSeconds(300));
+        TelemetryConfig config = TelemetryConfig.builder().bootstrapServers(bootstrap).run("bench", "bench-bandwidth")
+                .vectors(VectorRepresentation.FULL).stepBudget(Duration.ofSeconds(5)).inFlightBytes(256L << 20)
+                .journalDir(o.workDir().resolve("journal")).journalMaxBytes(8L << 30).closeTimeout(Duration.ofSeconds(300)).build();
         Properties props = config.producerProperties();
         progress.printf("bandwidth: %d records of %,d bytes, %d alternating repeats%n", records.size(), records.get(0).length,
                 o.bandwidthRepeats());
@@ -253,7 +253,7 @@ final class OverheadBenchmark {
     }
 
     private static double canyonPublisher(TelemetryConfig config, List<byte[]> records, long bytes) {
-        TelemetryPublisher publisher = new TelemetryPublisher(config);
+        KafkaTelemetrySink publisher = new KafkaTelemetrySink(config);
         try {
             publisher.send(BENCH_TOPIC, "bench", new byte[1]);
             publisher.flush(Duration.ofSeconds(60));

@@ -19,12 +19,16 @@ final class ProbeSchedules {
             throw new IllegalArgumentException("--linear-path-every must be >= 0, got " + linearPathEvery);
         }
         ProbePlan plan = ProbePlan.preset(preset);
+        if (snapshotEvery == 0 && linearPathEvery == 0) {
+            return plan;
+        }
+        ProbePlan.Builder b = plan.toBuilder();
         if (snapshotEvery > 0) {
-            plan = plan.withSnapshots(step -> step % snapshotEvery == 0);
+            b.snapshots(step -> step % snapshotEvery == 0);
         }
         if (linearPathEvery > 0) {
-            plan = plan.withLinearPath(step -> step == 1 || step % linearPathEvery == 0);
+            b.linearPath(step -> step == 1 || step % linearPathEvery == 0);
         }
-        return plan;
+        return b.build();
     }
 }

@@ -87,10 +87,13 @@ final class TrainCommand implements Callable<Integer> {
             case "shuffle" -> Experiment.Vary.SHUFFLE;
             default -> throw new IllegalArgumentException("--vary must be init or shuffle, got '" + vary + "'");
         };
-        Experiment.Options options = new Experiment.Options(dataset, model, optimizer, training.learningRate, training.batchSize,
-                training.hidden, training.steps, runs, v, cloneAfterEpochs, training.seed, training.dataDir, training.trainExamples);
-        TelemetryConfig config = TelemetryConfig.of(bootstrapServers).withRun(experiment, null)
-                .withKafkaProperties(kafkaProperties).withVectors(vectors).withProbes(ProbeSchedules.plan(probes, snapshotEvery, linearPathEvery));
+        Experiment.Options options = Experiment.Options.builder().dataset(dataset).model(model).optimizer(optimizer)
+                .learningRate(training.learningRate).batchSize(training.batchSize).hidden(training.hidden).steps(training.steps)
+                .runs(runs).vary(v).cloneAfterEpochs(cloneAfterEpochs).seed(training.seed).fashionMnistDir(training.dataDir)
+                .trainExamples(training.trainExamples).build();
+        TelemetryConfig config = TelemetryConfig.builder().bootstrapServers(bootstrapServers).experimentId(experiment)
+                .kafkaProperties(kafkaProperties).vectors(vectors).probes(ProbeSchedules.plan(probes, snapshotEvery, linearPathEvery))
+                .build();
         if (createTopics) {
             TopicSetup.ensure(bootstrapServers, kafkaProperties);
         }

@@ -31,6 +31,7 @@ final class TrainingOptions {
     int trainExamples;
 
     MlpTrainer.Options toOptions() {
-        return new MlpTrainer.Options(dataDir, steps, batchSize, hidden, learningRate, seed, trainExamples);
+        return MlpTrainer.Options.builder().dataDir(dataDir).steps(steps).batchSize(batchSize).hidden(hidden)
+                .learningRate(learningRate).seed(seed).trainExamples(trainExamples).build();
     }
 }

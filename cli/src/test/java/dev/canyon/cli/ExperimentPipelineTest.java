@@ -51,9 +51,11 @@ class ExperimentPipelineTest {
                     .withCheckpointInterval(Duration.ofSeconds(1)).withGroupId("experiment"));
             JobClient job = env.executeAsync(StepAnalyticsJob.NAME);
             try (InfluxStore store = InfluxStore.connect(influx)) {
-                List<Experiment.RunResult> runs = Experiment.run(new Experiment.Options("deep-linear", "mlp", "sgd", 0.05, 64, 16,
-                        STEPS, 2, Experiment.Vary.SHUFFLE, 0, 3, Path.of(FashionMnist.DEFAULT_DIR), 2000),
-                        TelemetryConfig.of(kafka.bootstrapServers()).withRun("exp-dashboard", null), (r, s, n) -> {});
+                List<Experiment.RunResult> runs = Experiment.run(Experiment.Options.builder().dataset("deep-linear").learningRate(0.05)
+                        .batchSize(64).hidden(16).steps(STEPS).runs(2).vary(Experiment.Vary.SHUFFLE).seed(3)
+                        .fashionMnistDir(Path.of(FashionMnist.DEFAULT_DIR)).trainExamples(2000).build(),
+                        TelemetryConfig.builder().bootstrapServers(kafka.bootstrapServers()).experimentId("exp-dashboard").build(),
+                        (r, s, n) -> {});
                 String a = runs.get(0).runId();
                 String b = runs.get(1).runId();
                 long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();

@@ -66,19 +66,21 @@ class GroundTruthTest {
     }
 
     /** Hessian extremes and same-batch curvature every 10 steps (float64 models: a small finite-difference step). */
-    private static final ProbePlan PROBES = new ProbePlan(s -> s % 10 == 0, s -> s % 10 == 0, s -> false, 30, 0,
-            ProbePlan.DEFAULT_ALPHAS, 1e-6, null);
+    private static final ProbePlan PROBES = ProbePlan.builder().curvature(s -> s % 10 == 0).hessian(s -> s % 10 == 0)
+            .iterations(30).relativeStep(1e-6).build();
 
     @Test
     void plantedSaddlesAndMinimaAreRecognised() {
         Map<String, Integer> tally = new HashMap<>();
         for (String kind : List.of("planted-saddle", "planted-minimum")) {
             ObstacleState expected = kind.endsWith("saddle") ? ObstacleState.SADDLE : ObstacleState.NEAR_MINIMUM;
-            TelemetryConfig t = TelemetryConfig.of(kafka.bootstrapServers()).withRun("gt-" + kind, null).withProbes(PROBES);
+            TelemetryConfig t = TelemetryConfig.builder().bootstrapServers(kafka.bootstrapServers()).experimentId("gt-" + kind)
+                    .probes(PROBES).build();
             List<String> runs = new ArrayList<>();
             for (int seed = 1; seed <= SEEDS; seed++) {
-                runs.add(Experiment.run(new Experiment.Options(kind, "mlp", "sgd", 0.02, 200, 16, 150, 1, Experiment.Vary.INIT, 0,
-                        seed, Path.of(FashionMnist.DEFAULT_DIR), 0), t, (r, s, n) -> {}).get(0).runId());
+                runs.add(Experiment.run(Experiment.Options.builder().dataset(kind).learningRate(0.02).batchSize(200).hidden(16)
+                        .steps(150).seed(seed).fashionMnistDir(Path.of(FashionMnist.DEFAULT_DIR)).trainExamples(0).build(), t,
+                        (r, s, n) -> {}).get(0).runId());
             }
             int correct = 0;
             for (String run : runs) {
@@ -121,12 +123,14 @@ class GroundTruthTest {
     @Test
     void farTooLargeALearningRateDivergesAndHealthyTrainingProgresses() {
         // Hessian extremes every 25 steps, so that a misfiring critical-point rule would show.
-        TelemetryConfig t = TelemetryConfig.of(kafka.bootstrapServers()).withRun("gt-fashion", null)
-                .withProbes(new ProbePlan(s -> s % 25 == 0, s -> s % 25 == 0, s -> false, 20, 0, ProbePlan.DEFAULT_ALPHAS, 1e-3, null));
-        String healthy = Experiment.run(new Experiment.Options("fashion-mnist", "mlp", "sgd", 0.1, 64, 64, 300, 1,
-                Experiment.Vary.INIT, 0, 1, Path.of(FashionMnist.DEFAULT_DIR), 5000), t, (r, s, n) -> {}).get(0).runId();
-        String tooLarge = Experiment.run(new Experiment.Options("fashion-mnist", "mlp", "sgd", 20, 64, 64, 200, 1,
-                Experiment.Vary.INIT, 0, 1, Path.of(FashionMnist.DEFAULT_DIR), 5000), t, (r, s, n) -> {}).get(0).runId();
+        TelemetryConfig t = TelemetryConfig.builder().bootstrapServers(kafka.bootstrapServers()).experimentId("gt-fashion")
+                .probes(ProbePlan.builder().curvature(s -> s % 25 == 0).hessian(s -> s % 25 == 0).iterations(20).relativeStep(1e-3)
+                        .build())
+                .build();
+        Experiment.Options.Builder fashion = Experiment.Options.builder().dataset("fashion-mnist").batchSize(64).hidden(64).seed(1)
+                .fashionMnistDir(Path.of(FashionMnist.DEFAULT_DIR)).trainExamples(5000);
+        String healthy = Experiment.run(fashion.learningRate(0.1).steps(300).build(), t, (r, s, n) -> {}).get(0).runId();
+        String tooLarge = Experiment.run(fashion.learningRate(20).steps(200).build(), t, (r, s, n) -> {}).get(0).runId();
         Analysis h = analyze(healthy, 300, 2 * 12);
         Analysis big = analyze(tooLarge, 200, 0);
         System.out.println("healthy: " + String.join("\n  ", h.evidence) + "\ntoo large: " + big.states + " " + big.lastEvidence);
@@ -142,8 +146,10 @@ class GroundTruthTest {
     private static String deepLinear2(String experiment, double[] start, double lr, int steps, long seed) {
         MultiLayerNetwork net = Models.network("deep-linear-2", 1, 1, 1, Models.updater("sgd", lr), seed);
         net.params().assign(Nd4j.create(start).reshape(net.params().shape()));
-        TelemetryConfig t = TelemetryConfig.of(kafka.bootstrapServers()).withRun(experiment, null).withProbes(PROBES);
-        TelemetryListener l = TelemetryListener.attach(net, t, new RunDescription("deep-linear-2", "sgd", "deep-linear-2", 1, lr, seed));
+        TelemetryConfig t = TelemetryConfig.builder().bootstrapServers(kafka.bootstrapServers()).experimentId(experiment)
+                .probes(PROBES).build();
+        TelemetryListener l = TelemetryListener.attach(net, t, RunDescription.builder().model("deep-linear-2").optimizer("sgd")
+                .dataset("deep-linear-2").batchSize(1).learningRate(lr).seed(seed).build());
         DataSet one = new DataSet(Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 1, 1),
                 Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 1, 1));
         l.setProbeBatches(one, null);

@@ -73,12 +73,13 @@ class PipelineIntegrationTest {
 
     @BeforeAll
     static void runPipeline() throws Exception {
-        MlpTrainer.Options training = MlpTrainer.Options.defaults().withSteps(STEPS).withTrainExamples(10_000).withShape(32, 32, 0.05);
+        MlpTrainer.Options training = MlpTrainer.Options.builder().steps(STEPS).trainExamples(10_000).batchSize(32).hidden(32)
+                .learningRate(0.05).build();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         summary = Demo.run(new Demo.Options(dataDir, training, "it", Duration.ofSeconds(120),
                 dev.canyon.contract.VectorRepresentation.FULL,
                 // Weight snapshots every 50 steps, for the report's losses at snapshots and its subspace view.
-                dev.canyon.trainer.probe.ProbePlan.ECONOMY.withSnapshots(step -> step % 50 == 0)),
+                dev.canyon.trainer.probe.ProbePlan.ECONOMY.toBuilder().snapshots(step -> step % 50 == 0).build()),
                 new PrintStream(progress, true),
                 recorder);
         // The stack is down now; bring InfluxDB back on the same data directory to inspect what was stored.

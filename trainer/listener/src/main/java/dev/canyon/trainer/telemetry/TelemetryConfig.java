@@ -1,0 +1,324 @@
+package dev.canyon.trainer.telemetry;
+
+import dev.canyon.contract.Topics;
+import dev.canyon.contract.VectorRepresentation;
+import dev.canyon.kernels.sketch.CountSketch;
+import dev.canyon.trainer.probe.ProbePlan;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.UUID;
+
+/**
+ * Configuration of the telemetry listener, typed, defaulted and validated in one place. Build with
+ * {@link #builder()} (or {@link #of} for the defaults and a Kafka cluster); change a copy with
+ * {@link #toBuilder()}.
+ *
+ * <table>
+ * <caption>Settings</caption>
+ * <tr><th>setting</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>bootstrapServers</td><td>none (required by the Kafka sink)</td><td>Kafka {@code host:port[,host:port]}</td></tr>
+ * <tr><td>kafkaProperties</td><td>none</td><td>any further producer property (security settings, ...); overrides Canyon's defaults</td></tr>
+ * <tr><td>experimentId</td><td>{@code default}</td><td>experiment the run belongs to</td></tr>
+ * <tr><td>runId</td><td>generated</td><td>run id</td></tr>
+ * <tr><td>vectors</td><td>{@code sketch:1024}</td><td>how gradient and delta vectors are shipped</td></tr>
+ * <tr><td>sketchSeed</td><td>from the experiment id</td><td>CountSketch seed, shared by an experiment's runs (not settable)</td></tr>
+ * <tr><td>probes</td><td>{@link ProbePlan#OFF}</td><td>which probes run when</td></tr>
+ * <tr><td>stepBudget</td><td>200 ms</td><td>longest a training step may wait for telemetry (producer {@code max.block.ms})</td></tr>
+ * <tr><td>inFlightBytes</td><td>64 MiB</td><td>records accepted by the producer but not yet acknowledged; more are journaled</td></tr>
+ * <tr><td>journalDir</td><td>{@code $TMPDIR/canyon-journal}</td><td>where records wait while Kafka is away</td></tr>
+ * <tr><td>journalMaxBytes</td><td>2 GiB</td><td>journal bound; past it records are dropped and counted</td></tr>
+ * <tr><td>closeTimeout</td><td>60 s</td><td>how long {@code close()} waits for pending records</td></tr>
+ * <tr><td>clock</td><td>system UTC</td><td>source of event times</td></tr>
+ * <tr><td>background</td><td>true above 2 cores</td><td>process steps on a telemetry thread instead of the training thread</td></tr>
+ * </table>
+ */
+public final class TelemetryConfig {
+    private final String bootstrapServers;
+    private final Map<String, String> kafkaProperties;
+    private final String experimentId;
+    private final String runId;
+    private final VectorRepresentation vectors;
+    private final long sketchSeed;
+    private final ProbePlan probes;
+    private final Duration stepBudget;
+    private final long inFlightBytes;
+    private final Path journalDir;
+    private final long journalMaxBytes;
+    private final Duration closeTimeout;
+    private final Clock clock;
+    private final boolean background;
+
+    private TelemetryConfig(Builder b) {
+        if (b.bootstrapServers != null && b.bootstrapServers.isBlank()) {
+            throw new IllegalArgumentException("bootstrapServers must name at least one host:port");
+        }
+        String experiment = b.experimentId == null || b.experimentId.isBlank() ? "default" : b.experimentId;
+        dev.canyon.contract.Ids.require("experimentId", experiment, false);
+        if (b.runId != null && !b.runId.isBlank()) {
+            dev.canyon.contract.Ids.require("runId", b.runId, false);
+        }
+        Objects.requireNonNull(b.stepBudget, "stepBudget");
+        if (b.stepBudget.isNegative() || b.stepBudget.isZero()) {
+            throw new IllegalArgumentException("stepBudget must be positive, got " + b.stepBudget);
+        }
+        if (b.inFlightBytes < 1) {
+            throw new IllegalArgumentException("inFlightBytes must be >= 1, got " + b.inFlightBytes);
+        }
+        if (b.journalMaxBytes < 0) {
+            throw new IllegalArgumentException("journalMaxBytes must be >= 0, got " + b.journalMaxBytes);
+        }
+        this.bootstrapServers = b.bootstrapServers;
+        this.kafkaProperties = Map.copyOf(b.kafkaProperties);
+        this.experimentId = experiment;
+        this.runId = b.runId == null || b.runId.isBlank() ? newRunId() : b.runId;
+        this.vectors = Objects.requireNonNull(b.vectors, "vectors");
+        this.sketchSeed = CountSketch.seedFor(experiment);
+        this.probes = Objects.requireNonNull(b.probes, "probes");
+        this.stepBudget = b.stepBudget;
+        this.inFlightBytes = b.inFlightBytes;
+        this.journalDir = Objects.requireNonNull(b.journalDir, "journalDir");
+        this.journalMaxBytes = b.journalMaxBytes;
+        this.closeTimeout = Objects.requireNonNull(b.closeTimeout, "closeTimeout");
+        this.clock = Objects.requireNonNull(b.clock, "clock");
+        this.background = b.background;
+    }
+
+    /** Defaults for {@code bootstrapServers} (see the table above). */
+    public static TelemetryConfig of(String bootstrapServers) {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        return builder().bootstrapServers(bootstrapServers).build();
+    }
+
+    /** A builder holding the defaults of the table above. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A builder holding this configuration, run id included (set {@code runId(null)} for a new one);
+     * the sketch seed follows the experiment.
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.bootstrapServers = bootstrapServers;
+        b.kafkaProperties = kafkaProperties;
+        b.experimentId = experimentId;
+        b.runId = runId;
+        b.vectors = vectors;
+        b.probes = probes;
+        b.stepBudget = stepBudget;
+        b.inFlightBytes = inFlightBytes;
+        b.journalDir = journalDir;
+        b.journalMaxBytes = journalMaxBytes;
+        b.closeTimeout = closeTimeout;
+        b.clock = clock;
+        b.background = background;
+        return b;
+    }
+
+    /** Builds a {@link TelemetryConfig}; every setting starts at its default, and {@link #build()} validates. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private Map<String, String> kafkaProperties = Map.of();
+        private String experimentId = "default";
+        private String runId;
+        private VectorRepresentation vectors = VectorRepresentation.sketch(VectorRepresentation.DEFAULT_SKETCH_SIZE);
+        private ProbePlan probes = ProbePlan.OFF;
+        private Duration stepBudget = Duration.ofMillis(200);
+        private long inFlightBytes = 64L << 20;
+        private Path journalDir = Path.of(System.getProperty("java.io.tmpdir"), "canyon-journal");
+        private long journalMaxBytes = 2L << 30;
+        private Duration closeTimeout = Duration.ofSeconds(60);
+        private Clock clock = Clock.systemUTC();
+        private boolean background = Runtime.getRuntime().availableProcessors() > 2;
+
+        private Builder() {}
+
+        /** Kafka {@code host:port[,host:port]}; needed by the Kafka sink only. */
+        public Builder bootstrapServers(String servers) {
+            this.bootstrapServers = servers;
+            return this;
+        }
+
+        /** Further producer properties (security settings, ...); they override Canyon's defaults. */
+        public Builder kafkaProperties(Map<String, String> props) {
+            this.kafkaProperties = Objects.requireNonNull(props, "kafkaProperties");
+            return this;
+        }
+
+        /** The experiment (blank: {@code default}); its id also seeds the CountSketch. */
+        public Builder experimentId(String experiment) {
+            this.experimentId = experiment;
+            return this;
+        }
+
+        /** The run id (null or blank: generated at {@link #build()}). */
+        public Builder runId(String run) {
+            this.runId = run;
+            return this;
+        }
+
+        /** Experiment and run id together. */
+        public Builder run(String experiment, String run) {
+            return experimentId(experiment).runId(run);
+        }
+
+        /** How gradient and delta vectors are shipped. */
+        public Builder vectors(VectorRepresentation v) {
+            this.vectors = v;
+            return this;
+        }
+
+        /** Which probes run when. */
+        public Builder probes(ProbePlan plan) {
+            this.probes = plan;
+            return this;
+        }
+
+        /** Longest a training step may wait for Kafka (producer {@code max.block.ms}). */
+        public Builder stepBudget(Duration budget) {
+            this.stepBudget = budget;
+            return this;
+        }
+
+        /** Bytes accepted by the producer but not yet acknowledged; more are journaled. */
+        public Builder inFlightBytes(long bytes) {
+            this.inFlightBytes = bytes;
+            return this;
+        }
+
+        /** Where records wait while Kafka is away. */
+        public Builder journalDir(Path dir) {
+            this.journalDir = dir;
+            return this;
+        }
+
+        /** The journal's bound; past it records are dropped and counted. */
+        public Builder journalMaxBytes(long bytes) {
+            this.journalMaxBytes = bytes;
+            return this;
+        }
+
+        /** How long {@code close()} waits for pending records. */
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = timeout;
+            return this;
+        }
+
+        /** Source of event times. */
+        public Builder clock(Clock c) {
+            this.clock = c;
+            return this;
+        }
+
+        /** Whether steps are processed on a telemetry thread (true) or on the training thread (false). */
+        public Builder background(boolean b) {
+            this.background = b;
+            return this;
+        }
+
+        /** The configuration; throws IllegalArgumentException naming the first invalid setting. */
+        public TelemetryConfig build() {
+            return new TelemetryConfig(this);
+        }
+    }
+
+    /** The Kafka cluster, or null when none was given (then only other sinks can take the records). */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public Map<String, String> kafkaProperties() {
+        return kafkaProperties;
+    }
+
+    public String experimentId() {
+        return experimentId;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public VectorRepresentation vectors() {
+        return vectors;
+    }
+
+    public long sketchSeed() {
+        return sketchSeed;
+    }
+
+    public ProbePlan probes() {
+        return probes;
+    }
+
+    public Duration stepBudget() {
+        return stepBudget;
+    }
+
+    public long inFlightBytes() {
+        return inFlightBytes;
+    }
+
+    public Path journalDir() {
+        return journalDir;
+    }
+
+    public long journalMaxBytes() {
+        return journalMaxBytes;
+    }
+
+    public Duration closeTimeout() {
+        return closeTimeout;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public boolean background() {
+        return background;
+    }
+
+    /**
+     * Producer properties: idempotent, {@code acks=all}, retrying without a deadline (the publisher
+     * bounds memory and journals instead), blocking at most the step budget; then {@link
+     * #kafkaProperties()}.
+     */
+    public Properties producerProperties() {
+        if (bootstrapServers == null) {
+            throw new IllegalStateException("this telemetry configuration names no Kafka cluster: set bootstrapServers for the "
+                    + "Kafka sink, or give the listener another sink");
+        }
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers);
+        p.put("acks", "all");
+        p.put("enable.idempotence", "true");
+        p.put("max.in.flight.requests.per.connection", "5");
+        p.put("linger.ms", "5");
+        p.put("compression.type", "none");
+        p.put("max.request.size", Integer.toString(Topics.MAX_RECORD_BYTES));
+        p.put("buffer.memory", Long.toString(inFlightBytes + 2L * Topics.MAX_RECORD_BYTES));
+        p.put("max.block.ms", Long.toString(stepBudget.toMillis()));
+        p.put("delivery.timeout.ms", Integer.toString(Integer.MAX_VALUE));
+        p.put("reconnect.backoff.max.ms", "1000");
+        p.put("client.id", "canyon-trainer-" + runId);
+        p.putAll(kafkaProperties);
+        return p;
+    }
+
+    /** A new run id: time-ordered prefix plus randomness, safe in topic keys and tags. */
+    public static String newRunId() {
+        return "run-" + Long.toString(System.currentTimeMillis(), 36) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Override
+    public String toString() {
+        return "TelemetryConfig[bootstrap=" + bootstrapServers + ", experiment=" + experimentId + ", run=" + runId
+                + ", vectors=" + vectors + ", stepBudget=" + stepBudget + "]";
+    }
+}
