@@ -193,24 +193,50 @@ public final class WireRecords {
         }
     }
 
-    /** Checks a step's contract: identifiers, step number, finite loss and scalars, consistent vectors. */
+    /** Earliest event time a step or probe may carry: 2000-01-01T00:00:00Z, in ms. */
+    public static final long MIN_EVENT_TIME_MS = 946_684_800_000L;
+    /** Latest event time a step or probe may carry: 2100-01-01T00:00:00Z, in ms (far below where a ns timestamp overflows). */
+    public static final long MAX_EVENT_TIME_MS = 4_102_444_800_000L;
+    /** Largest step number a step or probe may carry (10^12: a million steps a second for 30 years). */
+    public static final long MAX_STEP = 1_000_000_000_000L;
+
+    /**
+     * Checks a step's contract: identifiers, a step number in [1, {@link #MAX_STEP}], an event time in
+     * [{@link #MIN_EVENT_TIME_MS}, {@link #MAX_EVENT_TIME_MS}], a finite loss, a finite learning rate
+     * ≥ 0, batch size ≥ 1, epoch, examples seen and delivery counters ≥ 0, finite scalars with norms ≥
+     * 0, consistent vectors.
+     */
     public static Step validate(Step s) {
         requireRunId(s.getRunId(), "step");
         requireExperimentId(s.getExperimentId(), "step");
-        if (s.getStep() < 1) {
-            throw new WireFormatException("step number must be >= 1, got " + s.getStep() + " (run " + s.getRunId() + ")");
+        if (s.getStep() < 1 || s.getStep() > MAX_STEP) {
+            throw new WireFormatException("step number must be in [1, " + MAX_STEP + "], got " + s.getStep() + " (run "
+                    + s.getRunId() + ")");
         }
+        requireEventTime("step", s.getEventTimeMs(), s.getRunId(), s.getStep());
         requireFinite("loss", s.getLoss(), s);
         requireFinite("learning_rate", s.getLearningRate(), s);
-        if (s.getBatchSize() == 0) {
-            throw new WireFormatException("batch_size must be >= 1, got 0 (run " + s.getRunId() + ", step " + s.getStep() + ")");
+        requireNonNegative("learning_rate", s.getLearningRate(), s);
+        if (s.getBatchSize() < 1) {
+            throw new WireFormatException("batch_size must be >= 1, got " + s.getBatchSize() + " (run " + s.getRunId() + ", step "
+                    + s.getStep() + ")");
         }
+        requireNonNegative("epoch", s.getEpoch(), s);
+        requireNonNegative("examples_seen", s.getExamplesSeen(), s);
+        requireNonNegative("health.sent", s.getHealth().getSent(), s);
+        requireNonNegative("health.spilled", s.getHealth().getSpilled(), s);
+        requireNonNegative("health.resent", s.getHealth().getResent(), s);
+        requireNonNegative("health.dropped", s.getHealth().getDropped(), s);
         if (s.hasScalars()) {
             var sc = s.getScalars();
             requireFinite("scalars.grad_norm", sc.getGradNorm(), s);
             requireFinite("scalars.delta_norm", sc.getDeltaNorm(), s);
             requireFinite("scalars.param_norm", sc.getParamNorm(), s);
             requireFinite("scalars.displacement", sc.getDisplacement(), s);
+            requireNonNegative("scalars.grad_norm", sc.getGradNorm(), s);
+            requireNonNegative("scalars.delta_norm", sc.getDeltaNorm(), s);
+            requireNonNegative("scalars.param_norm", sc.getParamNorm(), s);
+            requireNonNegative("scalars.displacement", sc.getDisplacement(), s);
             requireFinite("scalars.grad_dot_delta", sc.getGradDotDelta(), s);
             requireFinite("scalars.grad_dot_prev_grad", sc.getGradDotPrevGrad(), s);
             requireFinite("scalars.grad_dot_prev_delta", sc.getGradDotPrevDelta(), s);
@@ -266,12 +292,19 @@ public final class WireRecords {
         return r;
     }
 
+    /**
+     * Checks a probe's contract: identifiers, step and event time as for a step, a result, and for a
+     * linear path finite α values with one loss per α (losses may be NaN or infinite: the loss of a
+     * diverged model along the path; they are not stored).
+     */
     static Probe validate(Probe p) {
         requireRunId(p.getRunId(), "probe");
         requireExperimentId(p.getExperimentId(), "probe");
-        if (p.getStep() < 1) {
-            throw new WireFormatException("probe step must be >= 1, got " + p.getStep() + " (run " + p.getRunId() + ")");
+        if (p.getStep() < 1 || p.getStep() > MAX_STEP) {
+            throw new WireFormatException("probe step must be in [1, " + MAX_STEP + "], got " + p.getStep() + " (run "
+                    + p.getRunId() + ")");
         }
+        requireEventTime("probe", p.getEventTimeMs(), p.getRunId(), p.getStep());
         if (p.getKindCase() == Probe.KindCase.KIND_NOT_SET) {
             throw new WireFormatException("probe of run " + p.getRunId() + " at step " + p.getStep() + " carries no result");
         }
@@ -282,6 +315,12 @@ public final class WireRecords {
                 throw new WireFormatException("linear-path probe at step " + p.getStep() + " has " + lp.getAlphaCount()
                         + " alphas but " + lp.getTrainLossCount() + " train and " + lp.getValidationLossCount()
                         + " validation losses");
+            }
+            for (double a : lp.getAlphaList()) {
+                if (!Double.isFinite(a)) {
+                    throw new WireFormatException("linear-path probe at step " + p.getStep() + " of run " + p.getRunId()
+                            + " has a non-finite alpha " + a);
+                }
             }
         }
         return p;
@@ -319,6 +358,20 @@ public final class WireRecords {
         String problem = Ids.problem("experiment_id of " + what + " record", experimentId, true);
         if (problem != null) {
             throw new WireFormatException(problem);
+        }
+    }
+
+    private static void requireEventTime(String what, long eventTimeMs, String run, long step) {
+        if (eventTimeMs < MIN_EVENT_TIME_MS || eventTimeMs > MAX_EVENT_TIME_MS) {
+            throw new WireFormatException(what + " event_time_ms must be in [" + MIN_EVENT_TIME_MS + ", " + MAX_EVENT_TIME_MS
+                    + "] (years 2000 to 2100), got " + eventTimeMs + " (run " + run + ", step " + step + ")");
+        }
+    }
+
+    private static void requireNonNegative(String field, double value, Step s) {
+        if (value < 0) {
+            throw new WireFormatException(field + " must be >= 0, got " + value + " (run " + s.getRunId() + ", step " + s.getStep()
+                    + ")");
         }
     }
 

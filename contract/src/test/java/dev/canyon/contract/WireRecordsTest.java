@@ -114,7 +114,7 @@ class WireRecordsTest {
         assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder().setRunId("").build())))
                 .hasMessageContaining("empty run_id");
         assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder().setStep(0).build())))
-                .hasMessageContaining("step number must be >= 1");
+                .hasMessageContaining("step number must be in [1, ");
         assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder().clearDelta().build())))
                 .hasMessageContaining("lacks its delta");
     }
@@ -148,5 +148,33 @@ class WireRecordsTest {
                 .addTensors(dev.canyon.contract.proto.TensorScalars.newBuilder().setName("0_W").setOffset(0).setSize(3).setScalars(sc))
                 .build();
         assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(shortCover))).hasMessageContaining("cover 3 parameters, the vectors have 5");
+    }
+
+    /** Fields that reach state or storage are checked: event times in a plausible window, bounded steps, non-negative counts and norms, finite alphas. */
+    @Test
+    void implausibleValuesAreRejectedWithTheFieldNamed() {
+        Step good = SampleRecords.step(3);
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder().setEventTimeMs(9_223_372_036_854_775_000L).build())))
+                .hasMessageContaining("event_time_ms must be in").hasMessageContaining("9223372036854775000");
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder().setEventTimeMs(0).build())))
+                .hasMessageContaining("event_time_ms");
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder().setStep(Long.MAX_VALUE - 5).build())))
+                .hasMessageContaining("step number must be in");
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder().setLearningRate(-0.1).build())))
+                .hasMessageContaining("learning_rate must be >= 0");
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder().setEpoch(-1).build())))
+                .hasMessageContaining("epoch must be >= 0");
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder().setBatchSize(-1).build())))
+                .hasMessageContaining("batch_size must be >= 1");
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder()
+                .setScalars(good.getScalars().toBuilder().setDeltaNorm(-1)).build()))).hasMessageContaining("scalars.delta_norm must be >= 0");
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder()
+                .setHealth(good.getHealth().toBuilder().setDropped(-1)).build()))).hasMessageContaining("health.dropped must be >= 0");
+        dev.canyon.contract.proto.Probe probe = dev.canyon.contract.proto.Probe.newBuilder().setRunId("r").setStep(3)
+                .setEventTimeMs(1_700_000_000_000L).setLinearPath(dev.canyon.contract.proto.LinearPathProbe.newBuilder()
+                        .addAllAlpha(java.util.List.of(0.0, Double.POSITIVE_INFINITY)).addAllTrainLoss(java.util.List.of(1.0, 2.0))).build();
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(probe))).hasMessageContaining("non-finite alpha");
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(probe.toBuilder().setEventTimeMs(Long.MAX_VALUE).build())))
+                .hasMessageContaining("probe event_time_ms");
     }
 }

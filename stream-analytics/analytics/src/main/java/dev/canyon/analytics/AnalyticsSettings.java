@@ -27,10 +27,13 @@ import java.util.function.BiConsumer;
  * @param hessianFreshness a Hessian probe older than this many steps is not used as evidence
  * @param stall stall-alert thresholds
  * @param thresholds classifier thresholds
+ * @param maxStepJump largest gap a run's step (or probe) may have past its last accepted step; a
+ *     record beyond it is rejected, so that one forged step number cannot make every later real step
+ *     of the run look out of order
  */
 public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaMaxDimension, int streamSketchSize,
-        int crossRunEvery, int hessianFreshness, StallDetector.Config stall, ObstacleClassifier.Thresholds thresholds)
-        implements Serializable {
+        int crossRunEvery, int hessianFreshness, StallDetector.Config stall, ObstacleClassifier.Thresholds thresholds,
+        long maxStepJump) implements Serializable {
 
     public AnalyticsSettings {
         if (window < 4) {
@@ -42,6 +45,9 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
                     + "required, got " + emitEvery + ", " + hessianFreshness + ", " + pcaRows + ", " + pcaMaxDimension + "/"
                     + streamSketchSize + ", " + crossRunEvery);
         }
+        if (maxStepJump < 1) {
+            throw new IllegalArgumentException("maxStepJump must be >= 1, got " + maxStepJump);
+        }
         java.util.Objects.requireNonNull(stall, "stall");
         java.util.Objects.requireNonNull(thresholds, "thresholds");
     }
@@ -49,11 +55,12 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
     /**
      * Window 50 steps, points every 10 steps, ℓ = 8 rows, exact PCA up to 4,096 values and a
      * 1,024-dimensional sketch above, cross-run positions every 50 steps, Hessian probes usable for
-     * 200 steps; DESIGN.md's stall defaults; the classifier's default thresholds.
+     * 200 steps; DESIGN.md's stall defaults; the classifier's default thresholds; steps at most
+     * 100,000 past the last accepted one.
      */
     public static AnalyticsSettings defaults() {
         return new AnalyticsSettings(50, 10, 8, 4096, 1024, 50, 200, StallDetector.Config.defaults(),
-                ObstacleClassifier.Thresholds.defaults());
+                ObstacleClassifier.Thresholds.defaults(), 100_000);
     }
 
     /** A builder starting from these settings. */
@@ -77,7 +84,9 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
             new Key("CANYON_PLATEAU_PATIENCE_STEPS", "steps without improvement before a plateau alert", "500",
                     (b, v) -> b.stall(copy(b.stall, Long.parseLong(v.trim()), b.stall.silence()))),
             new Key("CANYON_SILENCE_S", "seconds without a step before a silence alert", "60",
-                    (b, v) -> b.stall(copy(b.stall, b.stall.patienceSteps(), Duration.ofSeconds(Long.parseLong(v.trim()))))));
+                    (b, v) -> b.stall(copy(b.stall, b.stall.patienceSteps(), Duration.ofSeconds(Long.parseLong(v.trim()))))),
+            new Key("CANYON_MAX_STEP_JUMP", "largest gap a step or probe may have past the run's last accepted step", "100000",
+                    (b, v) -> b.maxStepJump(Long.parseLong(v.trim()))));
 
     /**
      * The settings {@code values} give (keys of {@link #KEYS}; other entries are ignored, so the
@@ -136,6 +145,7 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
         private int hessianFreshness;
         private StallDetector.Config stall;
         private ObstacleClassifier.Thresholds thresholds;
+        private long maxStepJump;
 
         private Builder(AnalyticsSettings s) {
             window = s.window;
@@ -147,6 +157,7 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
             hessianFreshness = s.hessianFreshness;
             stall = s.stall;
             thresholds = s.thresholds;
+            maxStepJump = s.maxStepJump;
         }
 
         public Builder window(int steps) {
@@ -194,9 +205,14 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
             return this;
         }
 
+        public Builder maxStepJump(long steps) {
+            this.maxStepJump = steps;
+            return this;
+        }
+
         public AnalyticsSettings build() {
             return new AnalyticsSettings(window, emitEvery, pcaRows, pcaMaxDimension, streamSketchSize, crossRunEvery,
-                    hessianFreshness, stall, thresholds);
+                    hessianFreshness, stall, thresholds, maxStepJump);
         }
     }
 }

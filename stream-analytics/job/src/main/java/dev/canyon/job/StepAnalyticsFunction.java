@@ -109,9 +109,17 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
 
     @Override
     public void processElement(RawRecord raw, Context ctx, Collector<Update> out) throws Exception {
-        RunAnalyzer a = analyzer();
+        RunAnalyzer a;
+        RecordHandler.Outcome outcome;
         long now = ctx.timerService().currentProcessingTime();
-        RecordHandler.Outcome outcome = RecordHandler.handle(a, ctx.getCurrentKey(), raw.topic, raw.value, step -> now);
+        try {
+            a = analyzer();
+            outcome = RecordHandler.handle(a, ctx.getCurrentKey(), raw.topic, raw.value, step -> now);
+        } catch (RuntimeException | java.io.IOException e) {
+            // Nothing a record holds may stop the job: what the handler did not foresee is a dead letter too.
+            reject(ctx, out, raw, "could not be handled: " + e);
+            return;
+        }
         if (!outcome.accepted()) {
             reject(ctx, out, raw, outcome.rejection());
             if (outcome.kind() != RecordHandler.Kind.NON_FINITE_STEP) {

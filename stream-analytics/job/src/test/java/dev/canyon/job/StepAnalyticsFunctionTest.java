@@ -238,7 +238,7 @@ class StepAnalyticsFunctionTest {
                 g[i] = (float) r.nextGaussian();
                 d[i] = -0.1f * g[i];
             }
-            out.add(SampleRecords.step(run, t, 1_000_000L + t, 1.0 / t, g, d));
+            out.add(SampleRecords.step(run, t, 1_700_000_000_000L + t, 1.0 / t, g, d));
         }
         return out;
     }

@@ -1,6 +1,7 @@
 package dev.canyon.analytics.run;
 
 import dev.canyon.analytics.update.Update;
+import dev.canyon.contract.Topics;
 import dev.canyon.contract.WireFormatException;
 import dev.canyon.contract.WireRecords;
 import dev.canyon.contract.proto.Step;
@@ -11,8 +12,9 @@ import java.util.List;
  * reader (so that "a replay equals the live run" rests on one piece of code, not two kept in step):
  * bytes and the key they arrived under in, an {@link Outcome} out. Decodes the frame; a step whose
  * loss or gradient is not finite is rejected but handed to {@link RunAnalyzer#onNonFiniteStep} as
- * evidence of divergence; checks that the record's run id is its key and that the per-run analytics
- * take its kind; dispatches it to the run's {@link RunAnalyzer}, whose state changes only when the
+ * evidence of divergence; checks that the record's run id is its key, that it came on its own topic
+ * (run records on {@code canyon.runs}, steps and probes on {@code canyon.steps}) and that the per-run
+ * analytics take its kind; dispatches it to the run's {@link RunAnalyzer}, whose state changes only when the
  * record is accepted.
  */
 public final class RecordHandler {
@@ -75,7 +77,7 @@ public final class RecordHandler {
             decoded = WireRecords.decode(value);
         } catch (WireFormatException e) {
             Step nonFinite = WireRecords.nonFiniteStep(value);
-            if (nonFinite != null && nonFinite.getRunId().equals(key)) {
+            if (nonFinite != null && nonFinite.getRunId().equals(key) && Topics.STEPS.equals(topic)) {
                 return new Outcome(Kind.NON_FINITE_STEP, analyzer.onNonFiniteStep(nonFinite, clock.arrivalMs(nonFinite)),
                         e.getMessage(), null);
             }
@@ -83,6 +85,13 @@ public final class RecordHandler {
         }
         if (!decoded.runId().equals(key)) {
             return Outcome.rejected("run_id '" + decoded.runId() + "' differs from the record key '" + key + "'");
+        }
+        boolean lifecycle = decoded instanceof WireRecords.DecodedRunStarted || decoded instanceof WireRecords.DecodedRunEnded;
+        boolean stepTopic = decoded instanceof WireRecords.DecodedStep || decoded instanceof WireRecords.DecodedProbe;
+        String expected = lifecycle ? Topics.RUNS : stepTopic ? Topics.STEPS : null;
+        if (expected != null && !expected.equals(topic)) {
+            return Outcome.rejected(decoded.getClass().getSimpleName().replace("Decoded", "") + " records belong on " + expected
+                    + ", this one came on " + topic);
         }
         try {
             if (decoded instanceof WireRecords.DecodedStep s) {

@@ -114,6 +114,8 @@ public final class RunAnalyzer {
     private double probeCurvature = Double.NaN;
     private long curvatureStep = Long.MIN_VALUE;
 
+    /** The run's vector representation (encoding, sketch size and seed), fixed by its first accepted step. */
+    private String vectorIdentity;
     private int space;
     private boolean streamSketched;
     private float[] position;
@@ -190,9 +192,19 @@ public final class RunAnalyzer {
             throw new Rejected((step.getStep() == lastStep ? "duplicate" : "out-of-order") + " step " + step.getStep() + " of run "
                     + step.getRunId() + " (last accepted step " + lastStep + ")");
         }
+        if (steps > 0 && step.getStep() - lastStep > settings.maxStepJump()) {
+            throw new Rejected("step " + step.getStep() + " of run " + step.getRunId() + " is " + (step.getStep() - lastStep)
+                    + " steps past the last accepted step " + lastStep + " (at most " + settings.maxStepJump()
+                    + ", CANYON_MAX_STEP_JUMP)");
+        }
         int d = step.getDelta().getDimension();
         if (dimension != 0 && d != dimension) {
             throw new Rejected("delta of step " + step.getStep() + " has " + d + " values, this run's earlier deltas had " + dimension);
+        }
+        String vectors = vectorIdentity(step.getDelta());
+        if (vectorIdentity != null && !vectors.equals(vectorIdentity)) {
+            throw new Rejected("vectors of step " + step.getStep() + " of run " + step.getRunId() + " are " + vectors
+                    + ", this run's earlier vectors were " + vectorIdentity + " (a run keeps one representation)");
         }
         // Everything that can fail is checked before any state changes.
         double gradNorm;
@@ -214,6 +226,9 @@ public final class RunAnalyzer {
             gradNorm = step.getScalars().getGradNorm();
             stepLength = step.getScalars().getDeltaNorm();
             displacement = step.getScalars().getDisplacement();
+            if (!Double.isFinite(norm(Vectors.toFloats(step.getGradient())))) {
+                throw new Rejected("gradient of step " + step.getStep() + " contains NaN or infinite values");
+            }
         }
         float[] moved = null;
         if (step.hasDelta() && step.getDelta().getDimension() > 0) {
@@ -238,6 +253,7 @@ public final class RunAnalyzer {
             displacement = exact.displacement();
         }
         dimension = d;
+        vectorIdentity = vectors;
         pathLength += stepLength;
         steps++;
         lastStep = step.getStep();
@@ -283,6 +299,12 @@ public final class RunAnalyzer {
             finish(out, "after step " + endedAtStep);
         }
         return out;
+    }
+
+    /** A vector's representation as text: its encoding, and for a sketch its size and seed. */
+    private static String vectorIdentity(TensorVector v) {
+        return v.getEncoding() == Encoding.SKETCH_FLOAT32 ? "SKETCH_FLOAT32(k " + v.getSketchSize() + ", seed " + v.getSketchSeed() + ")"
+                : v.getEncoding().name();
     }
 
     private boolean needsStreamSketch(int d) {
@@ -421,6 +443,14 @@ public final class RunAnalyzer {
 
     /** A probe of this run: points for it, and evidence for later windows. */
     public List<Update> onProbe(Probe p) {
+        if (finished) {
+            throw new Rejected("probe of run " + p.getRunId() + " at step " + p.getStep() + " arrived after the run ended at step "
+                    + endedAtStep);
+        }
+        if (steps > 0 && p.getStep() - lastStep > settings.maxStepJump()) {
+            throw new Rejected("probe of run " + p.getRunId() + " at step " + p.getStep() + " is " + (p.getStep() - lastStep)
+                    + " steps past the last accepted step " + lastStep + " (at most " + settings.maxStepJump() + ")");
+        }
         List<Update> out = new ArrayList<>(4);
         At at = new At(p.getRunId(), p.getExperimentId(), p.getStep(), p.getEventTimeMs());
         switch (p.getKindCase()) {
@@ -503,6 +533,14 @@ public final class RunAnalyzer {
         if (finished) {
             return out;
         }
+        if (r.getSteps() < lastSeenStep) {
+            throw new Rejected("run-ended record of run " + r.getRunId() + " says " + r.getSteps() + " steps, but step " + lastSeenStep
+                    + " was already seen");
+        }
+        if (endedAtStep >= 0 && r.getSteps() != endedAtStep) {
+            throw new Rejected("run-ended record of run " + r.getRunId() + " says " + r.getSteps() + " steps, an earlier one said "
+                    + endedAtStep);
+        }
         run = r.getRunId();
         endedAtStep = r.getSteps();
         if (lastSeenStep >= endedAtStep) {
@@ -570,7 +608,7 @@ public final class RunAnalyzer {
      * ObstacleIndicators</td></tr>
      * <tr><td>obstacle</td><td>state code (int, −1 for none), evidence (string)</td></tr>
      * <tr><td>probes</td><td>lambdaMax, lambdaMin (doubles), hessianStep (long), probeCurvature (double), curvatureStep (long)</td></tr>
-     * <tr><td>trajectory</td><td>space (int), streamSketched (byte); optional position, θ_0, PC1, PC2 (length then values);
+     * <tr><td>trajectory</td><td>the run's vector representation (presence byte, string), space (int), streamSketched (byte); optional position, θ_0, PC1, PC2 (length then values);
      * optional TrajectoryPca, RandomWalkControl (their own states); held positions (count, then run, experiment,
      * step, event time and the vector of each)</td></tr>
      * </table>
@@ -609,6 +647,10 @@ public final class RunAnalyzer {
         out.writeLong(hessianStep);
         out.writeDouble(probeCurvature);
         out.writeLong(curvatureStep);
+        out.writeBoolean(vectorIdentity != null);
+        if (vectorIdentity != null) {
+            StateFormat.writeString(out, vectorIdentity);
+        }
         out.writeInt(space);
         out.writeBoolean(streamSketched);
         writeFloats(out, position);
@@ -669,6 +711,8 @@ public final class RunAnalyzer {
             a.hessianStep = i.readLong();
             a.probeCurvature = i.readDouble();
             a.curvatureStep = i.readLong();
+            a.vectorIdentity = StateFormat.readBoolean(i, NAME, "vectors known")
+                    ? StateFormat.readString(i, NAME, "vector representation", 256) : null;
             a.space = StateFormat.readInt(i, NAME, "space", 0, MAX_VECTOR);
             a.streamSketched = StateFormat.readBoolean(i, NAME, "stream sketched");
             a.position = readFloats(i, "position");

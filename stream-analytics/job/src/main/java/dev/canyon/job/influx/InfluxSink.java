@@ -26,6 +26,7 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * last checkpoint.
  */
 public final class InfluxSink implements Sink<Update> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InfluxSink.class);
     private static final long serialVersionUID = 1L;
 
     private final InfluxConfig config;
@@ -74,7 +75,13 @@ public final class InfluxSink implements Sink<Update> {
         @Override
         public void write(Update update, Context context) throws IOException {
             rethrowTimerFailure();
-            buffer.addAll(UpdatePoints.of(update));
+            try {
+                buffer.addAll(UpdatePoints.of(update));
+            } catch (RuntimeException e) {
+                // The record handler validates what reaches storage; an update that still cannot be a point is
+                // logged and skipped, never a reason to fail (and restart) the job.
+                LOG.error("dropped an update that cannot be stored ({}): {}", e.getMessage(), update);
+            }
             if (buffer.size() >= batchSize) {
                 writeBuffer();
             }
