@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
@@ -50,8 +49,9 @@ final class AnalyticsCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-interval", defaultValue = "5", description = "Seconds between checkpoints (default: ${DEFAULT-VALUE}).")
     long checkpointSeconds;
 
-    @Option(names = "--checkpoint-dir", description = "Checkpoint directory URI, e.g. file:///var/lib/canyon/checkpoints.")
-    String checkpointDir;
+    @Option(names = "--checkpoint-dir", description = "Checkpoint folder; the job continues from the newest checkpoint in it "
+            + "and retains its own there when stopped (default: none, no restart continuity).")
+    java.nio.file.Path checkpointDir;
 
     @Override
     public Integer call() throws Exception {
@@ -62,7 +62,8 @@ final class AnalyticsCommand implements Callable<Integer> {
                 dev.canyon.job.StepAnalyticsMain.analytics(System.getenv()));
         Configuration conf = new Configuration();
         if (checkpointDir != null) {
-            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);
+            dev.canyon.job.Checkpoints.configure(conf, checkpointDir).ifPresent(p ->
+                    System.err.println("canyon analytics: continuing from checkpoint " + p));
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         StepAnalyticsJob.buildProduction(env, config);

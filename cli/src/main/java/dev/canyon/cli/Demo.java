@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -125,7 +124,8 @@ final class Demo {
                     .startingAt(startMs);
 
             Configuration conf = new Configuration();
-            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+            // Continues from the newest checkpoint an earlier demo or stack on this data left.
+            dev.canyon.job.Checkpoints.configure(conf, checkpoints);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             StepAnalyticsJob.buildProduction(env, analytics);
             progress.println("Starting analytics job on Flink's MiniCluster");

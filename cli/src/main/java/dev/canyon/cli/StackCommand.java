@@ -8,7 +8,6 @@ import dev.canyon.storage.InfluxConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -39,7 +38,8 @@ final class StackCommand implements Callable<Integer> {
             TopicSetup.ensure(bootstrap);
             InfluxConfig influx = InfluxConfig.of(stack.influxd().url());
             Configuration conf = new Configuration();
-            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("flink-checkpoints").toUri().toString());
+            // Continues from the newest checkpoint a previous stack on this data left (stopped or killed).
+            var restored = dev.canyon.job.Checkpoints.configure(conf, dir.resolve("flink-checkpoints"));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             StepAnalyticsJob.buildProduction(env, AnalyticsConfig.of(bootstrap, influx).withCheckpointInterval(Duration.ofSeconds(5))
                     .withAnalytics(dev.canyon.job.StepAnalyticsMain.analytics(System.getenv())));
@@ -48,6 +48,7 @@ final class StackCommand implements Callable<Integer> {
             System.out.printf("  Kafka     %s%n", bootstrap);
             System.out.printf("  InfluxDB  %s (database %s)%n", stack.influxd().url(), influx.database());
             System.out.printf("  train:    ./canyon train --bootstrap-servers %s%n", bootstrap);
+            System.out.printf("  analytics %s%n", restored.map(p -> "continue from checkpoint " + p).orElse("start without state"));
             System.out.println("Ctrl-C to stop.");
             System.out.flush();
             try {
