@@ -68,6 +68,13 @@ public final class Measurements {
     public static final String FIELD_DISTANCE_FROM_ORIGIN = "distance_from_origin";
     /** displacement / path_length, in [0, 1]. */
     public static final String FIELD_STRAIGHTNESS = "straightness";
+    /**
+     * The first step the analytics saw of a run they met under way (no state for its earlier steps:
+     * a new consumer group, a lost checkpoint, a replay of a topic whose first steps were deleted);
+     * absent when they saw the run from its step 1. With it, path_length and straightness are
+     * absent (they would count from this step, not from θ_0) and displacement is the trainer's.
+     */
+    public static final String FIELD_ANALYSED_FROM_STEP = "analysed_from_step";
 
     /** Stall alerts opening and resolving (one point per transition). */
     public static final String ALERTS = "alerts";

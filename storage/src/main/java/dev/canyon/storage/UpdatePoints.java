@@ -115,14 +115,16 @@ public final class UpdatePoints {
         StoredPoint gradient = base(Measurements.GRADIENT, s.at())
                 .field(Measurements.FIELD_GRAD_NORM, s.gradNorm())
                 .build();
-        StoredPoint distance = base(Measurements.DISTANCE, s.at())
+        StoredPoint.Builder distance = base(Measurements.DISTANCE, s.at())
                 .field(Measurements.FIELD_STEP_LENGTH, s.stepLength())
-                .field(Measurements.FIELD_PATH_LENGTH, s.pathLength())
+                .fieldIfFinite(Measurements.FIELD_PATH_LENGTH, s.pathLength())
                 .field(Measurements.FIELD_DISPLACEMENT, s.displacement())
                 .field(Measurements.FIELD_DISTANCE_FROM_ORIGIN, s.distanceFromOrigin())
-                .field(Measurements.FIELD_STRAIGHTNESS, s.straightness())
-                .build();
-        return List.of(training, gradient, distance);
+                .fieldIfFinite(Measurements.FIELD_STRAIGHTNESS, s.straightness());
+        if (s.analysedFromStep() > 0) {
+            distance.field(Measurements.FIELD_ANALYSED_FROM_STEP, s.analysedFromStep());
+        }
+        return List.of(training, gradient, distance.build());
     }
 
     private static StoredPoint indicators(WindowIndicators w) {

@@ -97,6 +97,8 @@ public final class RunAnalyzer {
     private int batchSize;
     private double paramNorm = Double.NaN;
     private long endedAtStep = -1;
+    /** The first step accepted: 1 when the analytics saw the run from its start, more when they met it under way. */
+    private long firstStep;
     /** Highest step number seen, usable or not (a non-finite last step still ends the run). */
     private long lastSeenStep;
     private boolean finished;
@@ -245,12 +247,18 @@ public final class RunAnalyzer {
         List<Update> out = new ArrayList<>(4);
         run = step.getRunId();
         experiment = step.getExperimentId();
-        if (fullDelta != null) {
+        if (steps == 0) {
+            firstStep = step.getStep();
+        }
+        if (fullDelta != null && firstStep == 1) {
             if (exact == null) {
                 exact = new DistanceTravelled();
             }
             exact.update(fullDelta);
             displacement = exact.displacement();
+        } else if (fullDelta != null) {
+            // Met under way: θ_t − θ_0 is not the sum of the deltas seen; the trainer's scalar is.
+            displacement = step.getScalars().getDisplacement();
         }
         dimension = d;
         vectorIdentity = vectors;
@@ -265,7 +273,8 @@ public final class RunAnalyzer {
         var health = step.getHealth();
         out.add(new StepMeasured(at(lastStep), step.getLoss(), learningRate, batchSize, step.getEpoch(), step.getExamplesSeen(),
                 new StepMeasured.TelemetryHealth(health.getSent(), health.getSpilled(), health.getResent(), health.getDropped()),
-                gradNorm, stepLength, pathLength, displacement, paramNorm));
+                gradNorm, stepLength, firstStep == 1 ? pathLength : Double.NaN, displacement, paramNorm,
+                firstStep == 1 ? 0 : firstStep));
 
         alerts(stall.onStep(step.getStep(), arrivalMs, step.getLoss(), gradNorm), out);
         var sc = step.getScalars();
@@ -277,7 +286,8 @@ public final class RunAnalyzer {
         if (lastStep % settings.emitEvery() == 0) {
             emitWindow(out);
         }
-        if (settings.crossRunEvery() > 0 && lastStep % settings.crossRunEvery() == 0 && position != null) {
+        // A run met under way has no θ_t − θ_0 to offer (only the deltas since it was met): no cross-run positions.
+        if (settings.crossRunEvery() > 0 && lastStep % settings.crossRunEvery() == 0 && position != null && firstStep == 1) {
             // θ_t − θ_0 now; θ_0 is added when known (RunStarted comes on another topic, so it may come later).
             Held displaced = new Held(at(lastStep), position.clone());
             if (initial != null) {
@@ -602,7 +612,7 @@ public final class RunAnalyzer {
      * <caption>RunAnalyzer state, version 1</caption>
      * <tr><td>header</td><td>version (1 byte), kernel code 7 (1 byte)</td></tr>
      * <tr><td>identity</td><td>run, experiment (UTF-8, byte count first)</td></tr>
-     * <tr><td>progress</td><td>lastStep, steps, lastSeenStep, endedAtStep (longs), dimension (int), lastEventTimeMs (long),
+     * <tr><td>progress</td><td>lastStep, steps, lastSeenStep, endedAtStep, firstStep (longs), dimension (int), lastEventTimeMs (long),
      * learningRate (double), batchSize (int), paramNorm (double), finished (byte), pathLength (double)</td></tr>
      * <tr><td>kernels</td><td>presence byte, then the kernel's own state: DistanceTravelled; StallDetector (always);
      * ObstacleIndicators</td></tr>
@@ -624,6 +634,7 @@ public final class RunAnalyzer {
         out.writeLong(steps);
         out.writeLong(lastSeenStep);
         out.writeLong(endedAtStep);
+        out.writeLong(firstStep);
         out.writeInt(dimension);
         out.writeLong(lastEventTimeMs);
         out.writeDouble(learningRate);
@@ -693,6 +704,7 @@ public final class RunAnalyzer {
             a.steps = StateFormat.readLong(i, NAME, "steps", 0, Long.MAX_VALUE);
             a.lastSeenStep = i.readLong();
             a.endedAtStep = i.readLong();
+            a.firstStep = StateFormat.readLong(i, NAME, "first step", 0, Long.MAX_VALUE);
             a.dimension = StateFormat.readInt(i, NAME, "dimension", 0, Integer.MAX_VALUE);
             a.lastEventTimeMs = i.readLong();
             a.learningRate = i.readDouble();

@@ -18,6 +18,7 @@ import dev.canyon.analytics.update.AlertTransition;
 import dev.canyon.analytics.update.PcaSnapshot;
 import dev.canyon.analytics.update.Position;
 import dev.canyon.analytics.update.ProbeResult;
+import dev.canyon.analytics.update.StepMeasured;
 import dev.canyon.analytics.update.Update;
 import dev.canyon.analytics.update.WindowIndicators;
 import java.util.ArrayList;
@@ -217,6 +218,34 @@ class RunAnalyzerTest {
         assertThat(a.state()).isEqualTo(dev.canyon.kernels.obstacle.ObstacleState.DIVERGING);
         assertThat(a.pathLength()).isEqualTo(path);
         assertThat(a.lastStep()).isEqualTo(1);
+    }
+
+    /**
+     * A run met under way (its first steps never seen: a new consumer group, a lost checkpoint, deleted
+     * records) never gets cumulative numbers that count from where it was met: no path length or
+     * straightness, the trainer's displacement, no cross-run positions, and the step it was met at.
+     */
+    @Test
+    void aRunMetUnderWayIsMarkedNotMiscounted() {
+        RunAnalyzer a = new RunAnalyzer(AnalyticsSettings.builder().crossRunEvery(5).build());
+        List<Step> steps = trajectory("late", 150, 6, 9);
+        List<StepMeasured> measured = new ArrayList<>();
+        for (Step s : steps.subList(100, 150)) {
+            List<Update> out = a.onStep(s, 0);
+            assertThat(only(out, Position.class)).isEmpty();
+            measured.addAll(only(out, StepMeasured.class));
+        }
+        assertThat(measured).hasSize(50).allSatisfy(m -> {
+            assertThat(m.analysedFromStep()).isEqualTo(101);
+            assertThat(m.pathLength()).isNaN();
+            assertThat(m.straightness()).isNaN();
+        });
+        assertThat(measured.get(49).displacement()).isEqualTo(steps.get(149).getScalars().getDisplacement());
+        // Seen from its start, the same run is counted from θ_0.
+        RunAnalyzer full = new RunAnalyzer(AnalyticsSettings.defaults());
+        StepMeasured first = only(full.onStep(steps.get(0), 0), StepMeasured.class).get(0);
+        assertThat(first.analysedFromStep()).isZero();
+        assertThat(first.pathLength()).isEqualTo(first.stepLength());
     }
 
     /** The updates of type {@code type}, in order. */
