@@ -820,10 +820,6 @@ public final class RunAnalyzer {
 
     /** ‖v‖ in double; NaN if v holds a NaN, infinite if it holds an infinity. */
     private static double norm(float[] v) {
-        double s = 0;
-        for (float x : v) {
-            s += (double) x * x;
-        }
-        return Math.sqrt(s);
+        return dev.canyon.kernels.vector.VectorOps.norm(v);
     }
 }

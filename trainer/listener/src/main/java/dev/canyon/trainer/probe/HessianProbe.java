@@ -179,15 +179,11 @@ public final class HessianProbe {
     }
 
     static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += a[i] * b[i];
-        }
-        return s;
+        return dev.canyon.kernels.vector.VectorOps.dot(a, b);
     }
 
     static double norm(double[] a) {
-        return Math.sqrt(dot(a, a));
+        return dev.canyon.kernels.vector.VectorOps.norm(a);
     }
 
     private static void scale(double[] a, double f) {
