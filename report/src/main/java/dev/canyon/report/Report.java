@@ -94,7 +94,7 @@ public final class Report {
         }
         summary.put("runs", runSummaries);
         summary.put("problems", problems);
-        Files.writeString(out.resolve("summary.json"), Json.write(summary) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("summary.json"), SummaryJson.write(summary) + "\n", StandardCharsets.UTF_8);
         Files.writeString(out.resolve("index.html"), Html.page("Canyon report: " + recording.title(), body.toString(), problems),
                 StandardCharsets.UTF_8);
         return summary;
