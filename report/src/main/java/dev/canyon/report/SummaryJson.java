@@ -1,15 +1,19 @@
 package dev.canyon.report;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.PrettyPrinter;
 import com.fasterxml.jackson.core.util.Instantiatable;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import dev.canyon.report.section.Csv;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 
 /**
  * {@code summary.json} with Jackson: numbers as in the CSV tables ({@link Csv#number}: integral
@@ -18,10 +22,19 @@ import java.io.UncheckedIOException;
  * two spaces per level and arrays on one line, as {@code docs/study.md} quotes them.
  */
 final class SummaryJson {
-    private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new SimpleModule("canyon-report-numbers")
+    /** For summary.json. */
+    private static final ObjectMapper MAPPER = summaryMapper().registerModule(new SimpleModule("canyon-report-numbers")
             .addSerializer(Double.class, new DoubleText())
             .addSerializer(double.class, new DoubleText())
             .addSerializer(double[].class, new DoubleArrayText()));
+    /** For {@link #asMap}: the same names and keys, numbers left as Java numbers. */
+    private static final ObjectMapper PLAIN = summaryMapper();
+
+    /** Summaries' record components in snake case; a null component (a section that was skipped) has no key. */
+    private static ObjectMapper summaryMapper() {
+        return new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+    }
 
     private SummaryJson() {}
 
@@ -32,6 +45,12 @@ final class SummaryJson {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException("cannot write the report summary as JSON", e);
         }
+    }
+
+    /** {@code summary} as nested maps and lists under summary.json's keys, numbers as they are (NaN stays NaN). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> asMap(Object summary) {
+        return PLAIN.convertValue(summary, Map.class);
     }
 
     private static void write(double v, JsonGenerator g) throws IOException {
