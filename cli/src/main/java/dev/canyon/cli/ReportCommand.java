@@ -4,6 +4,7 @@ import dev.canyon.job.StepAnalyticsMain;
 import dev.canyon.report.Recording;
 import dev.canyon.report.RecordingReader;
 import dev.canyon.report.Report;
+import dev.canyon.report.ReportSummary;
 import dev.canyon.trainer.data.FashionMnist;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -103,14 +104,14 @@ final class ReportCommand implements Callable<Integer> {
         Recording recording = reader.read(new RecordingReader.Selection(target.run, target.experiment), progress);
         String name = target.run != null ? target.run : target.experiment;
         Path folder = out != null ? out : Path.of("canyon-report-" + name.replaceAll("[^A-Za-z0-9._-]", "_"));
-        Map<String, Object> summary = Report.write(recording, new Report.Options(folder, fashionMnistDir, grid, evalExamples),
+        ReportSummary summary = Report.write(recording, new Report.Options(folder, fashionMnistDir, grid, evalExamples),
                 progress);
         if (json) {
             // summary.json as written (numbers that are not finite are null there, not NaN).
             System.out.print(java.nio.file.Files.readString(folder.resolve("summary.json")));
         } else {
             System.out.printf("Report of %s written to %s%n", recording.title(), folder.resolve("index.html").toAbsolutePath());
-            System.out.println(Summaries.text(summary));
+            System.out.println(Summaries.text(summary.asMap()));
         }
         return 0;
     }

@@ -231,14 +231,14 @@ class PipelineIntegrationTest {
                     dev.canyon.analytics.AnalyticsSettings.defaults())
                     .read(new dev.canyon.report.RecordingReader.Selection(summary.runId(), null), (phase, done, total) -> {});
             List<String> phases = new ArrayList<>();
-            Map<String, Object> reportSummary = dev.canyon.report.Report.write(recording,
+            dev.canyon.report.ReportSummary reportSummary = dev.canyon.report.Report.write(recording,
                     new dev.canyon.report.Report.Options(report, Path.of(dev.canyon.trainer.data.FashionMnist.DEFAULT_DIR), 9, 256),
                     (phase, done, total) -> {
                         if (!phases.contains(phase)) {
                             phases.add(phase);
                         }
                     });
-            assertThat(reportSummary.get("problems")).as("nothing left out").isEqualTo(List.of());
+            assertThat(reportSummary.problems()).as("nothing left out").isEmpty();
             assertThat(phases).contains("snapshot losses", "subspace grid", "figures");
             int figures = ReportChecks.figuresAreValid(report, 960, 540);
             assertThat(List.of(report.resolve("figures").toFile().list())).contains("loss.png", "pca-trajectory.png", "pca-variance.png",

@@ -1,10 +1,15 @@
 package dev.canyon.report;
 
+import dev.canyon.report.section.Figure;
+import dev.canyon.report.section.Figures;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The report page: plain HTML and inline CSS, no scripts, every image and link relative to the folder. */
+/**
+ * The report page: plain HTML and inline CSS, no scripts, every image and link relative to the folder.
+ * Headline tables show summary entries by their summary.json names ({@link ReportSummary#asMap}).
+ */
 final class Html {
     private Html() {}
 
@@ -25,7 +30,7 @@ final class Html {
         return sb.append(body).append("</body>\n</html>\n").toString();
     }
 
-    static String experimentSection(Recording recording, List<RunRecording> runs, Map<String, Object> summary, List<Report.Figure> figs) {
+    static String experimentSection(Recording recording, List<RunRecording> runs, Map<String, Object> summary, List<Figure> figs) {
         StringBuilder sb = new StringBuilder("<h2>Experiment</h2>\n<table>\n<tr><th></th><th>run id</th><th>steps</th></tr>\n");
         @SuppressWarnings("unchecked")
         List<String> labels = (List<String>) summary.getOrDefault("labels", List.of());
@@ -50,7 +55,7 @@ final class Html {
         return sb.toString();
     }
 
-    static String runSection(int index, RunRecording run, Map<String, Object> summary, List<Report.Figure> figs, String prefix) {
+    static String runSection(int index, RunRecording run, Map<String, Object> summary, List<Figure> figs, String prefix) {
         StringBuilder sb = new StringBuilder("<h2 id=\"run-").append(index).append("\">Run ").append(index).append(": <code>")
                 .append(esc(run.runId())).append("</code></h2>\n");
         sb.append(numbers(summary, List.of("experiment", "model", "dataset", "optimizer", "learning_rate", "batch_size", "parameters",
@@ -77,8 +82,8 @@ final class Html {
         return sb.append("</table>\n").toString();
     }
 
-    private static void figures(StringBuilder sb, List<Report.Figure> figs, String prefix) {
-        for (Report.Figure f : figs) {
+    private static void figures(StringBuilder sb, List<Figure> figs, String prefix) {
+        for (Figure f : figs) {
             String base = prefix + "figures/" + f.name();
             sb.append("<figure>\n<h3>").append(esc(f.title())).append("</h3>\n<img src=\"").append(attr(base)).append(".png\" width=\"")
                     .append(Figures.WIDTH).append("\" height=\"").append(Figures.HEIGHT).append("\" alt=\"").append(attr(f.title()))

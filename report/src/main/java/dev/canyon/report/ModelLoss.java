@@ -56,7 +56,8 @@ public final class ModelLoss {
         return net.score(batch);
     }
 
-    static double[] toDouble(float[] f) {
+    /** {@code f} widened to doubles. */
+    public static double[] toDouble(float[] f) {
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) {
             d[i] = f[i];

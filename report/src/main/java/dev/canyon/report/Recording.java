@@ -1,6 +1,6 @@
 package dev.canyon.report;
 
-import dev.canyon.storage.StoredPoint;
+import dev.canyon.analytics.update.CrossRunDistance;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -10,7 +10,7 @@ import java.util.Map;
 /** The runs a report covers (one run, or the runs of one experiment) and their cross-run distances. */
 public final class Recording {
     final Map<String, RunRecording> runs = new LinkedHashMap<>();
-    final List<dev.canyon.analytics.update.CrossRunDistance> crossRun = new ArrayList<>();
+    final List<CrossRunDistance> crossRun = new ArrayList<>();
     final String title;
 
     Recording(String title) {
@@ -30,8 +30,8 @@ public final class Recording {
         return runs.get(id);
     }
 
-    /** {@code cross_run} points between the runs (both orientations of every pair). */
-    public List<dev.canyon.analytics.update.CrossRunDistance> crossRun() {
+    /** Distances between the runs at aligned steps (one per pair and step; storage keeps both orientations). */
+    public List<CrossRunDistance> crossRun() {
         return crossRun;
     }
 }

@@ -4,20 +4,17 @@ import dev.canyon.analytics.run.RunAnalyzer;
 import dev.canyon.analytics.update.AlertTransition;
 import dev.canyon.analytics.update.Position;
 import dev.canyon.analytics.update.Update;
-import dev.canyon.storage.UpdatePoints;
 import dev.canyon.contract.proto.RunEnded;
 import dev.canyon.contract.proto.RunStarted;
-import dev.canyon.storage.StoredPoint;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One recorded run as the report sees it: its run records, the points the stream's analytics compute
- * from its steps and probes (the same {@link RunAnalyzer}, so the same numbers the live job stored),
- * its alert transitions, its positions at aligned steps, and its full weight snapshots.
+ * One recorded run as the report sees it: its run records, the typed updates the stream's analytics
+ * compute from its steps and probes (the same {@link RunAnalyzer}, so the same numbers the live job
+ * stored), among them its alert transitions and its positions at aligned steps, and its full weight
+ * snapshots.
  */
 public final class RunRecording {
     final String runId;
@@ -26,7 +23,6 @@ public final class RunRecording {
     /** The raw run-started record, as the handler takes it. */
     byte[] startedValue;
     final List<Update> updates = new ArrayList<>();
-    final Map<String, List<StoredPoint>> points = new LinkedHashMap<>();
     final TreeMap<Long, float[]> snapshots = new TreeMap<>();
     long stepsAccepted;
     long recordsRejected;
@@ -52,16 +48,6 @@ public final class RunRecording {
     /** The run-ended record, or null while the run is still going (or never ended cleanly). */
     public RunEnded ended() {
         return ended;
-    }
-
-    /** The stream's points of {@code measurement} for this run, in the order the analytics produced them. */
-    public List<StoredPoint> points(String measurement) {
-        return points.getOrDefault(measurement, List.of());
-    }
-
-    /** Every measurement with points. */
-    public Map<String, List<StoredPoint>> allPoints() {
-        return points;
     }
 
     /** Every update the analytics produced for this run, in order. */
@@ -98,8 +84,5 @@ public final class RunRecording {
 
     void add(List<Update> out) {
         updates.addAll(out);
-        for (StoredPoint p : UpdatePoints.of(out)) {
-            points.computeIfAbsent(p.measurement(), m -> new ArrayList<>()).add(p);
-        }
     }
 }

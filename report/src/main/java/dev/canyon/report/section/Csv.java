@@ -1,4 +1,4 @@
-package dev.canyon.report;
+package dev.canyon.report.section;
 
 import dev.canyon.storage.StoredPoint;
 import java.io.IOException;
@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.TreeSet;
 
 /** CSV files for notebooks: a header row, then one row per point; numbers in Java's shortest exact form. */
-final class Csv {
+public final class Csv {
     private Csv() {}
 
     /**
@@ -61,7 +61,8 @@ final class Csv {
         }
     }
 
-    static String number(double v) {
+    /** A number as the report writes it (CSV cells, summary.json): "" for NaN, integral values as integers, others by Double.toString. */
+    public static String number(double v) {
         if (Double.isNaN(v)) {
             return "";
         }

@@ -1,4 +1,4 @@
-package dev.canyon.report;
+package dev.canyon.report.section;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -32,10 +32,10 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * The report's charts, drawn with XChart and saved as PNG (for the page) and SVG (for papers). Pure
  * drawing: the numbers come from the caller.
  */
-final class Figures {
+public final class Figures {
     /** Width and height of every figure, pixels. */
-    static final int WIDTH = 960;
-    static final int HEIGHT = 540;
+    public static final int WIDTH = 960;
+    public static final int HEIGHT = 540;
 
     /** One colour per obstacle state, in {@code ObstacleState} order. */
     static final Map<String, Color> STATE_COLORS = Map.of(
@@ -70,6 +70,13 @@ final class Figures {
             chart.getStyler().setXAxisDecimalPattern("#");
         }
         return chart;
+    }
+
+    /** A y-axis on a log scale when every value drawn is positive (NaN gaps allowed). */
+    static void logIfPositive(XYChart chart) {
+        boolean positive = chart.getSeriesMap().values().stream()
+                .allMatch(sr -> java.util.Arrays.stream(sr.getYData()).allMatch(v -> v > 0 || Double.isNaN(v)));
+        chart.getStyler().setYAxisLogarithmic(positive);
     }
 
     /** A line series (no markers). */

@@ -1,0 +1,40 @@
+package dev.canyon.report.section;
+
+import dev.canyon.analytics.update.WindowIndicators;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import org.knowm.xchart.XYChart;
+
+/**
+ * Successive cosine and uphill steps (seed 001: poor conditioning, noise): the mean cosine between
+ * successive minibatch gradients and the fraction of steps whose loss went up, per window
+ * ({@link WindowIndicators}). Needs window indicators.
+ */
+public final class CosineSection implements ReportSection<ReportedRun, Void> {
+
+    @Override
+    public String name() {
+        return "successive cosine";
+    }
+
+    @Override
+    public Optional<Skip> skip(ReportedRun run) {
+        return run.updates(WindowIndicators.class).isEmpty() ? Optional.of(Skip.quietly("no window indicators")) : Optional.empty();
+    }
+
+    @Override
+    public Written<Void> write(ReportedRun run) throws IOException {
+        List<WindowIndicators> windows = run.updates(WindowIndicators.class);
+        double[] x = Series.of(windows, w -> w.at().step());
+        XYChart chart = Figures.xy("Successive cosine and uphill steps (seed 001: poor conditioning, noise)", "step", "");
+        Figures.line(chart, "cos(g_t, g_{t−1}), window mean", x, Series.of(windows, WindowIndicators::successiveCosine));
+        Figures.line(chart, "fraction of uphill steps", x, Series.of(windows, WindowIndicators::uphillFraction));
+        chart.getStyler().setYAxisMin(-1.0);
+        chart.getStyler().setYAxisMax(1.0);
+        run.folder().save(chart, "cosine");
+        return Written.of(null, new Figure("cosine", "Successive cosine and uphill steps",
+                "Mean cosine between successive minibatch gradients and the fraction of steps whose loss went up, per window.",
+                List.of("indicators.csv")));
+    }
+}

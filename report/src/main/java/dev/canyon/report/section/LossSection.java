@@ -1,0 +1,117 @@
+package dev.canyon.report.section;
+
+import dev.canyon.analytics.update.AlertTransition;
+import dev.canyon.analytics.update.ObstacleDecision;
+import dev.canyon.analytics.update.StepMeasured;
+import dev.canyon.analytics.update.WindowIndicators;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.knowm.xchart.XYChart;
+
+/**
+ * The loss over steps: the minibatch loss of every step ({@link StepMeasured}), the loss re-evaluated
+ * by the rebuilt model at each weight snapshot ({@link SnapshotLossSection}), the obstacle states
+ * ({@link ObstacleDecision}) as bands and the stall alerts ({@link AlertTransition}) as marks. Needs
+ * steps; the rest is drawn when present.
+ */
+public final class LossSection implements ReportSection<ReportedRun, LossSection.Summary> {
+    private final SnapshotLossSection.Losses snapshotLosses;
+
+    /** @param snapshotLosses the losses at snapshots to draw, or null without them */
+    public LossSection(SnapshotLossSection.Losses snapshotLosses) {
+        this.snapshotLosses = snapshotLosses;
+    }
+
+    /**
+     * summary.json: final_loss (the last minibatch loss), final_validation_loss and
+     * final_train_loss_eval (at the last snapshot; absent without snapshot losses), obstacle_states
+     * (decisions per state), final_obstacle_state and alerts ("stall opens at step 40"); absent
+     * without decisions or alerts.
+     */
+    public record Summary(double finalLoss, Double finalValidationLoss, Double finalTrainLossEval, Map<String, Integer> obstacleStates,
+            String finalObstacleState, List<String> alerts) {}
+
+    @Override
+    public String name() {
+        return "loss";
+    }
+
+    @Override
+    public Optional<Skip> skip(ReportedRun run) {
+        return run.updates(StepMeasured.class).isEmpty() ? Optional.of(Skip.leftOut("no steps recorded, so no loss figure")) : Optional.empty();
+    }
+
+    @Override
+    public Written<Summary> write(ReportedRun run) throws IOException {
+        List<StepMeasured> steps = run.updates(StepMeasured.class);
+        XYChart chart = Figures.xy("Loss", "step", "loss");
+        Figures.line(chart, "minibatch loss", Series.of(steps, s -> s.at().step()), Series.of(steps, StepMeasured::loss)).setLineWidth(1f);
+        double finalLoss = Series.lastFinite(steps, StepMeasured::loss);
+        Double finalValidationLoss = null;
+        Double finalTrainLossEval = null;
+        List<String> csv = new ArrayList<>(List.of("training.csv"));
+        if (snapshotLosses != null) {
+            double[] x = snapshotLosses.steps();
+            double[] tr = snapshotLosses.train();
+            double[] va = snapshotLosses.validation();
+            Figures.points(chart, "train loss (" + snapshotLosses.trainExamples() + " examples, at snapshots)", x, tr);
+            if (Series.anyFinite(va)) {
+                Figures.points(chart, "validation loss (at snapshots)", x, va);
+                finalValidationLoss = va[va.length - 1];
+            }
+            finalTrainLossEval = tr[tr.length - 1];
+            csv.add("snapshot-loss.csv");
+        }
+        Map<String, Integer> obstacleStates = null;
+        String finalObstacleState = null;
+        List<ObstacleDecision> obstacle = run.updates(ObstacleDecision.class);
+        if (!obstacle.isEmpty()) {
+            int n = obstacle.size();
+            double[] from = new double[n];
+            double[] to = new double[n];
+            String[] state = new String[n];
+            obstacleStates = new TreeMap<>();
+            // Each decision's band covers the steps since the previous one; the first covers its window.
+            List<WindowIndicators> indicators = run.updates(WindowIndicators.class);
+            double window = indicators.isEmpty() ? 0 : indicators.get(0).windowSteps();
+            for (int i = 0; i < n; i++) {
+                to[i] = obstacle.get(i).at().step();
+                from[i] = i > 0 ? to[i - 1] : Math.max(0, to[i] - window);
+                state[i] = obstacle.get(i).state().name();
+                obstacleStates.merge(state[i], 1, Integer::sum);
+            }
+            chart.addAnnotation(new Figures.Bands(from, to, state));
+            finalObstacleState = state[n - 1];
+            csv.add("obstacle.csv");
+        }
+        List<String> alertList = null;
+        List<AlertTransition> alerts = run.updates(AlertTransition.class);
+        if (!alerts.isEmpty()) {
+            double[] at = new double[alerts.size()];
+            String[] label = new String[alerts.size()];
+            boolean[] open = new boolean[alerts.size()];
+            alertList = new ArrayList<>();
+            for (int i = 0; i < alerts.size(); i++) {
+                AlertTransition a = alerts.get(i);
+                at[i] = a.at().step();
+                open[i] = a.open();
+                label[i] = a.kind().name().toLowerCase(Locale.ROOT) + (open[i] ? " opens" : " resolves");
+                alertList.add(label[i] + " at step " + a.at().step());
+            }
+            chart.addAnnotation(new Figures.Marks(at, label, open));
+            csv.add("alerts.csv");
+        }
+        run.folder().save(chart, "loss");
+        return Written.of(new Summary(finalLoss, finalValidationLoss, finalTrainLossEval, obstacleStates, finalObstacleState, alertList),
+                new Figure("loss", "Loss over steps",
+                        "Minibatch loss at every step (the loss of the batch before the step), the loss re-evaluated at each weight "
+                                + "snapshot on fixed training and validation examples, the stream's obstacle state as bands (each window's "
+                                + "state over the steps since the previous point) and stall alerts as dashed lines (red: opens, green: "
+                                + "resolves).", csv));
+    }
+}

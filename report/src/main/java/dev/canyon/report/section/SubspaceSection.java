@@ -1,0 +1,104 @@
+package dev.canyon.report.section;
+
+import dev.canyon.report.ModelLoss;
+import dev.canyon.report.SubspaceView;
+import java.awt.Color;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.knowm.xchart.XYChart;
+
+/**
+ * The 2-D subspace view (seed 000): the training loss, re-evaluated by the rebuilt model, on a grid
+ * of the plane through θ₀, θ_T and the path's principal deviation ({@link SubspaceView}), with the
+ * weight snapshots projected on it. Needs the grid (--grid above 0), two snapshots and the model.
+ */
+public final class SubspaceSection implements ReportSection<ReportedRun, SubspaceSection.Summary> {
+
+    /**
+     * summary.json: subspace_line_length (‖θ_T − θ₀‖), subspace_second_direction (what v follows) and
+     * subspace_max_deviation (the largest |b| of a snapshot).
+     */
+    public record Summary(double subspaceLineLength, String subspaceSecondDirection, double subspaceMaxDeviation) {}
+
+    @Override
+    public String name() {
+        return "subspace view";
+    }
+
+    @Override
+    public Optional<Skip> skip(ReportedRun run) {
+        int snapshots = run.recording().snapshots().size();
+        if (run.options().grid() == 0) {
+            return Optional.of(Skip.quietly("the subspace view is off (grid 0)"));
+        }
+        if (snapshots < 2) {
+            return Optional.of(Skip.leftOut(snapshots + " weight snapshot(s) recorded; the subspace view needs θ_0 and θ_T (train with "
+                    + "--snapshot-every N)"));
+        }
+        if (run.model().isEmpty()) {
+            return Optional.of(Skip.quietly("the model cannot be rebuilt (left out once for the run)"));
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Written<Summary> write(ReportedRun run) throws IOException {
+        ModelLoss model = run.model().orElseThrow();
+        int n = run.options().grid();
+        List<Long> snapSteps = new ArrayList<>(run.recording().snapshots().keySet());
+        List<float[]> snaps = new ArrayList<>(run.recording().snapshots().values());
+        SubspaceView.Plane plane;
+        try {
+            plane = SubspaceView.plane(snaps, 7);
+        } catch (IllegalArgumentException e) {
+            run.leftOut("no subspace view: " + e.getMessage());
+            return Written.nothing();
+        }
+        List<double[]> projected = new ArrayList<>();
+        List<double[]> pathRows = new ArrayList<>();
+        for (int i = 0; i < snaps.size(); i++) {
+            double[] ab = plane.project(snaps.get(i));
+            projected.add(ab);
+            pathRows.add(new double[] {snapSteps.get(i), ab[0], ab[1]});
+        }
+        double[] extent = SubspaceView.extent(plane, projected);
+        SubspaceView.Grid grid = SubspaceView.grid(plane, extent, n, model::train,
+                (done, total) -> run.folder().progress().update("subspace grid", done, total));
+        List<double[]> rows = new ArrayList<>();
+        for (int j = 0; j < grid.b().length; j++) {
+            for (int i = 0; i < grid.a().length; i++) {
+                rows.add(new double[] {grid.a()[i], grid.b()[j], grid.loss()[j][i]});
+            }
+        }
+        Csv.table(run.folder().data("subspace-grid.csv"), List.of("a", "b", "train_loss"), rows);
+        Csv.table(run.folder().data("subspace-path.csv"), List.of("step", "a", "b"), pathRows);
+        XYChart chart = Figures.xy("Training loss on the plane through θ₀, θ_T and the path's principal deviation (seed 000)",
+                "a: along θ_T − θ₀", "b: along the path's deviation");
+        double[] pa = projected.stream().mapToDouble(p -> p[0]).toArray();
+        double[] pb = projected.stream().mapToDouble(p -> p[1]).toArray();
+        Figures.line(chart, "SGD path through the snapshots (projected)", pa, pb).setLineColor(Color.WHITE);
+        double da = (extent[1] - extent[0]) / (2.0 * (n - 1));
+        double db = (extent[3] - extent[2]) / (2.0 * (n - 1));
+        chart.getStyler().setXAxisMin(extent[0] - da);
+        chart.getStyler().setXAxisMax(extent[1] + da);
+        chart.getStyler().setYAxisMin(extent[2] - db);
+        chart.getStyler().setYAxisMax(extent[3] + db);
+        chart.getStyler().setPlotGridLinesVisible(false);
+        chart.addAnnotation(new Figures.Surface(grid.a(), grid.b(), grid.loss(), pa, pb, plane.length()));
+        run.folder().save(chart, "subspace");
+        double maxDeviation = 0;
+        for (double[] p : projected) {
+            maxDeviation = Math.max(maxDeviation, Math.abs(p[1]));
+        }
+        return Written.of(new Summary(plane.length(), plane.secondDirection(), maxDeviation),
+                new Figure("subspace", "2-D subspace view (seed 000)",
+                        "Training loss (" + model.trainExamples() + " examples) re-evaluated by the rebuilt model on a " + n + " × " + n
+                                + " grid of the plane θ₀ + a·u + b·v, u along θ_T − θ₀ (‖θ_T − θ₀‖ = "
+                                + String.format(Locale.ROOT, "%.4g", plane.length()) + "), v the " + plane.secondDirection()
+                                + "; the white path joins the " + snaps.size() + " weight snapshots projected on the plane, the dotted "
+                                + "line is the straight line θ₀ → θ_T.", List.of("subspace-grid.csv", "subspace-path.csv")));
+    }
+}

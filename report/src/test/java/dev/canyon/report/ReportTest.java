@@ -1,0 +1,189 @@
+package dev.canyon.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.canyon.analytics.update.StepMeasured;
+import dev.canyon.report.section.LinearPathSection;
+import dev.canyon.report.section.LossSection;
+import dev.canyon.report.section.ReportFolder;
+import dev.canyon.report.section.ReportedRun;
+import dev.canyon.report.section.Skip;
+import dev.canyon.report.section.SubspaceSection;
+import dev.canyon.report.section.TrajectorySection;
+import dev.canyon.storage.StoredPoint;
+import dev.canyon.storage.UpdatePoints;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A report of {@link SyntheticRecording}: summary numbers from the typed updates, NaN as null, the
+ * CSV of each stream measurement equal to storage's mapping of the updates, and sections that skip
+ * themselves with their reasons.
+ */
+class ReportTest {
+    @TempDir
+    static Path dir;
+    static Recording recording;
+    static ReportSummary summary;
+    static JsonNode json;
+
+    @BeforeAll
+    static void write() throws Exception {
+        recording = SyntheticRecording.experiment();
+        summary = Report.write(recording, new Report.Options(dir, dir.resolve("no-fashion-mnist"), 3, 8), (phase, done, total) -> {});
+        json = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+    }
+
+    @Test
+    void problemsAreTheLeftOutSkipReasonsInPageOrder() throws Exception {
+        String noRecipe = "model 'mystery-model' on 'nowhere' carries no recipe labels, so losses at snapshots and the subspace view are "
+                + "left out";
+        assertThat(summary.problems()).containsExactly("run syn-a: " + noRecipe,
+                "run syn-b: 0 weight snapshot(s) recorded; the subspace view needs θ_0 and θ_T (train with --snapshot-every N)",
+                "run syn-c: " + noRecipe,
+                "run syn-c: no steps recorded, so no loss figure",
+                "run syn-c: 1 weight snapshot(s) recorded; the subspace view needs θ_0 and θ_T (train with --snapshot-every N)");
+        assertThat(json.get("problems").size()).isEqualTo(5);
+        String html = Files.readString(dir.resolve("index.html"));
+        assertThat(html).contains("<p>Left out:</p>").contains("<li>run syn-c: no steps recorded, so no loss figure</li>");
+    }
+
+    @Test
+    void runNumbersComeFromTheTypedUpdates() {
+        JsonNode a = json.get("runs").get(0);
+        List<StepMeasured> steps = recording.run("syn-a").updates(StepMeasured.class);
+        assertThat(a.get("final_loss").asDouble()).isEqualTo(steps.get(steps.size() - 1).loss());
+        assertThat(a.get("path_length").asDouble()).isEqualTo(steps.get(steps.size() - 1).pathLength());
+        assertThat(a.get("learning_rate").asDouble()).isEqualTo(0.1);
+        assertThat(a.get("obstacle_states").toString()).isEqualTo("{\"PROGRESSING\":2,\"SADDLE\":1}");
+        assertThat(a.get("final_obstacle_state").asText()).isEqualTo("PROGRESSING");
+        assertThat(a.get("alerts").toString()).isEqualTo("[\"plateau opens at step 12\",\"plateau resolves at step 18\"]");
+        assertThat(a.get("pca_stream_top2").asDouble()).isEqualTo(0.7 + 0.2);
+        assertThat(a.get("pca_stream_step").asLong()).isEqualTo(30);
+        assertThat(a.get("pca_batch_evr").isArray()).isTrue();
+        assertThat(a.get("linear_path_probes").asInt()).isEqualTo(3);
+        assertThat(a.get("linear_path_monotone_probes").asInt()).isEqualTo(1);
+        assertThat(a.get("linear_path_validation_monotone_probes").asInt()).isZero();
+        assertThat(a.get("linear_path_last_step").asLong()).isEqualTo(30);
+        assertThat(a.get("linear_path_max_barrier").asDouble()).isEqualTo(0.05);
+        assertThat(a.get("hessian_probes").asInt()).isEqualTo(3);
+        assertThat(a.get("lambda_min_first_negative_step").asLong()).isEqualTo(30);
+        assertThat(a.get("lambda_max_first").asDouble()).isEqualTo(22);
+        assertThat(a.get("snapshots").asInt()).isEqualTo(3);
+        assertThat(a.has("escape_step")).isTrue();
+        // Sections without their data leave no keys: no model, so no subspace view and no losses at snapshots.
+        assertThat(a.has("subspace_line_length")).isFalse();
+        assertThat(a.has("final_train_loss_eval")).isFalse();
+        JsonNode c = json.get("runs").get(2);
+        assertThat(c.has("final_loss")).isFalse();
+        assertThat(c.has("path_length")).isFalse();
+        assertThat(c.get("steps").asInt()).isZero();
+    }
+
+    /** NaN has no JSON form: a summary number that is NaN is written as null, its key kept. */
+    @Test
+    void nanIsNull() {
+        JsonNode a = json.get("runs").get(0);
+        // One Hessian probe has no λmin, so the lowest is NaN; the last linear path's validation barrier is NaN.
+        assertThat(a.get("lambda_min_lowest").isNull()).isTrue();
+        assertThat(a.get("linear_path_last_validation_barrier").isNull()).isTrue();
+        // A run without steps has no distance from the origin: null in the experiment's list.
+        assertThat(json.get("experiment").get("distance_from_origin").get(2).isNull()).isTrue();
+        assertThat(Double.isNaN(summary.experiment().overlaid().distanceFromOrigin().get(2))).isTrue();
+    }
+
+    @Test
+    void experimentNumbers() {
+        JsonNode ex = json.get("experiment");
+        assertThat(ex.get("labels").toString()).isEqualTo("[\"run 1\",\"run 2\",\"run 3 (parent)\"]");
+        assertThat(ex.get("pairs").size()).isEqualTo(1);
+        assertThat(ex.get("pairs").get(0).get("step").asLong()).isEqualTo(20);
+        assertThat(ex.get("pairs").get(0).get("distance").asDouble()).isEqualTo(0.7);
+        assertThat(ex.get("pairwise_mean").asDouble()).isEqualTo(0.7);
+        assertThat(dir.resolve("figures/pairwise-distances.png")).exists();
+        assertThat(dir.resolve("figures/runs-origin.svg")).exists();
+    }
+
+    /** Each stream measurement's CSV holds what storage's mapping makes of the run's updates: same rows, same cells. */
+    @Test
+    void measurementCsvIsWhatStorageStores() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            RunRecording run = new ArrayList<>(recording.runs()).get(i);
+            Path data = dir.resolve("runs/" + (i + 1) + "/data");
+            Map<String, List<StoredPoint>> byMeasurement = new LinkedHashMap<>();
+            for (StoredPoint p : UpdatePoints.of(run.updates())) {
+                byMeasurement.computeIfAbsent(p.measurement(), m -> new ArrayList<>()).add(p);
+            }
+            if (i == 0) {
+                assertThat(byMeasurement.keySet()).contains("training", "indicators", "obstacle", "alerts", "pca", "linear_path",
+                        "linear_path_summary", "hessian", "curvature_probe");
+            }
+            for (var e : byMeasurement.entrySet()) {
+                List<String> lines = Files.readAllLines(data.resolve(e.getKey() + ".csv"), StandardCharsets.UTF_8);
+                List<String> header = Arrays.asList(lines.get(0).split(",", -1));
+                assertThat(lines).as(e.getKey()).hasSize(e.getValue().size() + 1);
+                for (int r = 0; r < e.getValue().size(); r++) {
+                    StoredPoint p = e.getValue().get(r);
+                    List<String> cells = Arrays.asList(lines.get(r + 1).split(",", -1));
+                    assertThat(cells.get(0)).isEqualTo(Long.toString(p.timeNanos()));
+                    TreeSet<String> columns = new TreeSet<>(header.subList(1, header.size()));
+                    for (String column : columns) {
+                        String cell = cells.get(header.indexOf(column));
+                        Object value = p.tags().containsKey(column) ? p.tags().get(column) : p.fields().get(column);
+                        if (value == null) {
+                            assertThat(cell).as("%s %s", e.getKey(), column).isEmpty();
+                        } else if (value instanceof Number n) {
+                            assertThat(Double.parseDouble(cell)).as("%s %s", e.getKey(), column).isEqualTo(n.doubleValue());
+                        } else {
+                            assertThat(cell).as("%s %s", e.getKey(), column).isEqualTo(value.toString());
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(Files.readAllLines(dir.resolve("data/cross_run.csv"))).hasSize(1 + 2 * 2);
+    }
+
+    @Test
+    void pagesShowEachRunsFigures() throws Exception {
+        assertThat(List.of(dir.resolve("runs/1/figures").toFile().list())).contains("loss.png", "pca-trajectory.png", "pca-evr.png",
+                "pca-variance.png", "linear-path.png", "distances.png", "gradient-norm.png", "curvature.png", "cosine.png",
+                "noise-scale.png", "stability.png", "hessian.png").doesNotContain("subspace.png");
+        assertThat(List.of(dir.resolve("runs/2/figures").toFile().list())).containsExactlyInAnyOrder("loss.png", "loss.svg",
+                "pca-trajectory.png", "pca-trajectory.svg", "pca-variance.png", "pca-variance.svg", "distances.png", "distances.svg",
+                "gradient-norm.png", "gradient-norm.svg");
+        assertThat(dir.resolve("runs/3/figures").toFile().list()).isEmpty();
+        String html = Files.readString(dir.resolve("index.html"));
+        assertThat(html).contains("<img src=\"runs/1/figures/linear-path.png\"").contains("runs/1/data/linear_path_summary.csv")
+                .contains("<img src=\"figures/runs-distances.png\"");
+    }
+
+    /** Sections declare their data: without it they skip, with a reason for the "Left out" box only where the reader can act. */
+    @Test
+    void sectionsSkipThemselvesWithAReason() throws Exception {
+        List<String> noted = new ArrayList<>();
+        ReportedRun empty = new ReportedRun(recording.run("syn-c"), ReportFolder.create(dir.resolve("skips"), (p, d, t) -> {}),
+                new Report.Options(dir.resolve("skips"), dir, 0, 8), noted::add);
+        assertThat(new LossSection(null).skip(empty)).contains(Skip.leftOut("no steps recorded, so no loss figure"));
+        assertThat(new TrajectorySection().skip(empty)).map(Skip::leftOut).contains(false);
+        assertThat(new LinearPathSection().skip(empty)).map(Skip::reason).contains("no linear-path probe");
+        assertThat(new SubspaceSection().skip(empty)).map(Skip::leftOut).contains(false);
+        ReportedRun probed = new ReportedRun(recording.run("syn-a"), ReportFolder.create(dir.resolve("skips"), (p, d, t) -> {}),
+                new Report.Options(dir.resolve("skips"), dir, 0, 8), noted::add);
+        assertThat(new LinearPathSection().skip(probed)).isEqualTo(Optional.empty());
+        assertThat(noted).isEmpty();
+    }
+}
