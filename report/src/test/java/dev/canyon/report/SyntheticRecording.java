@@ -58,7 +58,7 @@ final class SyntheticRecording {
             double loss = 2.0 / (1 + 0.2 * t) + (t % 3 == 0 ? 0.05 : 0);
             path += 0.1 + 0.01 * (t % 2);
             updates.add(new StepMeasured(at, loss, 0.1, 8, 0, 8L * t, new StepMeasured.TelemetryHealth(t, 0, 0, 0), 1.0 / t,
-                    0.1 + 0.01 * (t % 2), path, 0.8 * path, 3 + 0.01 * t));
+                    0.1 + 0.01 * (t % 2), path, 0.8 * path, 3 + 0.01 * t, 0));
             if (t % 5 == 0) {
                 updates.add(new Position(at, new float[] {t, (float) Math.sin(t), 0.1f * t * t}));
             }
