@@ -453,8 +453,10 @@ public final class RunAnalyzer {
 
     /** A probe of this run: points for it, and evidence for later windows. */
     public List<Update> onProbe(Probe p) {
-        if (finished) {
-            throw new Rejected("probe of run " + p.getRunId() + " at step " + p.getStep() + " arrived after the run ended at step "
+        // A probe of a step up to the run's end may come after the end record (it travels on the other topic):
+        // accepted; one beyond the end cannot belong to the run.
+        if (endedAtStep >= 0 && p.getStep() > endedAtStep) {
+            throw new Rejected("probe of run " + p.getRunId() + " at step " + p.getStep() + " is beyond the run's end at step "
                     + endedAtStep);
         }
         if (steps > 0 && p.getStep() - lastStep > settings.maxStepJump()) {

@@ -95,7 +95,10 @@ class BadRecordsTest {
         genuine(2);
         send(Topics.RUNS, WireRecords.encode(RunEnded.newBuilder().setRunId(RUN).setSteps(2).build()));
         assertThat(analyzer.finished()).isTrue();
-        assertThat(send(Topics.STEPS, WireRecords.encode(probe.clone().setStep(2).build())).rejection()).contains("after the run ended");
+        // A late probe of a step within the run is still taken; one beyond the run's end is not.
+        assertThat(send(Topics.STEPS, WireRecords.encode(probe.clone().setStep(2).build())).rejection()).isNull();
+        assertThat(send(Topics.STEPS, WireRecords.encode(probe.clone().setStep(3).build())).rejection())
+                .contains("beyond the run's end at step 2");
     }
 
     @Test
