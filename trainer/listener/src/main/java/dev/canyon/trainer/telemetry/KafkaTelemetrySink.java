@@ -123,7 +123,10 @@ public final class KafkaTelemetrySink implements TelemetrySink {
         worker.start();
     }
 
-    /** A journal this run id left behind (the same run continued in a new process): its records go before any new one. */
+    /**
+     * A journal this run id left behind for this cluster (the same run continued in a new process):
+     * its records go before any new one.
+     */
     private void takeOverOwnJournal() {
         Path own = journalDir.resolve(SpillJournal.fileName(config.runId(), 1));
         if (!Files.exists(own, LinkOption.NOFOLLOW_LINKS)) {
@@ -131,7 +134,8 @@ public final class KafkaTelemetrySink implements TelemetrySink {
         }
         try {
             SpillJournal j = SpillJournal.open(own, config.journalMaxBytes());
-            if (!config.runId().equals(j.header().runId())) {
+            if (!config.runId().equals(j.header().runId()) || !j.header().bootstrapServers().equals(config.bootstrapServers())) {
+                // Another run's (a file name clash), or written for another cluster: left for `canyon resend`.
                 j.close(List.of());
                 return;
             }

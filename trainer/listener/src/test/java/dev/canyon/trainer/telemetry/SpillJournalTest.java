@@ -185,6 +185,27 @@ class SpillJournalTest {
         assertThat(SpillJournal.inspect(old).problem()).contains("not a Canyon telemetry journal");
     }
 
+    /** Another process neither re-sends nor reads as free a journal a live process holds; once released, it takes it. */
+    @Test
+    void aJournalHeldByAnotherProcessIsLeftToIt() throws Exception {
+        Path f = dir.resolve("held.journal");
+        SpillJournal j = SpillJournal.create(f, "r", "k:1", 1 << 20);
+        j.append(entry(1));
+        assertThat(otherProcess(f)).contains("inspect: in use by another running process")
+                .contains("open: telemetry journal " + f + " is in use by another running process");
+        j.close(List.of());
+        assertThat(otherProcess(f)).contains("inspect: null").contains("open: taken, 1 records");
+    }
+
+    private static String otherProcess(Path journal) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), JournalLockChild.class.getName(), journal.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
     @Test
     void aJournalIsOpenOnceAndBoundedInSize() throws Exception {
         Path f = dir.resolve("once.journal");
