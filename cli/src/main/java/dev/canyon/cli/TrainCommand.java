@@ -4,10 +4,16 @@ import dev.canyon.contract.VectorRepresentation;
 import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.trainer.Experiment;
 import dev.canyon.trainer.probe.ProbePlan;
+import dev.canyon.trainer.telemetry.Journals;
 import dev.canyon.trainer.telemetry.TelemetryConfig;
+import dev.canyon.trainer.telemetry.TelemetryException;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +26,10 @@ import picocli.CommandLine.Option;
                 + "(--vary shuffle), or clones of a run trained for K epochs (--clone-after-epochs K).",
                 "Datasets: fashion-mnist (models mlp, cnn), deep-linear-2 (L = (1 - w1*w2)^2), deep-linear (Saxe et al.), "
                         + "planted-saddle and planted-minimum (seed 004: regression data with a critical point planted at w*; "
-                        + "runs start next to it)."})
+                        + "runs start next to it).",
+                "Telemetry Kafka did not acknowledge by the end of a run (within the close budget) waits in the journal folder "
+                        + "and is re-sent by the next training that uses it, or by canyon resend; the command says so and exits 0. "
+                        + "With --strict-delivery it exits 2 instead, at the first run not fully delivered."})
 final class TrainCommand implements Callable<Integer> {
 
     @Mixin
@@ -76,6 +85,14 @@ final class TrainCommand implements Callable<Integer> {
                     + "schedule; 0 keeps the preset's (default: ${DEFAULT-VALUE}).")
     long linearPathEvery;
 
+    @Option(names = "--journal-dir", description = "Where telemetry Kafka did not take waits (default: $CANYON_JOURNAL_DIR, else "
+            + "$XDG_STATE_HOME/canyon/journal, else ~/.local/state/canyon/journal).")
+    Path journalDir;
+
+    @Option(names = "--strict-delivery", description = "Exit 2 (and stop the experiment) when a run's telemetry was not all "
+            + "delivered at its end, instead of leaving it in the journal and exiting 0.")
+    boolean strictDelivery;
+
     @Option(names = "--create-topics", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Create Canyon's topics when missing (default: ${DEFAULT-VALUE}).")
     boolean createTopics;
@@ -91,21 +108,55 @@ final class TrainCommand implements Callable<Integer> {
                 .learningRate(training.learningRate).batchSize(training.batchSize).hidden(training.hidden).steps(training.steps)
                 .runs(runs).vary(v).cloneAfterEpochs(cloneAfterEpochs).seed(training.seed).fashionMnistDir(training.dataDir)
                 .trainExamples(training.trainExamples).build();
-        TelemetryConfig config = TelemetryConfig.builder().bootstrapServers(bootstrapServers).experimentId(experiment)
+        TelemetryConfig.Builder telemetry = TelemetryConfig.builder().bootstrapServers(bootstrapServers).experimentId(experiment)
                 .kafkaProperties(kafkaProperties).vectors(vectors).probes(ProbeSchedules.plan(probes, snapshotEvery, linearPathEvery))
-                .build();
+                .strictDelivery(strictDelivery);
+        if (journalDir != null) {
+            telemetry.journalDir(journalDir);
+        }
+        TelemetryConfig config = telemetry.build();
         if (createTopics) {
             TopicSetup.ensure(bootstrapServers, kafkaProperties);
         }
         Map<String, ProgressBar> bars = new LinkedHashMap<>();
-        List<Experiment.RunResult> results = Experiment.run(options, config,
-                (role, s, total) -> bars.computeIfAbsent(role, r -> new ProgressBar(System.err, r, total)).update(s, ""));
+        List<Experiment.RunResult> results;
+        try {
+            results = Experiment.run(options, config,
+                    (role, s, total) -> bars.computeIfAbsent(role, r -> new ProgressBar(System.err, r, total)).update(s, ""));
+        } catch (TelemetryException e) {
+            // Only with --strict-delivery: the run trained, its telemetry was not all delivered.
+            System.err.println("canyon train: " + e.getMessage());
+            printWaiting(config.journalDir(), null);
+            return 2;
+        }
         boolean complete = true;
+        Set<String> runs = new HashSet<>();
         for (Experiment.RunResult r : results) {
             System.out.printf("%-8s run %s (experiment %s): %d steps, %d step records published, final loss %.6f%n", r.role(),
                     r.runId(), experiment, r.steps(), r.stepsPublished(), r.finalLoss());
             complete &= r.stepsPublished() == r.steps();
+            runs.add(r.runId());
         }
-        return complete ? 0 : 2;
+        if (!complete && !printWaiting(config.journalDir(), runs)) {
+            System.out.println("Some step records were not delivered and none wait in the journal: see the log for why.");
+        }
+        return 0;
+    }
+
+    /** Prints the journals of {@code runs} (all when null) that wait in {@code dir}; whether there were any. */
+    private boolean printWaiting(Path dir, Set<String> runs) {
+        List<Journals.Journal> waiting;
+        try {
+            waiting = Journals.list(dir).stream().filter(j -> runs == null || runs.contains(j.runId())).toList();
+        } catch (IOException e) {
+            System.out.println("Cannot list the telemetry journals in " + dir + ": " + e.getMessage());
+            return false;
+        }
+        for (Journals.Journal j : waiting) {
+            System.out.printf("run %s: %,d telemetry records wait in %s; the next training with this journal folder, or "
+                    + "canyon resend --journal-dir %s --bootstrap-servers %s, re-sends them%n", j.runId(), j.records(), j.file(), dir,
+                    j.bootstrapServers());
+        }
+        return !waiting.isEmpty();
     }
 }

@@ -3,6 +3,7 @@ package dev.canyon.trainer.telemetry;
 import dev.canyon.contract.proto.TelemetryHealth;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * What became of the records handed to a {@link TelemetrySink}: counters, whether everything was
@@ -15,13 +16,16 @@ import java.time.Duration;
  * @param resent journaled records delivered later
  * @param dropped records that will never be delivered (refused, journal full, sent after close), see {@code firstFailure}
  * @param settled every record was delivered or dropped (nothing in flight, nothing journaled)
- * @param journaled records still waiting in the journal
+ * @param journaled records still waiting in the journal (after {@link TelemetrySink#finish()}: left there for the next
+ *        listener start or {@code canyon resend})
  * @param journal the journal file, or null for a sink without one
  * @param waited how long the final delivery waited (zero before {@link TelemetrySink#finish()})
  * @param firstFailure the first reason a record was dropped, or null
+ * @param leftoversResent records of journals left by earlier processes that this sink re-sent (not in the other
+ *        counters, which are this run's)
  */
 public record DeliveryReport(long attempted, long acknowledged, long stepsAcknowledged, long spilled, long resent, long dropped,
-        boolean settled, long journaled, Path journal, Duration waited, Exception firstFailure) {
+        boolean settled, long journaled, Path journal, Duration waited, Exception firstFailure, long leftoversResent) {
 
     /** True when every record was delivered. */
     public boolean complete() {
@@ -33,10 +37,29 @@ public record DeliveryReport(long attempted, long acknowledged, long stepsAcknow
         return TelemetryHealth.newBuilder().setSent(acknowledged).setSpilled(spilled).setResent(resent).setDropped(dropped).build();
     }
 
+    /** One line for people: what was delivered, what waits where, what was lost. */
+    public String summary() {
+        StringBuilder b = new StringBuilder();
+        b.append(acknowledged).append(" of ").append(attempted).append(" telemetry records delivered");
+        if (journaled > 0) {
+            b.append("; ").append(journaled).append(" wait in ").append(journal);
+        }
+        if (dropped > 0) {
+            b.append("; ").append(dropped).append(" dropped (first: ").append(firstFailure).append(')');
+        }
+        if (!settled && journaled == 0) {
+            b.append("; not settled");
+        }
+        if (leftoversResent > 0) {
+            b.append("; ").append(leftoversResent).append(" records of earlier runs' journals re-sent");
+        }
+        return b.toString();
+    }
+
     /** This report when {@link #complete()}; otherwise throws {@link TelemetryException} saying what was lost or still waits, and where. */
     public DeliveryReport requireDelivered() {
         if (!settled) {
-            throw new TelemetryException("telemetry not delivered within " + waited.toSeconds() + " s: " + journaled
+            throw new TelemetryException("telemetry not delivered within " + seconds(waited) + ": " + journaled
                     + " records remain in " + journal + " and " + dropped + " were dropped", firstFailure);
         }
         if (dropped > 0) {
@@ -44,5 +67,9 @@ public record DeliveryReport(long attempted, long acknowledged, long stepsAcknow
                     + firstFailure, firstFailure);
         }
         return this;
+    }
+
+    static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
     }
 }

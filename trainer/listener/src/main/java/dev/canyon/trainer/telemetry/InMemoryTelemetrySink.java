@@ -78,7 +78,7 @@ public final class InMemoryTelemetrySink implements TelemetrySink {
     }
 
     private DeliveryReport current() {
-        return new DeliveryReport(attempted, records.size(), steps, 0, 0, dropped, true, 0, null, Duration.ZERO, firstFailure);
+        return new DeliveryReport(attempted, records.size(), steps, 0, 0, dropped, true, 0, null, Duration.ZERO, firstFailure, 0);
     }
 
     /** Stops taking records (later ones are dropped); the records stay readable. */

@@ -20,6 +20,7 @@ final class RunLifecycle {
     private final String key;
     private final Clock clock;
     private final Runnable beforeEnd;
+    private final boolean strict;
     private boolean started;
     private boolean ended;
     private boolean closed;
@@ -27,13 +28,15 @@ final class RunLifecycle {
     /**
      * @param key the run id (the records' key)
      * @param beforeEnd what must happen before run-ended is sent (the telemetry thread publishing every step)
+     * @param strict whether {@link #close} throws when a record was not delivered
      */
-    RunLifecycle(RunRecords records, TelemetrySink sink, String key, Clock clock, Runnable beforeEnd) {
+    RunLifecycle(RunRecords records, TelemetrySink sink, String key, Clock clock, Runnable beforeEnd, boolean strict) {
         this.records = records;
         this.sink = sink;
         this.key = key;
         this.clock = clock;
         this.beforeEnd = beforeEnd;
+        this.strict = strict;
     }
 
     /** Whether run-started has been sent. */
@@ -65,13 +68,20 @@ final class RunLifecycle {
         sink.send(Topics.RUNS, key, records.runEnded(clock.millis(), steps, outcome, lastLoss, message, sink.health()));
     }
 
-    /** Ends the run as completed (unless it ended), then closes the sink, which throws {@link TelemetryException} if records were lost. */
-    void close(long steps, double lastLoss) {
-        if (closed) {
-            return;
+    /**
+     * Ends the run as completed (unless it ended), then finishes the sink (which never throws) and
+     * returns its final report; when {@code strict}, throws {@link TelemetryException} if a record was
+     * not delivered.
+     */
+    DeliveryReport close(long steps, double lastLoss) {
+        if (!closed) {
+            closed = true;
+            end(RunEnded.Outcome.COMPLETED, null, steps, lastLoss);
         }
-        closed = true;
-        end(RunEnded.Outcome.COMPLETED, null, steps, lastLoss);
-        sink.close();
+        DeliveryReport r = sink.finish();
+        if (strict) {
+            r.requireDelivered();
+        }
+        return r;
     }
 }

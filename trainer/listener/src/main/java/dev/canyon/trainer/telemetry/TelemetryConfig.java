@@ -29,9 +29,18 @@ import java.util.UUID;
  * <tr><td>probes</td><td>{@link ProbePlan#OFF}</td><td>which probes run when</td></tr>
  * <tr><td>stepBudget</td><td>200 ms</td><td>longest a training step may wait for telemetry (producer {@code max.block.ms})</td></tr>
  * <tr><td>inFlightBytes</td><td>64 MiB</td><td>records accepted by the producer but not yet acknowledged; more are journaled</td></tr>
- * <tr><td>journalDir</td><td>{@code $TMPDIR/canyon-journal}</td><td>where records wait while Kafka is away</td></tr>
+ * <tr><td>startBudget</td><td>10 s</td><td>how long the Kafka sink waits, once, off the training thread, for the
+ *     metadata of Canyon's topics before its first record; records wait in memory meanwhile</td></tr>
+ * <tr><td>journalDir</td><td>{@code $CANYON_JOURNAL_DIR}, else {@code $XDG_STATE_HOME/canyon/journal}, else
+ *     {@code ~/.local/state/canyon/journal}</td><td>where records Kafka did not take wait, across processes and reboots
+ *     (per user: folder 0700, files 0600); leftovers in it are re-sent when a Kafka sink for the same bootstrap servers
+ *     starts</td></tr>
  * <tr><td>journalMaxBytes</td><td>2 GiB</td><td>journal bound; past it records are dropped and counted</td></tr>
- * <tr><td>closeTimeout</td><td>60 s</td><td>how long {@code close()} waits for pending records</td></tr>
+ * <tr><td>closeTimeout</td><td>10 s</td><td>the close budget: how long {@code close()} waits for pending records before
+ *     leaving them in the journal</td></tr>
+ * <tr><td>strictDelivery</td><td>false</td><td>{@code close()} throws {@link TelemetryException} when a record was not
+ *     delivered (by default it logs one warning and returns; {@link TelemetryListener#deliveryReport()} says what
+ *     happened)</td></tr>
  * <tr><td>clock</td><td>system UTC</td><td>source of event times</td></tr>
  * <tr><td>background</td><td>true above 2 cores</td><td>process steps on a telemetry thread instead of the training thread</td></tr>
  * </table>
@@ -46,9 +55,11 @@ public final class TelemetryConfig {
     private final ProbePlan probes;
     private final Duration stepBudget;
     private final long inFlightBytes;
+    private final Duration startBudget;
     private final Path journalDir;
     private final long journalMaxBytes;
     private final Duration closeTimeout;
+    private final boolean strictDelivery;
     private final Clock clock;
     private final boolean background;
 
@@ -68,6 +79,14 @@ public final class TelemetryConfig {
         if (b.inFlightBytes < 1) {
             throw new IllegalArgumentException("inFlightBytes must be >= 1, got " + b.inFlightBytes);
         }
+        Objects.requireNonNull(b.startBudget, "startBudget");
+        if (b.startBudget.isNegative()) {
+            throw new IllegalArgumentException("startBudget must be >= 0, got " + b.startBudget);
+        }
+        Objects.requireNonNull(b.closeTimeout, "closeTimeout");
+        if (b.closeTimeout.isNegative()) {
+            throw new IllegalArgumentException("closeTimeout must be >= 0, got " + b.closeTimeout);
+        }
         if (b.journalMaxBytes < 0) {
             throw new IllegalArgumentException("journalMaxBytes must be >= 0, got " + b.journalMaxBytes);
         }
@@ -80,9 +99,11 @@ public final class TelemetryConfig {
         this.probes = Objects.requireNonNull(b.probes, "probes");
         this.stepBudget = b.stepBudget;
         this.inFlightBytes = b.inFlightBytes;
-        this.journalDir = Objects.requireNonNull(b.journalDir, "journalDir");
+        this.startBudget = b.startBudget;
+        this.journalDir = Objects.requireNonNull(b.journalDir, "journalDir").toAbsolutePath().normalize();
         this.journalMaxBytes = b.journalMaxBytes;
-        this.closeTimeout = Objects.requireNonNull(b.closeTimeout, "closeTimeout");
+        this.closeTimeout = b.closeTimeout;
+        this.strictDelivery = b.strictDelivery;
         this.clock = Objects.requireNonNull(b.clock, "clock");
         this.background = b.background;
     }
@@ -112,9 +133,11 @@ public final class TelemetryConfig {
         b.probes = probes;
         b.stepBudget = stepBudget;
         b.inFlightBytes = inFlightBytes;
+        b.startBudget = startBudget;
         b.journalDir = journalDir;
         b.journalMaxBytes = journalMaxBytes;
         b.closeTimeout = closeTimeout;
+        b.strictDelivery = strictDelivery;
         b.clock = clock;
         b.background = background;
         return b;
@@ -130,9 +153,11 @@ public final class TelemetryConfig {
         private ProbePlan probes = ProbePlan.OFF;
         private Duration stepBudget = Duration.ofMillis(200);
         private long inFlightBytes = 64L << 20;
-        private Path journalDir = Path.of(System.getProperty("java.io.tmpdir"), "canyon-journal");
+        private Duration startBudget = Duration.ofSeconds(10);
+        private Path journalDir = JournalFolder.defaultDir();
         private long journalMaxBytes = 2L << 30;
-        private Duration closeTimeout = Duration.ofSeconds(60);
+        private Duration closeTimeout = Duration.ofSeconds(10);
+        private boolean strictDelivery;
         private Clock clock = Clock.systemUTC();
         private boolean background = Runtime.getRuntime().availableProcessors() > 2;
 
@@ -191,7 +216,20 @@ public final class TelemetryConfig {
             return this;
         }
 
-        /** Where records wait while Kafka is away. */
+        /**
+         * How long the Kafka sink waits, once, for the metadata of Canyon's topics before sending its
+         * first record (off the training thread; records wait in memory meanwhile, up to {@code
+         * inFlightBytes}). Zero: no wait.
+         */
+        public Builder startBudget(Duration budget) {
+            this.startBudget = budget;
+            return this;
+        }
+
+        /**
+         * Where records Kafka did not take wait, across processes (default {@link Journals#defaultDirectory()});
+         * journals left in it are re-sent when a Kafka sink for the same bootstrap servers starts.
+         */
         public Builder journalDir(Path dir) {
             this.journalDir = dir;
             return this;
@@ -203,9 +241,15 @@ public final class TelemetryConfig {
             return this;
         }
 
-        /** How long {@code close()} waits for pending records. */
+        /** The close budget: how long {@code close()} waits for pending records before leaving them in the journal. */
         public Builder closeTimeout(Duration timeout) {
             this.closeTimeout = timeout;
+            return this;
+        }
+
+        /** Whether {@code close()} throws {@link TelemetryException} when a record was not delivered (default false: it logs and returns). */
+        public Builder strictDelivery(boolean strict) {
+            this.strictDelivery = strict;
             return this;
         }
 
@@ -264,6 +308,10 @@ public final class TelemetryConfig {
         return inFlightBytes;
     }
 
+    public Duration startBudget() {
+        return startBudget;
+    }
+
     public Path journalDir() {
         return journalDir;
     }
@@ -274,6 +322,10 @@ public final class TelemetryConfig {
 
     public Duration closeTimeout() {
         return closeTimeout;
+    }
+
+    public boolean strictDelivery() {
+        return strictDelivery;
     }
 
     public Clock clock() {

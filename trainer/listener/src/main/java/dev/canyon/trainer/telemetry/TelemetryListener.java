@@ -57,7 +57,7 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
         this.config = config;
         this.sink = sink;
         this.records = new RunRecords(config, description);
-        this.run = new RunLifecycle(records, sink, config.runId(), config.clock(), this::drain);
+        this.run = new RunLifecycle(records, sink, config.runId(), config.clock(), this::drain, config.strictDelivery());
         this.probes = config.probes() == ProbePlan.OFF ? null
                 : new ScheduledProbes(config.probes(), records, sink, config.runId(), config.clock(), errors);
     }
@@ -165,6 +165,15 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
     /** Where the records go (its {@link TelemetrySink#report()} counts what was delivered). */
     public TelemetrySink sink() {
         return sink;
+    }
+
+    /**
+     * What became of this run's records: after {@link #close()} the final report (delivered,
+     * dropped, and how many wait in which journal for the next start or {@code canyon resend}); before,
+     * the counts so far.
+     */
+    public DeliveryReport deliveryReport() {
+        return sink.report();
     }
 
     /** Time spent processing steps, ms (what telemetry costs besides the copies). */
@@ -276,7 +285,8 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
     /**
      * Runs {@code training} with this listener attached, then ends the run (COMPLETED, or FAILED
      * with the exception's text, which is rethrown) and closes the listener. A telemetry failure at
-     * close is thrown only when training itself succeeded.
+     * close (only with {@link TelemetryConfig#strictDelivery()}) is thrown only when training itself
+     * succeeded.
      */
     public void around(Runnable training) {
         RunEnded.Outcome outcome = RunEnded.Outcome.COMPLETED;
@@ -301,7 +311,10 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
 
     /**
      * Ends the run as completed (unless {@link #endRun} was called), then delivers what is pending
-     * and closes the sink; throws {@link TelemetryException} if any record was not delivered.
+     * within the close budget ({@link TelemetryConfig#closeTimeout()}) and closes the sink. Never
+     * throws by default: what Kafka did not take waits in the journal (one warning says how much and
+     * where) and {@link #deliveryReport()} tells. With {@link TelemetryConfig#strictDelivery()} it
+     * throws {@link TelemetryException} if any record was not delivered.
      */
     @Override
     public void close() {

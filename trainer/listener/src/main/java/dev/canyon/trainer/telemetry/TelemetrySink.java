@@ -11,7 +11,8 @@ import java.time.Duration;
  *
  * <p>Contract: {@link #send} never throws and never holds a training step up for longer than the
  * sink's step budget; records of one key stay in the order they were sent; every record ends up
- * delivered or counted as dropped, with the first reason, and {@link #close()} says which. Sends may
+ * delivered, left in a journal for later, or counted as dropped, with the first reason, and
+ * {@link #finish()} says which. Sends may
  * come from more than one thread (the training thread and the listener's telemetry thread), each in
  * its own order.
  */
@@ -37,11 +38,12 @@ public interface TelemetrySink extends AutoCloseable {
     DeliveryReport finish();
 
     /**
-     * {@link #finish()}, then throws {@link TelemetryException} if any record was dropped or is still
-     * undelivered (naming where the rest waits).
+     * {@link #finish()}; never throws by default (the report says what happened; a sink may offer a
+     * strict mode that throws {@link TelemetryException}, as {@link KafkaTelemetrySink} does with
+     * {@link TelemetryConfig#strictDelivery()}).
      */
     @Override
     default void close() {
-        finish().requireDelivered();
+        finish();
     }
 }

@@ -317,20 +317,63 @@ class TelemetryListenerTest {
     void oversizedRecordsFailLoudlyWithoutStoppingTraining() {
         TelemetryConfig config = TelemetryConfig.builder().bootstrapServers(kafka.bootstrapServers()).run("exp-b", "run-oversized")
                 .kafkaProperties(Map.of("max.request.size", "4096")).vectors(VectorRepresentation.FULL).build();
-        MultiLayerNetwork net = SmallMlp.network(8, 0.05, 42);
-        TelemetryListener listener = TelemetryListener.attach(net, config, RunDescription.unknown());
-        SmallMlp.Batches batches = new SmallMlp.Batches(16, 42);
         long[] seen = {0};
-        assertThatThrownBy(() -> listener.around(() -> {
-            for (int s = 1; s <= 5; s++) {
-                net.fit(batches.next());
-                seen[0] = s;
-            }
-        }))
+        // By default close() does not throw: the report says what was dropped, and why.
+        TelemetryListener listener = trainFive(config, seen);
+        assertThat(seen[0]).as("training ran every step despite telemetry failures").isEqualTo(5);
+        DeliveryReport report = listener.deliveryReport();
+        assertThat(report.dropped()).isPositive();
+        assertThat(report.complete()).isFalse();
+        assertThat(report.firstFailure()).hasMessageContaining("exceeds max.request.size 4096");
+        // Strict delivery: close() throws, after training ran every step.
+        seen[0] = 0;
+        assertThatThrownBy(() -> trainFive(config.toBuilder().runId("run-oversized-strict").strictDelivery(true).build(), seen))
                 .isInstanceOf(TelemetryException.class)
                 .hasMessageContaining("were not delivered")
                 .hasMessageContaining("exceeds max.request.size 4096");
         assertThat(seen[0]).as("training ran every step despite telemetry failures").isEqualTo(5);
+    }
+
+    private static TelemetryListener trainFive(TelemetryConfig config, long[] seen) {
+        MultiLayerNetwork net = SmallMlp.network(8, 0.05, 42);
+        TelemetryListener listener = TelemetryListener.attach(net, config, RunDescription.unknown());
+        SmallMlp.Batches batches = new SmallMlp.Batches(16, 42);
+        listener.around(() -> {
+            for (int s = 1; s <= 5; s++) {
+                net.fit(batches.next());
+                seen[0] = s;
+            }
+        });
+        return listener;
+    }
+
+    /**
+     * A healthy broker never makes a step journal, not even the first ones, whose producer has no
+     * metadata yet: the sink fetches it once at start, off the training thread, while records wait in
+     * memory. Shown with a step budget (5 ms) far below a first metadata fetch; no journal is created
+     * and no warning logged.
+     */
+    @Test
+    void aHealthyBrokerJournalsNothingFromTheFirstStep() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(KafkaTelemetrySink.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log = new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        try {
+            Path journal = dir.resolve("healthy-journal");
+            TelemetryConfig config = TelemetryConfig.builder().bootstrapServers(kafka.bootstrapServers()).run("exp-healthy", "run-healthy")
+                    .vectors(VectorRepresentation.sketch(64)).stepBudget(Duration.ofMillis(5)).journalDir(journal).build();
+            TelemetryListener listener = train(SmallMlp.network(8, 0.05, 42), config, 16, 20);
+            DeliveryReport report = listener.deliveryReport();
+            assertThat(report.spilled()).as(report.summary()).isZero();
+            assertThat(report.complete()).as(report.summary()).isTrue();
+            assertThat(report.stepsAcknowledged()).isEqualTo(20);
+            assertThat(journal).as("no journal folder was needed").doesNotExist();
+            assertThat(log.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+                    .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).isEmpty();
+        } finally {
+            logger.detachAppender(log);
+        }
     }
 
     /**
