@@ -36,6 +36,38 @@ class ComposeFileTest {
         }
     }
 
+    /**
+     * The JobManager's entrypoint continues the job from the newest completed checkpoint in the
+     * volume (a chk-N folder with _metadata; a half-written one is skipped), and starts it without
+     * state when there is none. Run with the image's entrypoint replaced by echo.
+     */
+    @Test
+    void theJobManagerContinuesFromTheNewestCompletedCheckpoint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root)
+            throws Exception {
+        java.nio.file.Path script = PipelineIntegrationTest.repoRoot().resolve("docker/jobmanager-entrypoint.sh");
+        assertThat(entrypoint(script, root)).doesNotContain("--fromSavepoint").contains("standalone-job")
+                .contains("dev.canyon.job.StepAnalyticsMain");
+        java.nio.file.Path job = root.resolve("00000000000000000000000000000000");
+        for (int n : new int[] {7, 8}) {
+            Files.createDirectories(job.resolve("chk-" + n));
+            Files.writeString(job.resolve("chk-" + n).resolve("_metadata"), "m");
+            Files.setLastModifiedTime(job.resolve("chk-" + n).resolve("_metadata"),
+                    java.nio.file.attribute.FileTime.fromMillis(1_700_000_000_000L + n * 1000L));
+        }
+        Files.createDirectories(job.resolve("chk-9")); // taken when the JobManager died: no _metadata
+        assertThat(entrypoint(script, root)).contains("--fromSavepoint " + job.resolve("chk-8"));
+    }
+
+    private static String entrypoint(java.nio.file.Path script, java.nio.file.Path root) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
+        pb.environment().put("CANYON_CHECKPOINT_ROOT", root.toString());
+        pb.environment().put("FLINK_ENTRYPOINT", "echo");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
+    }
+
     @Test
     void readmeDescribesTheComposeVariablesAndServices() throws IOException {
         String readme = Files.readString(PipelineIntegrationTest.repoRoot().resolve("README.md"), StandardCharsets.UTF_8);
