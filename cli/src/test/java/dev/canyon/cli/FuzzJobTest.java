@@ -229,8 +229,7 @@ class FuzzJobTest {
         CrossRunDistances distances = new CrossRunDistances(CrossRunFunction.KEPT_PER_RUN);
         for (Position p : positions) {
             for (CrossRunDistances.Pair pair : distances.add(p.at().run(), p.at().step(), p.at().eventTimeMs(), p.theta())) {
-                updates.add(new CrossRunDistance(p.at().experiment(), pair.run(), pair.other(), pair.step(), pair.runEventTimeMs(),
-                        pair.otherEventTimeMs(), pair.distance()));
+                updates.add(CrossRunDistance.of(p.at().experiment(), pair));
             }
         }
         o.points.addAll(UpdatePoints.of(updates));

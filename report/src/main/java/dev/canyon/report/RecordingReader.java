@@ -165,8 +165,7 @@ public final class RecordingReader {
             run.analyzer = null;
             for (Position p : run.positions()) {
                 for (CrossRunDistances.Pair pair : distances.add(run.runId, p.at().step(), p.at().eventTimeMs(), p.theta())) {
-                    recording.crossRun.add(new CrossRunDistance(run.experimentId(), pair.run(), pair.other(), pair.step(),
-                            pair.runEventTimeMs(), pair.otherEventTimeMs(), pair.distance()));
+                    recording.crossRun.add(CrossRunDistance.of(run.experimentId(), pair));
                 }
             }
         }

@@ -51,8 +51,7 @@ public final class CrossRunFunction extends KeyedProcessFunction<String, RunPosi
             return; // RunAnalyzer only offers finite positions; nothing here may stop the job
         }
         for (CrossRunDistances.Pair pair : pairs) {
-            out.collect(new CrossRunDistance(p.experiment, pair.run(), pair.other(), pair.step(), pair.runEventTimeMs(),
-                    pair.otherEventTimeMs(), pair.distance()));
+            out.collect(CrossRunDistance.of(p.experiment, pair));
         }
         state.update(distances);
     }

@@ -106,8 +106,7 @@ class JobSeamTest {
         CrossRunDistances distances = new CrossRunDistances(CrossRunFunction.KEPT_PER_RUN);
         for (Position p : positions) {
             for (CrossRunDistances.Pair pair : distances.add(p.at().run(), p.at().step(), p.at().eventTimeMs(), p.theta())) {
-                out.add(new CrossRunDistance(p.at().experiment(), pair.run(), pair.other(), pair.step(), pair.runEventTimeMs(),
-                        pair.otherEventTimeMs(), pair.distance()));
+                out.add(CrossRunDistance.of(p.at().experiment(), pair));
             }
         }
         return out;

@@ -5,4 +5,11 @@ package dev.canyon.analytics.update;
  * (stored once per direction).
  */
 public record CrossRunDistance(String experiment, String run, String other, long step, long runEventTimeMs,
-        long otherEventTimeMs, double distance) implements Update {}
+        long otherEventTimeMs, double distance) implements Update {
+
+    /** The distance the cross-run kernel found for a pair of runs of {@code experiment}. */
+    public static CrossRunDistance of(String experiment, dev.canyon.kernels.crossrun.CrossRunDistances.Pair pair) {
+        return new CrossRunDistance(experiment, pair.run(), pair.other(), pair.step(), pair.runEventTimeMs(), pair.otherEventTimeMs(),
+                pair.distance());
+    }
+}
