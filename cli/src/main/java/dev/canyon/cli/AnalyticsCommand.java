@@ -60,7 +60,7 @@ final class AnalyticsCommand implements Callable<Integer> {
         AnalyticsConfig config = new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx,
                 Duration.ofSeconds(checkpointSeconds), null, parallelism, -1,
                 dev.canyon.job.StepAnalyticsMain.analytics(System.getenv()));
-        Configuration conf = new Configuration();
+        Configuration conf = dev.canyon.job.LocalCluster.secure(new Configuration());
         if (checkpointDir != null) {
             dev.canyon.job.Checkpoints.configure(conf, checkpointDir).ifPresent(p ->
                     System.err.println("canyon analytics: continuing from checkpoint " + p));

@@ -123,7 +123,7 @@ final class Demo {
                     .withGroupId("canyon-demo")
                     .startingAt(startMs);
 
-            Configuration conf = new Configuration();
+            Configuration conf = dev.canyon.job.LocalCluster.secure(new Configuration());
             // Continues from the newest checkpoint an earlier demo or stack on this data left.
             dev.canyon.job.Checkpoints.configure(conf, checkpoints);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);

@@ -37,7 +37,7 @@ final class StackCommand implements Callable<Integer> {
             String bootstrap = stack.kafka().bootstrapServers();
             TopicSetup.ensure(bootstrap);
             InfluxConfig influx = InfluxConfig.of(stack.influxd().url());
-            Configuration conf = new Configuration();
+            Configuration conf = dev.canyon.job.LocalCluster.secure(new Configuration());
             // Continues from the newest checkpoint a previous stack on this data left (stopped or killed).
             var restored = dev.canyon.job.Checkpoints.configure(conf, dir.resolve("flink-checkpoints"));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);

@@ -133,7 +133,7 @@ class StackRestartTest {
     }
 
     /** {@code canyon stack} in a JVM of its own; returns once it says it is up. */
-    private Process startStack(Path data, int kafkaPort, int influxPort) throws Exception {
+    static Process startStack(Path data, int kafkaPort, int influxPort) throws Exception {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
                 "@" + PipelineIntegrationTest.repoRoot().resolve("jvm-opens.args"), "-cp", System.getProperty("java.class.path"),
                 "dev.canyon.cli.Canyon", "stack", "--data-dir", data.toString(), "--kafka-port", Integer.toString(kafkaPort),
