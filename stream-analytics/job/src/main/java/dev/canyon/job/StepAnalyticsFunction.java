@@ -109,13 +109,13 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
 
     @Override
     public void processElement(RawRecord raw, Context ctx, Collector<Update> out) throws Exception {
-        RunAnalyzer a;
+        // A state backend that fails is not the record's fault: that failure stops the task as before.
+        RunAnalyzer a = analyzer();
         RecordHandler.Outcome outcome;
         long now = ctx.timerService().currentProcessingTime();
         try {
-            a = analyzer();
             outcome = RecordHandler.handle(a, ctx.getCurrentKey(), raw.topic, raw.value, step -> now);
-        } catch (RuntimeException | java.io.IOException e) {
+        } catch (RuntimeException e) {
             // Nothing a record holds may stop the job: what the handler did not foresee is a dead letter too.
             reject(ctx, out, raw, "could not be handled: " + e);
             return;
