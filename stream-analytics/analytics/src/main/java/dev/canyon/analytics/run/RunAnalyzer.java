@@ -362,8 +362,9 @@ public final class RunAnalyzer {
     private void emitWindow(List<Update> out) {
         ObstacleIndicators.Window w = indicators.window();
         At at = at(lastStep);
-        boolean hessianFresh = lastStep - hessianStep <= settings.hessianFreshness();
-        boolean curvatureFresh = lastStep - curvatureStep <= settings.window();
+        // Long.MIN_VALUE: no such probe yet (the difference would overflow and look fresh).
+        boolean hessianFresh = hessianStep != Long.MIN_VALUE && lastStep - hessianStep <= settings.hessianFreshness();
+        boolean curvatureFresh = curvatureStep != Long.MIN_VALUE && lastStep - curvatureStep <= settings.window();
         double curvature = curvatureFresh ? probeCurvature : w.curvature();
         double lMax = hessianFresh ? lambdaMax : Double.NaN;
         double lMin = hessianFresh ? lambdaMin : Double.NaN;

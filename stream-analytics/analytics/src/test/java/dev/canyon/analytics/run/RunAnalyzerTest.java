@@ -248,6 +248,22 @@ class RunAnalyzerTest {
         assertThat(first.pathLength()).isEqualTo(first.stepLength());
     }
 
+    /**
+     * Without same-batch curvature probes (probes off, or a ComputationGraph), the window's curvature
+     * is the scalar estimate and is labelled so; it was NaN labelled "probe" while the freshness check
+     * overflowed on "no probe yet".
+     */
+    @Test
+    void withoutCurvatureProbesTheScalarEstimateIsStoredAndLabelled() {
+        RunAnalyzer a = new RunAnalyzer(AnalyticsSettings.defaults());
+        List<WindowIndicators> windows = new ArrayList<>();
+        for (Step s : trajectory("noprobe", 60, 5, 12)) {
+            windows.addAll(only(a.onStep(s, 0), WindowIndicators.class));
+        }
+        assertThat(windows).isNotEmpty().allSatisfy(w -> assertThat(w.curvatureSource()).isEqualTo(WindowIndicators.CurvatureSource.SCALARS));
+        assertThat(windows).anySatisfy(w -> assertThat(w.curvature()).isFinite());
+    }
+
     /** The updates of type {@code type}, in order. */
     static <T extends Update> List<T> only(List<Update> updates, Class<T> type) {
         return updates.stream().filter(type::isInstance).map(type::cast).toList();
