@@ -74,6 +74,12 @@ class KafkaSinkWithoutBrokerTest {
         for (int i = 0; i < 30; i++) {
             sink.send(i % 3 == 0 ? Topics.RUNS : Topics.STEPS, "run-offline", record(i));
         }
+        // The start budget (300 ms) passes on the sink's own thread; on a loaded machine its warning can
+        // come late, so wait for it (at most 5 s) rather than race close() against it.
+        long waitUntil = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < waitUntil && log.list.stream().noneMatch(e -> e.getFormattedMessage().contains("start budget"))) {
+            Thread.sleep(20);
+        }
         long t0 = System.nanoTime();
         sink.close();
         double closeSeconds = (System.nanoTime() - t0) / 1e9;
