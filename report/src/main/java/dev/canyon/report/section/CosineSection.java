@@ -20,7 +20,7 @@ public final class CosineSection implements ReportSection<ReportedRun, Void> {
 
     @Override
     public Optional<Skip> skip(ReportedRun run) {
-        return run.updates(WindowIndicators.class).isEmpty() ? Optional.of(Skip.quietly("no window indicators")) : Optional.empty();
+        return run.without(WindowIndicators.class, Skip.quietly("no window indicators"));
     }
 
     @Override

@@ -22,7 +22,7 @@ public final class CurvatureSection implements ReportSection<ReportedRun, Void> 
 
     @Override
     public Optional<Skip> skip(ReportedRun run) {
-        return run.updates(WindowIndicators.class).isEmpty() ? Optional.of(Skip.quietly("no window indicators")) : Optional.empty();
+        return run.without(WindowIndicators.class, Skip.quietly("no window indicators"));
     }
 
     @Override

@@ -22,7 +22,7 @@ public final class DistancesSection implements ReportSection<ReportedRun, Distan
 
     @Override
     public Optional<Skip> skip(ReportedRun run) {
-        return run.updates(StepMeasured.class).isEmpty() ? Optional.of(Skip.quietly("no steps")) : Optional.empty();
+        return run.without(StepMeasured.class, Skip.quietly("no steps"));
     }
 
     @Override

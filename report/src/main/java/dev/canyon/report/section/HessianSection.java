@@ -29,7 +29,7 @@ public final class HessianSection implements ReportSection<ReportedRun, HessianS
 
     @Override
     public Optional<Skip> skip(ReportedRun run) {
-        return run.updates(ProbeResult.Hessian.class).isEmpty() ? Optional.of(Skip.quietly("no Hessian probe")) : Optional.empty();
+        return run.without(ProbeResult.Hessian.class, Skip.quietly("no Hessian probe"));
     }
 
     @Override

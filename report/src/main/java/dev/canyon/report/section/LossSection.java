@@ -43,7 +43,7 @@ public final class LossSection implements ReportSection<ReportedRun, LossSection
 
     @Override
     public Optional<Skip> skip(ReportedRun run) {
-        return run.updates(StepMeasured.class).isEmpty() ? Optional.of(Skip.leftOut("no steps recorded, so no loss figure")) : Optional.empty();
+        return run.without(StepMeasured.class, Skip.leftOut("no steps recorded, so no loss figure"));
     }
 
     @Override

@@ -41,6 +41,11 @@ public final class ReportedRun {
         return recording.updates(type);
     }
 
+    /** {@code skip} when the run has no update of {@code type} (what a section needs), else nothing. */
+    public Optional<Skip> without(Class<? extends Update> type, Skip skip) {
+        return updates(type).isEmpty() ? Optional.of(skip) : Optional.empty();
+    }
+
     public ReportFolder folder() {
         return folder;
     }
