@@ -22,61 +22,48 @@ class CanyonCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Canyon.commandLine();
-        cl.setErr(new PrintWriter(err, true));
-        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-        try {
-            int exit = cl.execute(args);
-            return new Run(exit, stdout.toString(StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(oldOut);
-        }
+    private static CommandRun run(String... args) {
+        return CommandRun.of(args);
     }
 
     @Test
     void missingDatasetNamesTheDebianPackageBeforeStartingAnything() {
-        Run r = run("demo", "--fashion-mnist-dir", dir.resolve("none").toString(), "--data-dir", dir.resolve("data").toString());
-        assertThat(r.exit).isEqualTo(1);
-        assertThat(r.err).contains("canyon demo:").contains("dataset-fashion-mnist").doesNotContain("\tat ");
+        CommandRun r = run("demo", "--fashion-mnist-dir", dir.resolve("none").toString(), "--data-dir", dir.resolve("data").toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("canyon demo:").contains("dataset-fashion-mnist").doesNotContain("\tat ");
         assertThat(dir.resolve("data")).doesNotExist();
     }
 
     @Test
     void invalidOptionIsExplained() {
-        Run r = run("train", "--steps", "0", "--bootstrap-servers", "localhost:1", "--no-create-topics");
-        assertThat(r.exit).isEqualTo(1);
-        assertThat(r.err).contains("steps must be >= 1, got 0");
-        Run typo = run("demo", "--stepz", "3");
-        assertThat(typo.exit).isEqualTo(2);
-        assertThat(typo.err).contains("Unknown options: '--stepz'").contains("--steps");
+        CommandRun r = run("train", "--steps", "0", "--bootstrap-servers", "localhost:1", "--no-create-topics");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("steps must be >= 1, got 0");
+        CommandRun typo = run("demo", "--stepz", "3");
+        assertThat(typo.exit()).isEqualTo(2);
+        assertThat(typo.err()).contains("Unknown options: '--stepz'").contains("--steps");
     }
 
     @Test
     void trainRunsAnExperimentOfClonesAgainstABroker() {
         try (dev.canyon.stack.EmbeddedKafka kafka = dev.canyon.stack.EmbeddedKafka.start(dir.resolve("kafka"))) {
-            Run r = run("train", "--bootstrap-servers", kafka.bootstrapServers(), "--dataset", "deep-linear", "--optimizer",
+            CommandRun r = run("train", "--bootstrap-servers", kafka.bootstrapServers(), "--dataset", "deep-linear", "--optimizer",
                     "adam", "--lr", "0.01", "--runs", "2", "--clone-after-epochs", "1", "--steps", "5", "--experiment", "cli-clones",
                     "--probes", "full", "--snapshot-every", "2");
-            assertThat(r.exit).as(r.err).isZero();
-            assertThat(r.out.lines().toList()).hasSize(3);
-            assertThat(r.out).contains("parent ").contains("clone-1 ").contains("clone-2 ")
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out().lines().toList()).hasSize(3);
+            assertThat(r.out()).contains("parent ").contains("clone-1 ").contains("clone-2 ")
                     .contains("5 steps, 5 step records published").contains("16 steps, 16 step records published");
 
             // canyon report on what was recorded: the experiment's page and one section per run.
-            Run list = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--list");
-            assertThat(list.exit).as(list.err).isZero();
-            assertThat(list.out.lines().filter(l -> l.endsWith(" cli-clones")).count()).isEqualTo(3);
+            CommandRun list = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--list");
+            assertThat(list.exit()).as(list.err()).isZero();
+            assertThat(list.out().lines().filter(l -> l.endsWith(" cli-clones")).count()).isEqualTo(3);
             Path out = dir.resolve("report");
-            Run report = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--experiment", "cli-clones", "--out",
+            CommandRun report = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--experiment", "cli-clones", "--out",
                     out.toString(), "--grid", "5");
-            assertThat(report.exit).as(report.err).isZero();
-            assertThat(report.out).contains("Report of experiment cli-clones written to").contains("steps=16").contains("steps=5");
+            assertThat(report.exit()).as(report.err()).isZero();
+            assertThat(report.out()).contains("Report of experiment cli-clones written to").contains("steps=16").contains("steps=5");
             assertThat(out.resolve("index.html")).exists();
             assertThat(out.resolve("figures/runs-distances.png")).exists();
             for (int i = 1; i <= 3; i++) {
@@ -85,14 +72,14 @@ class CanyonCommandTest {
             }
 
             // A selection that matches nothing says what there is.
-            Run none = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--experiment", "nope", "--out",
+            CommandRun none = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--experiment", "nope", "--out",
                     dir.resolve("none").toString());
-            assertThat(none.exit).isEqualTo(1);
-            assertThat(none.err).contains("no run-started record for experiment nope").contains("experiment 'cli-clones'")
+            assertThat(none.exit()).isEqualTo(1);
+            assertThat(none.err()).contains("no run-started record for experiment nope").contains("experiment 'cli-clones'")
                     .doesNotContain("\tat ");
-            Run both = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--run", "a", "--experiment", "b");
-            assertThat(both.exit).isEqualTo(2);
-            assertThat(both.err).contains("mutually exclusive");
+            CommandRun both = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--run", "a", "--experiment", "b");
+            assertThat(both.exit()).isEqualTo(2);
+            assertThat(both.err()).contains("mutually exclusive");
         }
     }
 
@@ -104,13 +91,13 @@ class CanyonCommandTest {
                         java.util.Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(dev.canyon.contract.Topics.RUNS, 1, (short) 1),
                     new org.apache.kafka.clients.admin.NewTopic(dev.canyon.contract.Topics.STEPS, 1, (short) 1))).all().get();
-            Run train = run("train", "--bootstrap-servers", kafka.bootstrapServers(), "--no-create-topics", "--dataset", "deep-linear-2",
+            CommandRun train = run("train", "--bootstrap-servers", kafka.bootstrapServers(), "--no-create-topics", "--dataset", "deep-linear-2",
                     "--steps", "60", "--probes", "off", "--experiment", "no-snapshots");
-            assertThat(train.exit).as(train.err).isZero();
-            Run report = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--experiment", "no-snapshots", "--out",
+            assertThat(train.exit()).as(train.err()).isZero();
+            CommandRun report = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--experiment", "no-snapshots", "--out",
                     dir.resolve("report").toString(), "--json");
-            assertThat(report.exit).as(report.err).isZero();
-            JsonNode summary = new ObjectMapper().readTree(report.out);
+            assertThat(report.exit()).as(report.err()).isZero();
+            JsonNode summary = new ObjectMapper().readTree(report.out());
             assertThat(summary.get("runs").get(0).get("steps").asInt()).isEqualTo(60);
             assertThat(summary.get("problems").toString()).contains("0 weight snapshot(s) recorded");
             assertThat(admin.listTopics().names().get()).doesNotContain(dev.canyon.contract.Topics.SNAPSHOTS);
@@ -119,10 +106,10 @@ class CanyonCommandTest {
 
     @Test
     void demoJsonIsOneObjectWithTheSummaryFields() throws Exception {
-        Run r = run("demo", "--steps", "20", "--train-examples", "2000", "--hidden", "16", "--json", "--snapshot-every", "10",
+        CommandRun r = run("demo", "--steps", "20", "--train-examples", "2000", "--hidden", "16", "--json", "--snapshot-every", "10",
                 "--data-dir", dir.resolve("data").toString());
-        assertThat(r.exit).as(r.err).isZero();
-        String[] lines = r.out.strip().split("\n");
+        assertThat(r.exit()).as(r.err()).isZero();
+        String[] lines = r.out().strip().split("\n");
         assertThat(lines).hasSize(1);
         JsonNode json = new ObjectMapper().readTree(lines[0]);
         for (String field : new String[] {"run_id", "steps_published", "steps_stored", "final_loss", "path_length", "displacement"}) {
@@ -135,15 +122,15 @@ class CanyonCommandTest {
 
         // The demo's data, reported without a running stack: Kafka is started on the kept log.
         Path out = dir.resolve("demo-report");
-        Run report = run("report", "--data-dir", dir.resolve("data").toString(), "--run", json.get("run_id").asText(), "--out",
+        CommandRun report = run("report", "--data-dir", dir.resolve("data").toString(), "--run", json.get("run_id").asText(), "--out",
                 out.toString(), "--grid", "3", "--eval-examples", "64", "--json");
-        assertThat(report.exit).as(report.err).isZero();
-        JsonNode summary = new ObjectMapper().readTree(report.out);
+        assertThat(report.exit()).as(report.err()).isZero();
+        JsonNode summary = new ObjectMapper().readTree(report.out());
         assertThat(summary.get("problems")).isEmpty();
         assertThat(summary.get("runs").get(0).get("snapshots").asInt()).isEqualTo(3);
         assertThat(out.resolve("figures/subspace.png")).exists();
-        Run missing = run("report", "--data-dir", dir.resolve("nothing").toString(), "--run", "x");
-        assertThat(missing.exit).isEqualTo(1);
-        assertThat(missing.err).contains("no recorded data in").contains("--bootstrap-servers");
+        CommandRun missing = run("report", "--data-dir", dir.resolve("nothing").toString(), "--run", "x");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("no recorded data in").contains("--bootstrap-servers");
     }
 }

@@ -55,22 +55,8 @@ class ResendCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Canyon.commandLine();
-        cl.setErr(new PrintWriter(err, true));
-        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-        try {
-            int exit = cl.execute(args);
-            return new Run(exit, stdout.toString(StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(oldOut);
-            System.out.print(stdout.toString(StandardCharsets.UTF_8));
-        }
+    private static CommandRun run(String... args) {
+        return CommandRun.of(args);
     }
 
     @Test
@@ -84,19 +70,19 @@ class ResendCommandTest {
             assertThat(first.acknowledged()).isEqualTo(BEFORE + 1);
             // The training's objects went with the method: the program has ended, only the journal is left.
 
-            Run away = run("resend", "--bootstrap-servers", bootstrap, "--journal-dir", journal.toString(), "--timeout", "2");
+            CommandRun away = run("resend", "--bootstrap-servers", bootstrap, "--journal-dir", journal.toString(), "--timeout", "2");
             assertThat(away.exit()).as(away.out() + away.err()).isEqualTo(2);
             assertThat(away.out()).contains("left run run-resend: " + (AFTER + 1) + " records remain in " + journal.resolve("run-resend.journal"))
                     .contains("1 of 1 journals remain in " + journal);
             assertThat(Journals.list(journal)).singleElement().extracting(Journals.Journal::records).isEqualTo((long) AFTER + 1);
 
             kafka.restart();
-            Run back = run("resend", "--bootstrap-servers", bootstrap, "--journal-dir", journal.toString());
+            CommandRun back = run("resend", "--bootstrap-servers", bootstrap, "--journal-dir", journal.toString());
             assertThat(back.exit()).as(back.out() + back.err()).isZero();
             assertThat(back.out()).contains("sent run run-resend: " + (AFTER + 1) + " records").contains("All 1 journals delivered");
             assertDeliveredOnceInOrder(bootstrap, "run-resend", BEFORE + AFTER, BEFORE + AFTER + 2);
             assertThat(Journals.list(journal)).isEmpty();
-            Run none = run("resend", "--bootstrap-servers", bootstrap, "--journal-dir", journal.toString());
+            CommandRun none = run("resend", "--bootstrap-servers", bootstrap, "--journal-dir", journal.toString());
             assertThat(none.exit()).isZero();
             assertThat(none.out()).contains("No telemetry journals in " + journal);
 
@@ -112,11 +98,11 @@ class ResendCommandTest {
             TelemetryListener l = TelemetryListener.attach(net, elsewhere, RunDescription.unknown());
             l.around(() -> fit(net, 3, new Random(3)));
             assertThat(l.deliveryReport().journaled()).isEqualTo(5);
-            Run other = run("resend", "--bootstrap-servers", bootstrap, "--journal-dir", journal.toString());
+            CommandRun other = run("resend", "--bootstrap-servers", bootstrap, "--journal-dir", journal.toString());
             assertThat(other.exit()).isEqualTo(2);
             assertThat(other.out()).contains("written for Kafka at localhost:" + closed + ", not " + bootstrap)
                     .contains("canyon resend --bootstrap-servers localhost:" + closed);
-            Run any = run("resend", "--bootstrap-servers", bootstrap, "--journal-dir", journal.toString(), "--any-cluster");
+            CommandRun any = run("resend", "--bootstrap-servers", bootstrap, "--journal-dir", journal.toString(), "--any-cluster");
             assertThat(any.exit()).as(any.out() + any.err()).isZero();
             assertDeliveredOnceInOrder(bootstrap, "run-elsewhere", 3, 5);
             assertThat(Journals.list(journal)).isEmpty();
