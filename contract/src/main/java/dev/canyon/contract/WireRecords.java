@@ -308,6 +308,19 @@ public final class WireRecords {
         if (p.getKindCase() == Probe.KindCase.KIND_NOT_SET) {
             throw new WireFormatException("probe of run " + p.getRunId() + " at step " + p.getStep() + " carries no result");
         }
+        if (p.hasGradientNoise()) {
+            var n = p.getGradientNoise();
+            if (n.getParts() < 2 || n.getPartSize() < 1) {
+                throw new WireFormatException("gradient-noise probe at step " + p.getStep() + " of run " + p.getRunId()
+                        + " needs at least 2 parts of at least 1 example, got " + n.getParts() + " parts of " + n.getPartSize());
+            }
+            if (!Double.isFinite(n.getGradNormSq()) || !(n.getGradNormSqStderr() >= 0) || Double.isInfinite(n.getGradNormSqStderr())
+                    || !(n.getNoiseTrace() >= 0) || Double.isInfinite(n.getNoiseTrace())) {
+                throw new WireFormatException("gradient-noise probe at step " + p.getStep() + " of run " + p.getRunId()
+                        + " needs a finite gradient estimate and a finite, non-negative standard error and noise trace, got "
+                        + n.getGradNormSq() + ", " + n.getGradNormSqStderr() + ", " + n.getNoiseTrace());
+            }
+        }
         if (p.hasLinearPath()) {
             var lp = p.getLinearPath();
             if (lp.getTrainLossCount() != lp.getAlphaCount()

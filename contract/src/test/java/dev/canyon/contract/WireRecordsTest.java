@@ -176,5 +176,15 @@ class WireRecordsTest {
         assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(probe))).hasMessageContaining("non-finite alpha");
         assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(probe.toBuilder().setEventTimeMs(Long.MAX_VALUE).build())))
                 .hasMessageContaining("probe event_time_ms");
+        dev.canyon.contract.proto.GradientNoiseProbe noise = dev.canyon.contract.proto.GradientNoiseProbe.newBuilder().setParts(4)
+                .setPartSize(16).setGradNormSq(-0.01).setGradNormSqStderr(0.02).setNoiseTrace(3.5).build();
+        dev.canyon.contract.proto.Probe noiseProbe = probe.toBuilder().setGradientNoise(noise).build();
+        assertThat(WireRecords.decode(WireRecords.encode(noiseProbe))).isInstanceOf(WireRecords.DecodedProbe.class);
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(noiseProbe.toBuilder()
+                .setGradientNoise(noise.toBuilder().setParts(1)).build()))).hasMessageContaining("at least 2 parts");
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(noiseProbe.toBuilder()
+                .setGradientNoise(noise.toBuilder().setNoiseTrace(-1)).build()))).hasMessageContaining("non-negative standard error and noise trace");
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(noiseProbe.toBuilder()
+                .setGradientNoise(noise.toBuilder().setGradNormSq(Double.NaN)).build()))).hasMessageContaining("finite gradient estimate");
     }
 }

@@ -20,22 +20,38 @@ import java.util.Locale;
  * @param relativeStep finite-difference step of Hessian-vector products, relative to max(1, ‖θ‖)
  * @param snapshots full weight snapshots θ_t to {@code canyon.snapshots} (θ_0 too, as step 0, when
  *     any is scheduled); 4·d bytes each
+ * @param gradientNoise same-point gradients ({@link GradientNoise}): the step's batch split into
+ *     {@code noiseParts} parts, one gradient of each at θ_t (together one gradient evaluation of the
+ *     batch); the unbiased ‖∇L‖² and tr Σ the obstacle state is decided with
+ * @param noiseParts parts of the same-point probe (at least 2; fewer when the batch is smaller than
+ *     2 examples a part)
  */
 public record ProbePlan(Schedule curvature, Schedule hessian, Schedule linearPath, int iterations, int traceSamples,
-        double[] alphas, double relativeStep, Schedule snapshots) {
+        double[] alphas, double relativeStep, Schedule snapshots, Schedule gradientNoise, int noiseParts) {
+
+    /** Parts of the same-point probe unless set: four give a jackknife standard error with three degrees of freedom. */
+    public static final int DEFAULT_NOISE_PARTS = 4;
 
     /** α from −0.5 to 1.5 in steps of 0.1 (Goodfellow et al. 2015 plot a similar range). */
     public static final double[] DEFAULT_ALPHAS = grid(-0.5, 1.5, 21);
 
     /** No probes. */
     public static final ProbePlan OFF = new ProbePlan(Schedule.never(), Schedule.never(), Schedule.never(), 0, 0,
-            DEFAULT_ALPHAS, 1e-3, Schedule.never());
-    /** Curvature every 50 steps, Hessian extremes every 500, linear path and a snapshot every 1,000 (and at step 1). */
+            DEFAULT_ALPHAS, 1e-3, Schedule.never(), Schedule.never(), DEFAULT_NOISE_PARTS);
+    /**
+     * Curvature and same-point gradients every 25 steps, Hessian extremes every 500, linear path and a
+     * snapshot every 1,000 (and at step 1).
+     */
     public static final ProbePlan ECONOMY = new ProbePlan(Schedule.firstAndEvery(50), Schedule.firstAndEvery(500),
-            Schedule.firstAndEvery(1000), 20, 10, DEFAULT_ALPHAS, 1e-3, Schedule.every(1000));
-    /** Curvature every 10 steps, Hessian extremes every 100, linear path and a snapshot every 200 (and at step 1). */
+            Schedule.firstAndEvery(1000), 20, 10, DEFAULT_ALPHAS, 1e-3, Schedule.every(1000), Schedule.firstAndEvery(25),
+            DEFAULT_NOISE_PARTS);
+    /**
+     * Curvature and same-point gradients every 10 steps, Hessian extremes every 100, linear path and a
+     * snapshot every 200 (and at step 1).
+     */
     public static final ProbePlan FULL = new ProbePlan(Schedule.firstAndEvery(10), Schedule.firstAndEvery(100),
-            Schedule.firstAndEvery(200), 30, 20, DEFAULT_ALPHAS, 1e-3, Schedule.every(200));
+            Schedule.firstAndEvery(200), 30, 20, DEFAULT_ALPHAS, 1e-3, Schedule.every(200), Schedule.firstAndEvery(10),
+            DEFAULT_NOISE_PARTS);
 
     public ProbePlan {
         if (iterations < 0 || traceSamples < 0) {
@@ -46,6 +62,10 @@ public record ProbePlan(Schedule curvature, Schedule hessian, Schedule linearPat
         }
         alphas = alphas.clone();
         snapshots = snapshots == null ? Schedule.never() : snapshots;
+        gradientNoise = gradientNoise == null ? Schedule.never() : gradientNoise;
+        if (noiseParts < 2) {
+            throw new IllegalArgumentException("the same-point probe needs at least 2 parts, got " + noiseParts);
+        }
         if (!(relativeStep > 0)) {
             throw new IllegalArgumentException("relative finite-difference step must be positive, got " + relativeStep);
         }
@@ -77,7 +97,8 @@ public record ProbePlan(Schedule curvature, Schedule hessian, Schedule linearPat
 
     /** The same plan with every probe at every step (tests). */
     public static ProbePlan everyStep(int iterations, int traceSamples, double relativeStep) {
-        return builder().curvature(step -> true).hessian(step -> true).linearPath(step -> true).iterations(iterations)
+        return builder().curvature(step -> true).hessian(step -> true).linearPath(step -> true).gradientNoise(step -> true)
+                .iterations(iterations)
                 .traceSamples(traceSamples).relativeStep(relativeStep).build();
     }
 
@@ -91,6 +112,8 @@ public record ProbePlan(Schedule curvature, Schedule hessian, Schedule linearPat
         private double[] alphas;
         private double relativeStep;
         private Schedule snapshots;
+        private Schedule gradientNoise;
+        private int noiseParts;
 
         private Builder(ProbePlan p) {
             curvature = p.curvature;
@@ -101,6 +124,20 @@ public record ProbePlan(Schedule curvature, Schedule hessian, Schedule linearPat
             alphas = p.alphas;
             relativeStep = p.relativeStep;
             snapshots = p.snapshots;
+            gradientNoise = p.gradientNoise;
+            noiseParts = p.noiseParts;
+        }
+
+        /** When the same-point gradient probe runs. */
+        public Builder gradientNoise(Schedule s) {
+            this.gradientNoise = s;
+            return this;
+        }
+
+        /** Parts of the same-point probe (at least 2). */
+        public Builder noiseParts(int parts) {
+            this.noiseParts = parts;
+            return this;
         }
 
         /** When same-batch curvature runs. */
@@ -153,7 +190,8 @@ public record ProbePlan(Schedule curvature, Schedule hessian, Schedule linearPat
 
         /** The plan; throws IllegalArgumentException for an invalid setting. */
         public ProbePlan build() {
-            return new ProbePlan(curvature, hessian, linearPath, iterations, traceSamples, alphas, relativeStep, snapshots);
+            return new ProbePlan(curvature, hessian, linearPath, iterations, traceSamples, alphas, relativeStep, snapshots,
+                    gradientNoise, noiseParts);
         }
     }
 

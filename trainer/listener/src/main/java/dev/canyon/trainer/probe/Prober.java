@@ -1,6 +1,7 @@
 package dev.canyon.trainer.probe;
 
 import dev.canyon.contract.proto.CurvatureProbe;
+import dev.canyon.contract.proto.GradientNoiseProbe;
 import dev.canyon.contract.proto.HessianProbe.Builder;
 import dev.canyon.contract.proto.LinearPathProbe;
 import org.deeplearning4j.nn.api.Model;
@@ -34,11 +35,18 @@ public final class Prober {
 
     /** Whether any probe is due after {@code step}. */
     public boolean due(long step) {
-        return plan.curvature().due(step) || plan.hessian().due(step) || plan.linearPath().due(step);
+        return plan.curvature().due(step) || plan.hessian().due(step) || plan.linearPath().due(step)
+                || plan.gradientNoise().due(step);
     }
 
     /** Results of the probes due after one step; each field null when that probe did not run. */
-    public record Results(CurvatureProbe curvature, dev.canyon.contract.proto.HessianProbe hessian, LinearPathProbe linearPath) {}
+    public record Results(CurvatureProbe curvature, dev.canyon.contract.proto.HessianProbe hessian, LinearPathProbe linearPath,
+            GradientNoiseProbe gradientNoise) {
+        /** Results without a same-point probe. */
+        public Results(CurvatureProbe curvature, dev.canyon.contract.proto.HessianProbe hessian, LinearPathProbe linearPath) {
+            this(curvature, hessian, linearPath, null);
+        }
+    }
 
     /**
      * Probes after step {@code step}.
@@ -104,6 +112,35 @@ public final class Prober {
             }
             linearPath = b.build();
         }
-        return new Results(curvature, hessian, linearPath);
+        GradientNoiseProbe gradientNoise = null;
+        if (plan.gradientNoise().due(step)) {
+            // On the step's batch the point is θ_{t−1}, where its examples were still an independent draw (θ_t
+            // was moved by them); the fixed probe batch never moved θ, so there it is θ_t.
+            gradientNoise = stepBatch != null ? samePoint(net, stepBatch, false, prevTheta) : samePoint(net, probeBatch, true, theta);
+        }
+        return new Results(curvature, hessian, linearPath, gradientNoise);
+    }
+
+    /**
+     * Same-point gradients at {@code theta} on {@code batch} split into the plan's parts (fewer when the batch
+     * holds fewer than 2 examples a part; null when it holds fewer than 2 examples).
+     */
+    private GradientNoiseProbe samePoint(Model net, DataSet batch, boolean fixed, double[] theta) {
+        if (batch == null) {
+            return null;
+        }
+        int n = batch.numExamples();
+        int m = Math.min(plan.noiseParts(), n / 2 >= 2 ? n / 2 : n);
+        if (m < 2) {
+            return null;
+        }
+        int b = n / m;
+        double[][] parts = new double[m][];
+        for (int i = 0; i < m; i++) {
+            DataSet part = (DataSet) batch.getRange(i * b, (i + 1) * b);
+            parts[i] = new double[theta.length];
+            new NetworkOracle(net, part).gradient(theta, parts[i]);
+        }
+        return GradientNoise.of(parts, b, fixed);
     }
 }

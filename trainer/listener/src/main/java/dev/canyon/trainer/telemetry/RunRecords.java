@@ -94,7 +94,10 @@ final class RunRecords {
         return WireRecords.encode(record.build());
     }
 
-    /** One probe record per probe that ran after step {@code step}, in the order curvature, Hessian, linear path. */
+    /**
+     * One probe record per probe that ran after step {@code step}, in the order curvature, Hessian,
+     * linear path, same-point gradients.
+     */
     List<byte[]> probes(long step, long eventTimeMs, Prober.Results r) {
         Probe.Builder base = Probe.newBuilder().setRunId(config.runId()).setExperimentId(config.experimentId())
                 .setStep(step).setEventTimeMs(eventTimeMs);
@@ -107,6 +110,9 @@ final class RunRecords {
         }
         if (r.linearPath() != null) {
             out.add(WireRecords.encode(base.clone().setLinearPath(r.linearPath()).build()));
+        }
+        if (r.gradientNoise() != null) {
+            out.add(WireRecords.encode(base.clone().setGradientNoise(r.gradientNoise()).build()));
         }
         return out;
     }
