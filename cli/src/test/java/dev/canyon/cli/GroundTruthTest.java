@@ -65,9 +65,9 @@ class GroundTruthTest {
         kafka.close();
     }
 
-    /** Hessian extremes and same-batch curvature every 10 steps (float64 models: a small finite-difference step). */
+    /** Hessian extremes, same-batch curvature and same-point gradients every 10 steps (float64 models: a small finite-difference step). */
     private static final ProbePlan PROBES = ProbePlan.builder().curvature(s -> s % 10 == 0).hessian(s -> s % 10 == 0)
-            .iterations(30).relativeStep(1e-6).build();
+            .gradientNoise(s -> s % 10 == 0).iterations(30).relativeStep(1e-6).build();
 
     @Test
     void plantedSaddlesAndMinimaAreRecognised() {
@@ -95,6 +95,70 @@ class GroundTruthTest {
         System.out.println("planted: " + tally);
         assertThat(tally.get("planted-saddle")).isGreaterThanOrEqualTo(19);
         assertThat(tally.get("planted-minimum")).isGreaterThanOrEqualTo(19);
+    }
+
+    /**
+     * The same planted points trained with minibatches of 20 of the 200 examples: the planted minimum is
+     * realizable (every example's gradient vanishes there), the planted saddle is not (its residuals keep
+     * minibatch gradients noisy while their mean is 0), so its minibatch losses go up about half the time.
+     */
+    @Test
+    void plantedSaddlesAndMinimaAreRecognisedWithMinibatchNoise() {
+        Map<String, Integer> tally = new HashMap<>();
+        for (String kind : List.of("planted-saddle", "planted-minimum")) {
+            ObstacleState expected = kind.endsWith("saddle") ? ObstacleState.SADDLE : ObstacleState.NEAR_MINIMUM;
+            TelemetryConfig t = TelemetryConfig.builder().bootstrapServers(kafka.bootstrapServers()).experimentId("gt-mb-" + kind)
+                    .probes(PROBES).build();
+            List<String> runs = new ArrayList<>();
+            for (int seed = 1; seed <= SEEDS; seed++) {
+                runs.add(Experiment.run(Experiment.Options.builder().dataset(kind).learningRate(0.02).batchSize(20).hidden(16)
+                        .steps(200).seed(seed).fashionMnistDir(Path.of(FashionMnist.DEFAULT_DIR)).trainExamples(0).build(), t,
+                        (r, s, n) -> {}).get(0).runId());
+            }
+            int correct = 0;
+            for (String run : runs) {
+                Analysis a = analyze(run, 200, 3 * 20);
+                System.out.println("minibatch " + kind + " " + run + " -> " + a.last() + " " + a.lastEvidence);
+                if (a.last() == expected) {
+                    correct++;
+                }
+            }
+            tally.put(kind, correct);
+        }
+        System.out.println("planted, minibatches of 20: " + tally);
+        assertThat(tally.get("planted-saddle")).isGreaterThanOrEqualTo(19);
+        assertThat(tally.get("planted-minimum")).isGreaterThanOrEqualTo(19);
+    }
+
+    /**
+     * Healthy Fashion-MNIST training (MLP, batch 64, η = 0.1) with the economy preset's same-point cadence
+     * and Hessian extremes every 100 steps: in its first 1,000 steps it never reports SADDLE or
+     * NEAR_MINIMUM, and the median run of one shown state lasts at least 5 windows.
+     */
+    @Test
+    void healthyFashionMnistIsNeverAtACriticalPointAndItsStateIsSteady() {
+        TelemetryConfig t = TelemetryConfig.builder().bootstrapServers(kafka.bootstrapServers()).experimentId("gt-fashion-1000")
+                .probes(ProbePlan.builder().curvature(s -> s % 50 == 0).hessian(s -> s % 100 == 0).gradientNoise(s -> s % 25 == 0)
+                        .iterations(20).relativeStep(1e-3).build())
+                .build();
+        String run = Experiment.run(Experiment.Options.builder().dataset("fashion-mnist").batchSize(64).hidden(64).seed(3)
+                .fashionMnistDir(Path.of(FashionMnist.DEFAULT_DIR)).trainExamples(20000).learningRate(0.1).steps(1000).build(), t,
+                (r, s, n) -> {}).get(0).runId();
+        Analysis h = analyze(run, 1000, 3 * 10 + 40);
+        List<Integer> lengths = new ArrayList<>();
+        for (int i = 0; i < h.states.size(); i++) {
+            if (i == 0 || h.states.get(i) != h.states.get(i - 1)) {
+                lengths.add(0);
+            }
+            lengths.set(lengths.size() - 1, lengths.get(lengths.size() - 1) + 1);
+        }
+        List<Integer> sorted = lengths.stream().sorted().toList();
+        int median = sorted.get(sorted.size() / 2);
+        System.out.println("healthy 1000 steps: states " + h.states + "\n  run lengths " + lengths + ", median " + median
+                + "\n  last: " + h.lastEvidence);
+        assertThat(h.states).as("healthy training is not at a critical point").doesNotContain(ObstacleState.SADDLE,
+                ObstacleState.NEAR_MINIMUM);
+        assertThat(median).as("median state run, windows").isGreaterThanOrEqualTo(5);
     }
 
     @Test

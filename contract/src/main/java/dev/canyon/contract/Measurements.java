@@ -103,8 +103,18 @@ public final class Measurements {
     public static final String FIELD_UPHILL_FRACTION = "uphill_fraction";
     /** Mean ⟨g_t, g_{t−1}⟩ / (‖g_t‖‖g_{t−1}‖), in [−1, 1]. */
     public static final String FIELD_SUCCESSIVE_COSINE = "successive_cosine";
-    /** B_simple = tr(Σ)/‖∇L‖² (McCandlish et al. 2018), in examples. */
+    /** B_noise = tr(Σ)/‖∇L‖² (McCandlish et al. 2018), in examples; absent when it cannot be estimated (never negative). */
     public static final String FIELD_NOISE_SCALE = "noise_scale";
+    /** Where {@link #FIELD_NOISE_SCALE} came from: "probe" (same-point gradients), "scalars" (cross-batch) or "absent". */
+    public static final String FIELD_NOISE_SOURCE = "noise_source";
+    /** Unbiased ‖∇L‖² of the same-point probes of the window (indicators) or of one probe (gradient_noise). */
+    public static final String FIELD_GRAD_NORM_SQ = "grad_norm_sq";
+    /** Standard error of {@link #FIELD_GRAD_NORM_SQ}. */
+    public static final String FIELD_GRAD_NORM_SQ_STDERR = "grad_norm_sq_stderr";
+    /** tr(Σ), the trace of the per-example gradient covariance. */
+    public static final String FIELD_NOISE_TRACE = "noise_trace";
+    /** Why an indicator is absent (string; empty when all are present). */
+    public static final String FIELD_NOTES = "notes";
     /** Directional curvature along the step, ΔθᵀHΔθ/‖Δθ‖² (loss units per squared parameter unit). */
     public static final String FIELD_CURVATURE = "curvature";
     /** Where {@link #FIELD_CURVATURE} came from: "probe" (same batch, unbiased) or "scalars" (cross-batch). */
@@ -144,6 +154,11 @@ public final class Measurements {
     public static final String CURVATURE_PROBE = "curvature_probe";
     public static final String FIELD_ALONG_STEP = "along_step";
     public static final String FIELD_ALONG_GRADIENT = "along_gradient";
+
+    /** Same-point gradient probes, one point per probe (grad_norm_sq, its stderr, noise_trace, noise_scale, parts, part_size). */
+    public static final String GRADIENT_NOISE = "gradient_noise";
+    public static final String FIELD_PARTS = "parts";
+    public static final String FIELD_PART_SIZE = "part_size";
 
     /** Hessian probes, one point per probe. */
     public static final String HESSIAN = "hessian";

@@ -63,8 +63,10 @@ final class SyntheticRecording {
                 updates.add(new Position(at, new float[] {t, (float) Math.sin(t), 0.1f * t * t}));
             }
             if (probed && t % 10 == 0) {
-                updates.add(new WindowIndicators(at, 10, 1.0 / t, -0.01, 0.3, 0.2 - 0.01 * t, t == 10 ? Double.NaN : 2.0 * t, 0.5,
-                        WindowIndicators.CurvatureSource.SCALARS, Double.NaN, 0.01, t == 20 ? 0.8 : Double.NaN, 16, -0.1));
+                updates.add(new WindowIndicators(at, 10, 1.0 / t, -0.01, 0.3, 0.2 - 0.01 * t, t == 10 ? Double.NaN : 2.0 * t,
+                        t == 10 ? WindowIndicators.NoiseSource.ABSENT : WindowIndicators.NoiseSource.PROBE, 0.5,
+                        WindowIndicators.CurvatureSource.SCALARS, Double.NaN, 0.01, t == 20 ? 0.8 : Double.NaN, 16, -0.1, 0.5, 0.1, 3.0,
+                        t == 10 ? "noise scale absent: test" : ""));
                 updates.add(new ObstacleDecision(at, t == 20 ? ObstacleState.SADDLE : ObstacleState.PROGRESSING, "evidence " + t));
                 updates.add(new PcaSnapshot(at, 3, new double[] {0.7, 0.2}, new double[] {0.5, 0.3}, 0.1 * t, Double.NaN));
                 updates.add(new ProbeResult.Curvature(at, 0.4, t == 10 ? Double.NaN : 0.6));

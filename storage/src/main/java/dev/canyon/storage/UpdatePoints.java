@@ -69,6 +69,15 @@ public final class UpdatePoints {
                     .fieldIfFinite(Measurements.FIELD_TRACE, h.trace())
                     .fieldIfFinite(Measurements.FIELD_STABILITY_RATIO, h.stabilityRatio())
                     .build());
+        } else if (u instanceof ProbeResult.GradientNoise n) {
+            return List.of(base(Measurements.GRADIENT_NOISE, n.at())
+                    .field(Measurements.FIELD_PARTS, (long) n.parts())
+                    .field(Measurements.FIELD_PART_SIZE, (long) n.partSize())
+                    .fieldIfFinite(Measurements.FIELD_GRAD_NORM_SQ, n.gradNormSq())
+                    .fieldIfFinite(Measurements.FIELD_GRAD_NORM_SQ_STDERR, n.gradNormSqStderr())
+                    .fieldIfFinite(Measurements.FIELD_NOISE_TRACE, n.noiseTrace())
+                    .fieldIfFinite(Measurements.FIELD_NOISE_SCALE, n.noiseScale())
+                    .build());
         } else if (u instanceof ProbeResult.LinearPath l) {
             return linearPath(l);
         } else if (u instanceof AlertTransition a) {
@@ -135,6 +144,10 @@ public final class UpdatePoints {
                 .fieldIfFinite(Measurements.FIELD_UPHILL_FRACTION, w.uphillFraction())
                 .fieldIfFinite(Measurements.FIELD_SUCCESSIVE_COSINE, w.successiveCosine())
                 .fieldIfFinite(Measurements.FIELD_NOISE_SCALE, w.noiseScale())
+                .field(Measurements.FIELD_NOISE_SOURCE, w.noiseSource().label())
+                .fieldIfFinite(Measurements.FIELD_GRAD_NORM_SQ, w.gradNormSq())
+                .fieldIfFinite(Measurements.FIELD_GRAD_NORM_SQ_STDERR, w.gradNormSqStderr())
+                .fieldIfFinite(Measurements.FIELD_NOISE_TRACE, w.noiseTrace())
                 .fieldIfFinite(Measurements.FIELD_CURVATURE, w.curvature())
                 .field(Measurements.FIELD_CURVATURE_SOURCE, w.curvatureSource().label())
                 .fieldIfFinite(Measurements.FIELD_TAYLOR_PREDICTED, w.taylorPredicted())
@@ -142,6 +155,7 @@ public final class UpdatePoints {
                 .fieldIfFinite(Measurements.FIELD_STABILITY_RATIO, w.stabilityRatio())
                 .fieldIfFinite(Measurements.FIELD_LAMBDA_MAX, w.lambdaMax())
                 .fieldIfFinite(Measurements.FIELD_LAMBDA_MIN, w.lambdaMin())
+                .field(Measurements.FIELD_NOTES, w.notes())
                 .build();
     }
 

@@ -30,10 +30,13 @@ import java.util.function.BiConsumer;
  * @param maxStepJump largest gap a run's step (or probe) may have past its last accepted step; a
  *     record beyond it is rejected, so that one forged step number cannot make every later real step
  *     of the run look out of order
+ * @param persistence windows in a row a new obstacle state's evidence must hold before the state
+ *     changes (DIVERGING is shown at once)
+ * @param noiseHorizon same-point probes older than this many steps are not used as evidence
  */
 public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaMaxDimension, int streamSketchSize,
         int crossRunEvery, int hessianFreshness, StallDetector.Config stall, ObstacleClassifier.Thresholds thresholds,
-        long maxStepJump) implements Serializable {
+        long maxStepJump, int persistence, int noiseHorizon) implements Serializable {
 
     public AnalyticsSettings {
         if (window < 4) {
@@ -48,6 +51,9 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
         if (maxStepJump < 1) {
             throw new IllegalArgumentException("maxStepJump must be >= 1, got " + maxStepJump);
         }
+        if (persistence < 1 || noiseHorizon < 1) {
+            throw new IllegalArgumentException("persistence and noise horizon must be >= 1, got " + persistence + " and " + noiseHorizon);
+        }
         java.util.Objects.requireNonNull(stall, "stall");
         java.util.Objects.requireNonNull(thresholds, "thresholds");
     }
@@ -55,12 +61,14 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
     /**
      * Window 50 steps, points every 10 steps, ℓ = 8 rows, exact PCA up to 4,096 values and a
      * 1,024-dimensional sketch above, cross-run positions every 50 steps, Hessian probes usable for
-     * 200 steps; DESIGN.md's stall defaults; the classifier's default thresholds; steps at most
-     * 100,000 past the last accepted one.
+     * 500 steps (the economy preset's cadence: curvature changes slowly where it decides, near a
+     * critical point); DESIGN.md's stall defaults; the classifier's default thresholds; steps at most
+     * 100,000 past the last accepted one; a new obstacle state shown after 3 windows in a row; same-point
+     * probes used for 200 steps.
      */
     public static AnalyticsSettings defaults() {
-        return new AnalyticsSettings(50, 10, 8, 4096, 1024, 50, 200, StallDetector.Config.defaults(),
-                ObstacleClassifier.Thresholds.defaults(), 100_000);
+        return new AnalyticsSettings(50, 10, 8, 4096, 1024, 50, 500, StallDetector.Config.defaults(),
+                ObstacleClassifier.Thresholds.defaults(), 100_000, 3, 200);
     }
 
     /** A builder starting from these settings. */
@@ -85,6 +93,10 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
                     (b, v) -> b.stall(copy(b.stall, Long.parseLong(v.trim()), b.stall.silence()))),
             new Key("CANYON_SILENCE_S", "seconds without a step before a silence alert", "60",
                     (b, v) -> b.stall(copy(b.stall, b.stall.patienceSteps(), Duration.ofSeconds(Long.parseLong(v.trim()))))),
+            new Key("CANYON_STATE_PERSISTENCE_WINDOWS", "windows in a row a new obstacle state must hold before it is shown", "3",
+                    (b, v) -> b.persistence(parseInt(v))),
+            new Key("CANYON_NOISE_PROBE_HORIZON_STEPS", "age in steps beyond which same-point probes are not used as evidence",
+                    "200", (b, v) -> b.noiseHorizon(parseInt(v))),
             new Key("CANYON_MAX_STEP_JUMP", "largest gap a step or probe may have past the run's last accepted step", "100000",
                     (b, v) -> b.maxStepJump(Long.parseLong(v.trim()))));
 
@@ -146,6 +158,8 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
         private StallDetector.Config stall;
         private ObstacleClassifier.Thresholds thresholds;
         private long maxStepJump;
+        private int persistence;
+        private int noiseHorizon;
 
         private Builder(AnalyticsSettings s) {
             window = s.window;
@@ -158,6 +172,18 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
             stall = s.stall;
             thresholds = s.thresholds;
             maxStepJump = s.maxStepJump;
+            persistence = s.persistence;
+            noiseHorizon = s.noiseHorizon;
+        }
+
+        public Builder persistence(int windows) {
+            this.persistence = windows;
+            return this;
+        }
+
+        public Builder noiseHorizon(int steps) {
+            this.noiseHorizon = steps;
+            return this;
         }
 
         public Builder window(int steps) {
@@ -212,7 +238,7 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
 
         public AnalyticsSettings build() {
             return new AnalyticsSettings(window, emitEvery, pcaRows, pcaMaxDimension, streamSketchSize, crossRunEvery,
-                    hessianFreshness, stall, thresholds, maxStepJump);
+                    hessianFreshness, stall, thresholds, maxStepJump, persistence, noiseHorizon);
         }
     }
 }

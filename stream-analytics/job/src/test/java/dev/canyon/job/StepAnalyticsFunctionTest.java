@@ -43,11 +43,12 @@ class StepAnalyticsFunctionTest {
         }
         // Compared as stored (the updates hold arrays, whose records compare by identity).
         List<StoredPoint> uninterrupted = UpdatePoints.of(uninterruptedUpdates);
-        // Per-step points, every 10 steps indicators, PCA every 10 steps from its third sample (step 20) while it holds fewer than 10 samples, the obstacle state from step 50 (a full window).
+        // Per-step points, every 10 steps indicators, PCA every 10 steps from its third sample (step 20) while it holds fewer than
+        // 10 samples, the obstacle state from step 70 (decided from step 50, a full window, and shown once 3 windows agree).
         assertThat(uninterruptedUpdates).filteredOn(StepMeasured.class::isInstance).hasSize(80);
         assertThat(uninterruptedUpdates).filteredOn(WindowIndicators.class::isInstance).hasSize(8);
         assertThat(uninterruptedUpdates).filteredOn(PcaSnapshot.class::isInstance).hasSize(7);
-        assertThat(uninterruptedUpdates).filteredOn(ObstacleDecision.class::isInstance).hasSize(4);
+        assertThat(uninterruptedUpdates).filteredOn(ObstacleDecision.class::isInstance).hasSize(2);
 
         OperatorSubtaskState snapshot;
         List<Update> before;

@@ -116,6 +116,19 @@ public final class RunAnalyzer {
     private double probeCurvature = Double.NaN;
     private long curvatureStep = Long.MIN_VALUE;
 
+    /** A same-point probe kept as evidence. */
+    private record NoiseProbe(long step, double gradNormSq, double stderr, double trace) {}
+
+    /** Same-point probes kept as evidence (at most this many, newest last). */
+    static final int MAX_NOISE_PROBES = 16;
+    /** Largest η_eff·λmax at which the cross-batch noise scale is used (its bias is about −η·λ·tr(Σ)/B against a tr(Σ)/B noise). */
+    static final double SCALAR_NOISE_MAX_STEP = 0.2;
+    private ArrayList<NoiseProbe> noiseProbes = new ArrayList<>();
+    /** The state the latest windows' evidence points to, and for how many windows in a row. */
+    private ObstacleState candidate;
+    private int candidateWindows;
+    private String candidateEvidence = "";
+
     /** The run's vector representation (encoding, sketch size and seed), fixed by its first accepted step. */
     private String vectorIdentity;
     private int space;
@@ -358,6 +371,30 @@ public final class RunAnalyzer {
         control.step(Math.sqrt(length), sample);
     }
 
+    /** The same-point evidence of the probes within the noise horizon: their mean ‖∇L‖², its standard error and mean tr Σ. */
+    private ObstacleClassifier.SamePoint samePoint() {
+        if (noiseProbes == null) {
+            return ObstacleClassifier.SamePoint.NONE;
+        }
+        int n = 0;
+        double u = 0, var = 0, trace = 0;
+        for (NoiseProbe p : noiseProbes) {
+            if (lastStep - p.step() <= settings.noiseHorizon() && p.step() <= lastStep + 1) {
+                n++;
+                u += p.gradNormSq();
+                var += p.stderr() * p.stderr();
+                trace += p.trace();
+            }
+        }
+        return n == 0 ? ObstacleClassifier.SamePoint.NONE
+                : new ObstacleClassifier.SamePoint(n, u / n, Math.sqrt(var) / n, trace / n);
+    }
+
+    /** η_eff, the step per unit of gradient on a quadratic: η for SGD. */
+    private double effectiveLearningRate() {
+        return learningRate;
+    }
+
     /** The indicators, the obstacle decision (once the window is full) and the PCA, as points. */
     private void emitWindow(List<Update> out) {
         ObstacleIndicators.Window w = indicators.window();
@@ -368,16 +405,46 @@ public final class RunAnalyzer {
         double curvature = curvatureFresh ? probeCurvature : w.curvature();
         double lMax = hessianFresh ? lambdaMax : Double.NaN;
         double lMin = hessianFresh ? lambdaMin : Double.NaN;
+        double eta = effectiveLearningRate();
+        List<String> notes = new ArrayList<>(2);
         double stability = learningRate * lMax / 2;
+        if (!hessianFresh) {
+            notes.add("stability ratio absent: no Hessian probe in the last " + settings.hessianFreshness() + " steps");
+        }
+        ObstacleClassifier.SamePoint same = samePoint();
+        double noiseScale = Double.NaN;
+        WindowIndicators.NoiseSource noiseSource = WindowIndicators.NoiseSource.ABSENT;
+        if (same.present()) {
+            if (same.gradientDetected()) {
+                noiseScale = same.noiseTrace() / same.gradNormSq();
+                noiseSource = WindowIndicators.NoiseSource.PROBE;
+            } else {
+                notes.add(String.format(Locale.ROOT, "noise scale absent: the true gradient is indistinguishable from zero "
+                        + "(same-point |grad L|^2 %.3g +- %.2g over %d probes)", same.gradNormSq(), same.gradNormSqStderr(), same.probes()));
+            }
+        } else if (!Double.isFinite(w.noiseScale())) {
+            notes.add("noise scale absent: no same-point probe, and the cross-batch estimate of |grad L|^2 is not significantly "
+                    + "positive or exceeds mean |g|^2");
+        } else if (!(lMax > 0)) {
+            notes.add("noise scale absent: no same-point probe, and the cross-batch estimate's small-step assumption cannot be "
+                    + "checked without a Hessian probe");
+        } else if (eta * lMax > SCALAR_NOISE_MAX_STEP) {
+            notes.add(String.format(Locale.ROOT, "noise scale absent: no same-point probe, and steps too large for the cross-batch "
+                    + "estimate (eta*lambda_max %.3g > %.2g)", eta * lMax, SCALAR_NOISE_MAX_STEP));
+        } else {
+            noiseScale = w.noiseScale();
+            noiseSource = WindowIndicators.NoiseSource.SCALARS;
+        }
         out.add(new WindowIndicators(at, w.steps(), w.meanGradNorm(), w.gradNormTrend(), w.uphillFraction(),
-                w.successiveCosine(), w.noiseScale(), curvature,
+                w.successiveCosine(), noiseScale, noiseSource, curvature,
                 curvatureFresh ? WindowIndicators.CurvatureSource.PROBE : WindowIndicators.CurvatureSource.SCALARS,
-                w.predictedLossChange(), w.observedLossChange(), stability, lMax, lMin));
+                w.predictedLossChange(), w.observedLossChange(), stability, lMax, lMin, same.gradNormSq(), same.gradNormSqStderr(),
+                same.noiseTrace(), String.join("; ", notes)));
         if (indicators.isFull()) {
             ObstacleClassifier.Decision decision = new ObstacleClassifier(settings.thresholds()).classify(
-                    new ObstacleClassifier.Evidence(true, w.lossStart(), w.lossEnd(), w.meanGradNorm(), paramNorm,
-                            w.uphillFraction(), w.successiveCosine(), w.noiseScale(), batchSize, lMax, lMin, learningRate));
-            decide(decision.state(), decision.evidence(), at, out);
+                    new ObstacleClassifier.Evidence(true, w.lossStart(), w.lossEnd(), w.lossChangeStderr(), w.meanGradNorm(), paramNorm,
+                            w.uphillFraction(), w.successiveCosine(), noiseScale, batchSize, lMax, lMin, stability, same, eta));
+            persist(decision, at, out);
         }
         if (pca != null && pca.count() >= 3 && (lastStep % (PCA_EMISSION_FACTOR * settings.emitEvery()) == 0 || pca.count() < 10)) {
             TrajectoryPca.Result r = pca.result(3);
@@ -424,7 +491,35 @@ public final class RunAnalyzer {
     private void decide(ObstacleState next, String evidence, At at, List<Update> out) {
         state = next;
         stateEvidence = evidence;
+        candidate = next;
+        candidateWindows = settings.persistence();
+        candidateEvidence = evidence;
         out.add(new ObstacleDecision(at, next, evidence));
+    }
+
+    /**
+     * A window's decision through the persistence rule: the shown state changes when the same new
+     * state was decided {@link AnalyticsSettings#persistence} windows in a row (DIVERGING at once);
+     * until then the shown state stays, and its evidence says what is pending.
+     */
+    private void persist(ObstacleClassifier.Decision d, At at, List<Update> out) {
+        if (d.state() == candidate) {
+            candidateWindows++;
+        } else {
+            candidate = d.state();
+            candidateWindows = 1;
+        }
+        candidateEvidence = d.evidence();
+        if (d.state() == state) {
+            stateEvidence = d.evidence();
+            out.add(new ObstacleDecision(at, state, stateEvidence));
+        } else if (d.state() == ObstacleState.DIVERGING || candidateWindows >= settings.persistence()) {
+            decide(d.state(), d.evidence(), at, out);
+        } else if (state != null) {
+            out.add(new ObstacleDecision(at, state, String.format(Locale.ROOT, "%s (shown until %d windows in a row agree); pending %s, "
+                    + "%d of %d windows: %s", stateEvidence, settings.persistence(), candidate, candidateWindows, settings.persistence(),
+                    candidateEvidence)));
+        }
     }
 
     /**
@@ -486,6 +581,19 @@ public final class RunAnalyzer {
                         learningRate * h.getMaxEigenvalue() / 2));
             }
             case LINEAR_PATH -> out.add(linearPath(p, at));
+            case GRADIENT_NOISE -> {
+                var n = p.getGradientNoise();
+                NoiseProbe probe = new NoiseProbe(p.getStep(), n.getGradNormSq(), n.getGradNormSqStderr(), n.getNoiseTrace());
+                if (noiseProbes != null && (noiseProbes.isEmpty() || p.getStep() > noiseProbes.get(noiseProbes.size() - 1).step())) {
+                    noiseProbes.add(probe);
+                    if (noiseProbes.size() > MAX_NOISE_PROBES) {
+                        noiseProbes.remove(0);
+                    }
+                }
+                double scale = n.getGradNormSq() > 2 * n.getGradNormSqStderr() ? n.getNoiseTrace() / n.getGradNormSq() : Double.NaN;
+                out.add(new ProbeResult.GradientNoise(at, n.getParts(), n.getPartSize(), n.getGradNormSq(), n.getGradNormSqStderr(),
+                        n.getNoiseTrace(), scale, n.getFixedBatch()));
+            }
             default -> throw new Rejected("probe of run " + p.getRunId() + " at step " + p.getStep() + " carries no result");
         }
         if (run.isEmpty()) {
@@ -575,6 +683,7 @@ public final class RunAnalyzer {
         previousPc1 = null;
         previousPc2 = null;
         streamSketch = null;
+        noiseProbes = null;
     }
 
     /** A processing-time tick: a silence alert if no step arrived for the configured time. */
@@ -600,7 +709,7 @@ public final class RunAnalyzer {
     }
 
     /** Version of the per-run state format {@link #writeTo} writes. */
-    public static final int SERIAL_VERSION = 1;
+    public static final int SERIAL_VERSION = 2;
     private static final String NAME = "RunAnalyzer";
     /** Longest run id, experiment id or evidence a state holds (far above what the contract lets through). */
     private static final int MAX_STRING_BYTES = 1 << 20;
@@ -609,10 +718,12 @@ public final class RunAnalyzer {
 
     /**
      * Writes this run's state in the versioned format (STYLE.md 19: datasketches' habit, not a
-     * reflective serializer), so that a checkpoint survives an upgrade of Canyon. Layout of version 1:
+     * reflective serializer), so that a checkpoint survives an upgrade of Canyon. Layout of version 2
+     * (version 1, still read, lacks the evidence row; a version-1 state restores with no same-point
+     * probes and nothing pending):
      *
      * <table>
-     * <caption>RunAnalyzer state, version 1</caption>
+     * <caption>RunAnalyzer state, version 2</caption>
      * <tr><td>header</td><td>version (1 byte), kernel code 7 (1 byte)</td></tr>
      * <tr><td>identity</td><td>run, experiment (UTF-8, byte count first)</td></tr>
      * <tr><td>progress</td><td>lastStep, steps, lastSeenStep, endedAtStep, firstStep (longs), dimension (int), lastEventTimeMs (long),
@@ -621,6 +732,9 @@ public final class RunAnalyzer {
      * ObstacleIndicators</td></tr>
      * <tr><td>obstacle</td><td>state code (int, −1 for none), evidence (string)</td></tr>
      * <tr><td>probes</td><td>lambdaMax, lambdaMin (doubles), hessianStep (long), probeCurvature (double), curvatureStep (long)</td></tr>
+     * <tr><td>evidence (version 2)</td><td>same-point probes (count −1 when dropped, 0 to {@value #MAX_NOISE_PROBES}; each step
+     * (long), |grad L|^2, its standard error, tr Sigma (doubles)); pending state (code, −1 for none), windows in a row (int),
+     * its evidence (string)</td></tr>
      * <tr><td>trajectory</td><td>the run's vector representation (presence byte, string), space (int), streamSketched (byte); optional position, θ_0, PC1, PC2 (length then values);
      * optional TrajectoryPca, RandomWalkControl (their own states); held positions (count, then run, experiment,
      * step, event time and the vector of each)</td></tr>
@@ -661,6 +775,18 @@ public final class RunAnalyzer {
         out.writeLong(hessianStep);
         out.writeDouble(probeCurvature);
         out.writeLong(curvatureStep);
+        out.writeInt(noiseProbes == null ? -1 : noiseProbes.size());
+        if (noiseProbes != null) {
+            for (NoiseProbe p : noiseProbes) {
+                out.writeLong(p.step());
+                out.writeDouble(p.gradNormSq());
+                out.writeDouble(p.stderr());
+                out.writeDouble(p.trace());
+            }
+        }
+        out.writeInt(candidate == null ? -1 : candidate.code());
+        out.writeInt(candidateWindows);
+        StateFormat.writeString(out, candidateEvidence);
         out.writeBoolean(vectorIdentity != null);
         if (vectorIdentity != null) {
             StateFormat.writeString(out, vectorIdentity);
@@ -698,7 +824,7 @@ public final class RunAnalyzer {
      */
     public static RunAnalyzer readFrom(DataInput in, AnalyticsSettings settings) throws IOException {
         return StateFormat.read(NAME, in, i -> {
-            StateFormat.readHeader(i, NAME, StateFormat.RUN_ANALYZER, SERIAL_VERSION);
+            int version = StateFormat.readHeader(i, NAME, StateFormat.RUN_ANALYZER, 1, SERIAL_VERSION);
             RunAnalyzer a = new RunAnalyzer();
             a.settings = settings;
             a.run = StateFormat.readString(i, NAME, "run", MAX_STRING_BYTES);
@@ -726,6 +852,23 @@ public final class RunAnalyzer {
             a.hessianStep = i.readLong();
             a.probeCurvature = i.readDouble();
             a.curvatureStep = i.readLong();
+            if (version >= 2) {
+                int noise = StateFormat.readInt(i, NAME, "same-point probes", -1, MAX_NOISE_PROBES);
+                a.noiseProbes = noise < 0 ? null : new ArrayList<>(noise);
+                for (int k = 0; k < noise; k++) {
+                    a.noiseProbes.add(new NoiseProbe(i.readLong(), i.readDouble(), i.readDouble(), i.readDouble()));
+                }
+                int pending = StateFormat.readInt(i, NAME, "pending state code", -1, Integer.MAX_VALUE);
+                a.candidate = pending < 0 ? null : ObstacleState.fromCode(pending);
+                a.candidateWindows = StateFormat.readInt(i, NAME, "pending windows", 0, Integer.MAX_VALUE);
+                a.candidateEvidence = StateFormat.readString(i, NAME, "pending evidence", MAX_STRING_BYTES);
+            } else {
+                a.noiseProbes = a.finished ? null : new ArrayList<>();
+                // Version 1 showed every decision at once: the shown state stands as if it had held long enough.
+                a.candidate = a.state;
+                a.candidateWindows = a.state == null ? 0 : settings.persistence();
+                a.candidateEvidence = a.stateEvidence;
+            }
             a.vectorIdentity = StateFormat.readBoolean(i, NAME, "vectors known")
                     ? StateFormat.readString(i, NAME, "vector representation", 256) : null;
             a.space = StateFormat.readInt(i, NAME, "space", 0, MAX_VECTOR);

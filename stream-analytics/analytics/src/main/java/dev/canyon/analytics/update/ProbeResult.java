@@ -2,7 +2,7 @@ package dev.canyon.analytics.update;
 
 import dev.canyon.kernels.path.LinearPathSummary;
 
-/** A probe the trainer took at {@code at().step()}: curvature, Hessian extremes or the linear path. */
+/** A probe the trainer took at {@code at().step()}: curvature, Hessian extremes, the linear path or same-point gradients. */
 public sealed interface ProbeResult extends Update {
 
     At at();
@@ -17,6 +17,14 @@ public sealed interface ProbeResult extends Update {
 
     /** Hessian extremes and trace, and η·λmax/2 with the run's latest learning rate (NaN when absent). */
     record Hessian(At at, double lambdaMax, double lambdaMin, double trace, double stabilityRatio) implements ProbeResult {}
+
+    /**
+     * Same-point gradients: the unbiased ‖∇L‖² with its standard error, tr Σ per example, and the
+     * noise scale tr Σ / ‖∇L‖² of this probe alone (NaN unless ‖∇L‖² is more than two standard errors
+     * above zero).
+     */
+    record GradientNoise(At at, int parts, int partSize, double gradNormSq, double gradNormSqStderr, double noiseTrace,
+            double noiseScale, boolean fixedBatch) implements ProbeResult {}
 
     /**
      * The loss along θ(α) = (1 − α)θ_0 + αθ_t on the training batch and, when the probe had one, a

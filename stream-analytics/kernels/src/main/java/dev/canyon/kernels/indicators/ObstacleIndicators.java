@@ -18,8 +18,10 @@ import java.io.IOException;
  *       canyon, near 0 noise, near 1 steady descent;
  *   <li>gradient noise scale (McCandlish et al. 2018): with independent minibatches and small steps
  *       mean ⟨g_t, g_{t−1}⟩ estimates ‖∇L‖² and mean ‖g_t‖² − mean ⟨g_t, g_{t−1}⟩ estimates tr(Σ)/B,
- *       so B_simple = B · (mean ‖g‖² − mean ⟨g_t, g_{t−1}⟩) / mean ⟨g_t, g_{t−1}⟩ (NaN while the
- *       estimate of ‖∇L‖² is not positive);
+ *       so B_simple = B · (mean ‖g‖² − mean ⟨g_t, g_{t−1}⟩) / mean ⟨g_t, g_{t−1}⟩; NaN unless
+ *       mean ⟨g_t, g_{t−1}⟩ is more than two standard errors (of the mean of the window's dot products)
+ *       above zero and below mean ‖g‖², so it is never negative. Steps of SGD bias ⟨g_t, g_{t−1}⟩ by
+ *       about −η(GᵀHG + tr HC): the caller decides whether the steps were small enough to use it;
  *   <li>directional curvature along the step from consecutive steps, (⟨g_{t+1}, Δθ_t⟩ − ⟨g_t, Δθ_t⟩)
  *       / ‖Δθ_t‖², mean: the two gradients come from different minibatches, so this estimate is
  *       biased by gradient noise (same-batch probes are not);
@@ -75,10 +77,14 @@ public final class ObstacleIndicators {
      *     losses are noisy, so a start and an end value each average a quarter of the window
      * @param lossEnd mean loss over the window's last quarter
      * @param lastStep the newest step in the window (0 when empty)
+     * @param lossChangeStderr standard error of lossEnd − lossStart from the minibatch loss noise: σ̂·sqrt(2/q)
+     *     for quarters of q steps, with σ̂² = mean (L_t − L_{t−1})²/2 over consecutive steps (a trend
+     *     cancels in the differences); NaN with fewer than 2 consecutive steps. It counts the noise of
+     *     the minibatch losses only, not the slow wander of θ (the classifier bounds that separately)
      */
     public record Window(int steps, double meanGradNorm, double gradNormTrend, double uphillFraction, double successiveCosine,
             double noiseScale, double curvature, double predictedLossChange, double observedLossChange, double lossStart,
-            double lossEnd, long lastStep) {}
+            double lossEnd, long lastStep, double lossChangeStderr) {}
 
     private final int capacity;
     private final StepInput[] ring;
@@ -185,10 +191,11 @@ public final class ObstacleIndicators {
         int logCount = 0;
         double cosSum = 0;
         int cosCount = 0;
-        double sumSq = 0, sumDot = 0;
+        double sumSq = 0, sumDot = 0, sumDot2 = 0;
         int dotCount = 0;
         double batch = 0;
         int uphill = 0, pairs = 0;
+        double diffSq = 0;
         double curvSum = 0;
         int curvCount = 0;
         double predicted = 0, observed = 0;
@@ -215,11 +222,13 @@ public final class ObstacleIndicators {
                     }
                     sumSq += s.gradNorm() * s.gradNorm();
                     sumDot += s.gradDotPrevGrad();
+                    sumDot2 += s.gradDotPrevGrad() * s.gradDotPrevGrad();
                     dotCount++;
                     pairs++;
                     if (s.loss() > p.loss()) {
                         uphill++;
                     }
+                    diffSq += (s.loss() - p.loss()) * (s.loss() - p.loss());
                     double observedChange = s.loss() - p.loss();
                     double kappa = Double.NaN;
                     if (p.deltaNorm() > 0) {
@@ -248,12 +257,15 @@ public final class ObstacleIndicators {
         if (dotCount > 0) {
             double g2 = sumSq / dotCount;
             double gg = sumDot / dotCount;
-            noise = gg > 0 ? meanB * (g2 - gg) / gg : Double.NaN;
+            // Only a positive, significant estimate of ‖∇L‖² and a positive tr(Σ)/B give a noise scale.
+            double se = dotCount > 1 ? Math.sqrt(Math.max(0, sumDot2 / dotCount - gg * gg) / (dotCount - 1)) : Double.POSITIVE_INFINITY;
+            noise = gg > 2 * se && g2 > gg ? meanB * (g2 - gg) / gg : Double.NaN;
         }
         return new Window(size, size == 0 ? Double.NaN : sumNorm / size, trend,
                 pairs == 0 ? Double.NaN : uphill / (double) pairs, cosCount == 0 ? Double.NaN : cosSum / cosCount, noise,
                 curvCount == 0 ? Double.NaN : curvSum / curvCount, curvCount == 0 ? Double.NaN : predicted / curvCount,
                 curvCount == 0 ? Double.NaN : observed / curvCount, size == 0 ? Double.NaN : head / quarter,
-                size == 0 ? Double.NaN : tail / quarter, size == 0 ? 0 : at(size - 1).step());
+                size == 0 ? Double.NaN : tail / quarter, size == 0 ? 0 : at(size - 1).step(),
+                pairs == 0 ? Double.NaN : Math.sqrt(diffSq / pairs / 2) * Math.sqrt(2.0 / quarter));
     }
 }

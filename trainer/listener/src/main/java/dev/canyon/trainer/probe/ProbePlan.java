@@ -20,7 +20,7 @@ import java.util.Locale;
  * @param relativeStep finite-difference step of Hessian-vector products, relative to max(1, ‖θ‖)
  * @param snapshots full weight snapshots θ_t to {@code canyon.snapshots} (θ_0 too, as step 0, when
  *     any is scheduled); 4·d bytes each
- * @param gradientNoise same-point gradients ({@link GradientNoise}): the step's batch split into
+ * @param gradientNoise same-point gradients ({@code dev.canyon.kernels.noise.SamePointGradients}): the step's batch split into
  *     {@code noiseParts} parts, one gradient of each at θ_t (together one gradient evaluation of the
  *     batch); the unbiased ‖∇L‖² and tr Σ the obstacle state is decided with
  * @param noiseParts parts of the same-point probe (at least 2; fewer when the batch is smaller than

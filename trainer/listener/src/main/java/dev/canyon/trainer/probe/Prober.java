@@ -2,6 +2,7 @@ package dev.canyon.trainer.probe;
 
 import dev.canyon.contract.proto.CurvatureProbe;
 import dev.canyon.contract.proto.GradientNoiseProbe;
+import dev.canyon.kernels.noise.SamePointGradients;
 import dev.canyon.contract.proto.HessianProbe.Builder;
 import dev.canyon.contract.proto.LinearPathProbe;
 import org.deeplearning4j.nn.api.Model;
@@ -141,6 +142,8 @@ public final class Prober {
             parts[i] = new double[theta.length];
             new NetworkOracle(net, part).gradient(theta, parts[i]);
         }
-        return GradientNoise.of(parts, b, fixed);
+        SamePointGradients.Estimate e = SamePointGradients.of(parts, b);
+        return GradientNoiseProbe.newBuilder().setParts(e.parts()).setPartSize(e.partSize()).setGradNormSq(e.gradNormSq())
+                .setGradNormSqStderr(e.gradNormSqStderr()).setNoiseTrace(e.noiseTrace()).setFixedBatch(fixed).build();
     }
 }

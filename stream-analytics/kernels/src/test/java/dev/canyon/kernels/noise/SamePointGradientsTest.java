@@ -1,9 +1,8 @@
-package dev.canyon.trainer.probe;
+package dev.canyon.kernels.noise;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.canyon.contract.proto.GradientNoiseProbe;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +10,7 @@ import org.junit.jupiter.api.Test;
  * Same-point statistics against their definitions: part gradients drawn as G + noise with a known
  * diagonal per-example covariance Σ (so the part covariance is Σ/b), many draws.
  */
-class GradientNoiseTest {
+class SamePointGradientsTest {
     private static final int D = 50;
     private static final int B = 16;
 
@@ -48,10 +47,10 @@ class GradientNoiseTest {
             double sumU = 0, sumT = 0;
             int covered = 0;
             for (int t = 0; t < trials; t++) {
-                GradientNoiseProbe p = GradientNoise.of(parts(r, g, sigma2, m), B, false);
-                sumU += p.getGradNormSq();
-                sumT += p.getNoiseTrace();
-                if (Math.abs(p.getGradNormSq() - g2) <= 2 * p.getGradNormSqStderr()) {
+                SamePointGradients.Estimate p = SamePointGradients.of(parts(r, g, sigma2, m), B);
+                sumU += p.gradNormSq();
+                sumT += p.noiseTrace();
+                if (Math.abs(p.gradNormSq() - g2) <= 2 * p.gradNormSqStderr()) {
                     covered++;
                 }
             }
@@ -67,18 +66,17 @@ class GradientNoiseTest {
 
     @Test
     void partsMustAgree() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GradientNoise.of(new double[][] {{1, 2}}, 4, false))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SamePointGradients.of(new double[][] {{1, 2}}, 4))
                 .hasMessageContaining("at least 2 parts");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GradientNoise.of(new double[][] {{1, 2}, {1}}, 4, false))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SamePointGradients.of(new double[][] {{1, 2}, {1}}, 4))
                 .hasMessageContaining("part 1 has 1 values");
     }
 
     @Test
     void identicalPartsHaveNoNoise() {
-        GradientNoiseProbe p = GradientNoise.of(new double[][] {{3, 4}, {3, 4}, {3, 4}}, 8, true);
-        assertThat(p.getGradNormSq()).isCloseTo(25, within(1e-12));
-        assertThat(p.getNoiseTrace()).isCloseTo(0, within(1e-12));
-        assertThat(p.getGradNormSqStderr()).isCloseTo(0, within(1e-12));
-        assertThat(p.getFixedBatch()).isTrue();
+        SamePointGradients.Estimate p = SamePointGradients.of(new double[][] {{3, 4}, {3, 4}, {3, 4}}, 8);
+        assertThat(p.gradNormSq()).isCloseTo(25, within(1e-12));
+        assertThat(p.noiseTrace()).isCloseTo(0, within(1e-12));
+        assertThat(p.gradNormSqStderr()).isCloseTo(0, within(1e-12));
     }
 }

@@ -1,6 +1,4 @@
-package dev.canyon.trainer.probe;
-
-import dev.canyon.contract.proto.GradientNoiseProbe;
+package dev.canyon.kernels.noise;
 
 /**
  * Same-point gradient statistics (McCandlish et al. 2018, "An empirical model of large-batch
@@ -21,15 +19,22 @@ import dev.canyon.contract.proto.GradientNoiseProbe;
  *
  * Pure arithmetic over the part gradients (any oracle computes them); O(m·d).
  */
-public final class GradientNoise {
-    private GradientNoise() {}
+public final class SamePointGradients {
+    private SamePointGradients() {}
 
     /**
-     * The statistics of {@code parts} (each the mean gradient of {@code partSize} examples at one θ).
+     * One same-point estimate.
      *
-     * @param fixedBatch whether the parts come from the fixed probe batch rather than the step's batch
+     * @param parts m
+     * @param partSize b
+     * @param gradNormSq U, unbiased for ‖∇L‖²
+     * @param gradNormSqStderr its standard error
+     * @param noiseTrace T, unbiased for tr Σ
      */
-    public static GradientNoiseProbe of(double[][] parts, int partSize, boolean fixedBatch) {
+    public record Estimate(int parts, int partSize, double gradNormSq, double gradNormSqStderr, double noiseTrace) {}
+
+    /** The statistics of {@code parts} (each the mean gradient of {@code partSize} examples at one θ). */
+    public static Estimate of(double[][] parts, int partSize) {
         int m = parts.length;
         if (m < 2) {
             throw new IllegalArgumentException("same-point gradients need at least 2 parts, got " + m);
@@ -83,13 +88,6 @@ public final class GradientNoise {
         } else {
             stderr = Math.sqrt(2 * Math.max(u, 0) * perPart + perPart * perPart);
         }
-        return GradientNoiseProbe.newBuilder()
-                .setParts(m)
-                .setPartSize(partSize)
-                .setGradNormSq(u)
-                .setGradNormSqStderr(Double.isFinite(stderr) ? stderr : 0)
-                .setNoiseTrace(trace)
-                .setFixedBatch(fixedBatch)
-                .build();
+        return new Estimate(m, partSize, u, Double.isFinite(stderr) ? stderr : 0, trace);
     }
 }
