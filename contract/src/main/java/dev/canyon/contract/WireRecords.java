@@ -3,6 +3,7 @@ package dev.canyon.contract;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import dev.canyon.contract.proto.Alert;
+import dev.canyon.contract.proto.OptimizerConfig;
 import dev.canyon.contract.proto.Probe;
 import dev.canyon.contract.proto.RunEnded;
 import dev.canyon.contract.proto.RunStarted;
@@ -283,19 +284,38 @@ public final class WireRecords {
         return s;
     }
 
+    /**
+     * Checks a run-started record: identifiers, θ_0 when present, and an optimizer configuration's
+     * momentum, β1, β2 and ε finite and ≥ 0 when present (whether they lie where a stability threshold
+     * exists is the stream's judgement, which reports it as the ratio's absent reason).
+     */
     static RunStarted validate(RunStarted r) {
         requireRunId(r.getRunId(), "run-started");
         requireExperimentId(r.getExperimentId(), "run-started");
         if (r.hasInitialParameters()) {
             Vectors.validate("initial parameters of run " + r.getRunId(), r.getInitialParameters());
         }
+        if (r.hasOptimizerConfig()) {
+            OptimizerConfig o = r.getOptimizerConfig();
+            requireFiniteNonNegative("optimizer_config.momentum", o.getMomentum(), r);
+            requireFiniteNonNegative("optimizer_config.beta1", o.getBeta1(), r);
+            requireFiniteNonNegative("optimizer_config.beta2", o.getBeta2(), r);
+            requireFiniteNonNegative("optimizer_config.epsilon", o.getEpsilon(), r);
+        }
         return r;
     }
 
+    private static void requireFiniteNonNegative(String field, double value, RunStarted r) {
+        if (!Double.isFinite(value) || value < 0) {
+            throw new WireFormatException(field + " must be finite and >= 0, got " + value + " (run " + r.getRunId() + ")");
+        }
+    }
+
     /**
-     * Checks a probe's contract: identifiers, step and event time as for a step, a result, and for a
-     * linear path finite α values with one loss per α (losses may be NaN or infinite: the loss of a
-     * diverged model along the path; they are not stored).
+     * Checks a probe's contract: identifiers, step and event time as for a step, a result, for a
+     * Hessian probe a finite preconditioned λmax when it is set (it may be negative: H may have no
+     * positive eigenvalue), and for a linear path finite α values with one loss per α (losses may be
+     * NaN or infinite: the loss of a diverged model along the path; they are not stored).
      */
     static Probe validate(Probe p) {
         requireRunId(p.getRunId(), "probe");
@@ -320,6 +340,12 @@ public final class WireRecords {
                         + " needs a finite gradient estimate and a finite, non-negative standard error and noise trace, got "
                         + n.getGradNormSq() + ", " + n.getGradNormSqStderr() + ", " + n.getNoiseTrace());
             }
+        }
+        if (p.hasHessian() && p.getHessian().hasPreconditionedMaxEigenvalue()
+                && !Double.isFinite(p.getHessian().getPreconditionedMaxEigenvalue())) {
+            throw new WireFormatException("Hessian probe at step " + p.getStep() + " of run " + p.getRunId()
+                    + " has a non-finite preconditioned_max_eigenvalue " + p.getHessian().getPreconditionedMaxEigenvalue()
+                    + " (leave it unset when there is none)");
         }
         if (p.hasLinearPath()) {
             var lp = p.getLinearPath();

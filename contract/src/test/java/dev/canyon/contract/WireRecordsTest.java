@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import dev.canyon.contract.proto.HessianProbe;
+import dev.canyon.contract.proto.OptimizerConfig;
+import dev.canyon.contract.proto.Probe;
+import dev.canyon.contract.proto.RunStarted;
 import dev.canyon.contract.proto.Step;
 import dev.canyon.contract.proto.TensorVector;
 import java.util.Arrays;
@@ -186,5 +190,55 @@ class WireRecordsTest {
                 .setGradientNoise(noise.toBuilder().setNoiseTrace(-1)).build()))).hasMessageContaining("non-negative standard error and noise trace");
         assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(noiseProbe.toBuilder()
                 .setGradientNoise(noise.toBuilder().setGradNormSq(Double.NaN)).build()))).hasMessageContaining("finite gradient estimate");
+    }
+
+    /** The optimizer configuration travels in run-started; readers see "not set" on records without it (golden v1). */
+    @Test
+    void optimizerConfigRoundTripsAndIsOptional() {
+        OptimizerConfig adam = OptimizerConfig.newBuilder().setKind(OptimizerConfig.Kind.ADAM).setName("Adam")
+                .setBeta1(0.9).setBeta2(0.999).setEpsilon(1e-8).build();
+        RunStarted withAdam = SampleRecords.runStarted().toBuilder().setOptimizerConfig(adam).build();
+        RunStarted back = ((WireRecords.DecodedRunStarted) WireRecords.decode(WireRecords.encode(withAdam))).record();
+        assertThat(back.getOptimizerConfig()).isEqualTo(adam);
+        RunStarted without = ((WireRecords.DecodedRunStarted) WireRecords.decode(WireRecords.encode(SampleRecords.runStarted()))).record();
+        assertThat(without.hasOptimizerConfig()).isFalse();
+        assertThat(without.getOptimizerConfig().getKind()).isEqualTo(OptimizerConfig.Kind.KIND_UNSPECIFIED);
+    }
+
+    @Test
+    void optimizerConfigNumbersMustBeFiniteAndNonNegative() {
+        RunStarted good = SampleRecords.runStarted();
+        OptimizerConfig nesterov = OptimizerConfig.newBuilder().setKind(OptimizerConfig.Kind.NESTEROV).setName("Nesterovs")
+                .setMomentum(0.9).build();
+        assertThat(WireRecords.decode(WireRecords.encode(good.toBuilder().setOptimizerConfig(nesterov).build())))
+                .isInstanceOf(WireRecords.DecodedRunStarted.class);
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder()
+                .setOptimizerConfig(nesterov.toBuilder().setMomentum(-0.5)).build())))
+                .hasMessageContaining("optimizer_config.momentum must be finite and >= 0, got -0.5").hasMessageContaining(SampleRecords.RUN);
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder()
+                .setOptimizerConfig(nesterov.toBuilder().setBeta1(Double.NaN)).build())))
+                .hasMessageContaining("optimizer_config.beta1");
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(good.toBuilder()
+                .setOptimizerConfig(nesterov.toBuilder().setEpsilon(Double.POSITIVE_INFINITY)).build())))
+                .hasMessageContaining("optimizer_config.epsilon");
+    }
+
+    @Test
+    void preconditionedEigenvalueIsOptionalAndFiniteWhenSet() {
+        HessianProbe plain = HessianProbe.newBuilder().setMaxEigenvalue(3).setMinEigenvalue(-1).setIterations(10).build();
+        Probe probe = Probe.newBuilder().setRunId("r").setStep(3).setEventTimeMs(1_700_000_000_000L).setHessian(plain).build();
+        Probe back = ((WireRecords.DecodedProbe) WireRecords.decode(WireRecords.encode(probe))).record();
+        assertThat(back.getHessian().hasPreconditionedMaxEigenvalue()).isFalse();
+
+        Probe adam = probe.toBuilder().setHessian(plain.toBuilder().setPreconditionedMaxEigenvalue(-0.0)).build();
+        Probe adamBack = ((WireRecords.DecodedProbe) WireRecords.decode(WireRecords.encode(adam))).record();
+        assertThat(adamBack.getHessian().hasPreconditionedMaxEigenvalue()).as("set, even to a default value").isTrue();
+        assertThat(adamBack.getHessian().getPreconditionedMaxEigenvalue()).isEqualTo(-0.0);
+
+        Probe negative = probe.toBuilder().setHessian(plain.toBuilder().setPreconditionedMaxEigenvalue(-2.5)).build();
+        assertThat(WireRecords.decode(WireRecords.encode(negative))).isInstanceOf(WireRecords.DecodedProbe.class);
+        Probe nan = probe.toBuilder().setHessian(plain.toBuilder().setPreconditionedMaxEigenvalue(Double.NaN)).build();
+        assertThatThrownBy(() -> WireRecords.decode(WireRecords.encode(nan)))
+                .hasMessageContaining("non-finite preconditioned_max_eigenvalue NaN");
     }
 }

@@ -14,6 +14,8 @@ import java.util.Random;
  *       seed 001).
  *   <li>{@link #extremes}: the largest and the most negative eigenvalue as extreme Ritz values of
  *       a Lanczos run, and a Hutchinson estimate of tr H with Rademacher vectors.
+ *   <li>{@link #preconditionedMax}: λmax(P⁻¹H) for a diagonal preconditioner P (Adam's edge of
+ *       stability), from a Lanczos run on P^{−1/2} H P^{−1/2}.
  * </ul>
  *
  * Cost: two gradient evaluations per Hessian-vector product. NaN or infinite gradients propagate
@@ -108,6 +110,71 @@ public final class HessianProbe {
     public Extremes extremes(double[] theta, int iterations, int traceSamples, long seed) {
         Random random = new Random(seed);
         int d = theta.length;
+        Ritz ritz = lanczos((v, out) -> hessianVector(theta, v, out), d, iterations, random);
+        int products = ritz.products;
+        if (ritz.failed) {
+            return new Extremes(Double.NaN, Double.NaN, Double.NaN, products);
+        }
+        double trace = 0;
+        double[] rv = new double[d];
+        double[] hv = new double[d];
+        for (int s = 0; s < traceSamples; s++) {
+            for (int i = 0; i < d; i++) {
+                rv[i] = random.nextBoolean() ? 1 : -1;
+            }
+            hessianVector(theta, rv, hv);
+            products++;
+            trace += dot(rv, hv) / traceSamples;
+        }
+        return new Extremes(ritz.max, ritz.min, traceSamples == 0 ? Double.NaN : trace, products);
+    }
+
+    /** Result of {@link #preconditionedMax}. */
+    public record Preconditioned(double maxEigenvalue, int hessianVectorProducts) {}
+
+    /**
+     * λmax(P⁻¹H) at θ for a positive diagonal P: the largest Ritz value of {@code iterations} Lanczos
+     * steps on the symmetric P^{−1/2} H P^{−1/2}, which has the eigenvalues of P⁻¹H (similar matrices);
+     * one Hessian-vector product per step, Hv at v = P^{−1/2}u. NaN when the products are not finite
+     * or P is not positive and finite.
+     *
+     * @param p P's diagonal (e.g. {@link AdamPreconditioner#diagonal})
+     */
+    public Preconditioned preconditionedMax(double[] theta, double[] p, int iterations, long seed) {
+        int d = theta.length;
+        double[] s = new double[d];
+        for (int i = 0; i < d; i++) {
+            if (!(p[i] > 0) || !Double.isFinite(p[i])) {
+                return new Preconditioned(Double.NaN, 0);
+            }
+            s[i] = 1 / Math.sqrt(p[i]);
+        }
+        double[] scaled = new double[d];
+        Ritz ritz = lanczos((u, out) -> {
+            for (int i = 0; i < d; i++) {
+                scaled[i] = s[i] * u[i];
+            }
+            hessianVector(theta, scaled, out);
+            for (int i = 0; i < d; i++) {
+                out[i] *= s[i];
+            }
+        }, d, iterations, new Random(seed));
+        return new Preconditioned(ritz.failed ? Double.NaN : ritz.max, ritz.products);
+    }
+
+    /** A symmetric linear operator: A·v written into {@code out}. */
+    private interface Operator {
+        void apply(double[] v, double[] out);
+    }
+
+    /** Extreme Ritz values of a Lanczos run; {@code failed} when a product was not finite or no step ran. */
+    private record Ritz(double max, double min, int products, boolean failed) {}
+
+    /**
+     * {@code iterations} Lanczos steps (at most d) on {@code a} from a Gaussian start, with full
+     * reorthogonalization; the extreme eigenvalues of the tridiagonal.
+     */
+    private static Ritz lanczos(Operator a, int d, int iterations, Random random) {
         int products = 0;
         int k = Math.min(iterations, d);
         double[][] basis = new double[k + 1][];
@@ -122,11 +189,11 @@ public final class HessianProbe {
         int steps = 0;
         double[] w = new double[d];
         for (int j = 0; j < k; j++) {
-            hessianVector(theta, basis[j], w);
+            a.apply(basis[j], w);
             products++;
             alpha[j] = dot(w, basis[j]);
             if (!Double.isFinite(alpha[j])) {
-                return new Extremes(Double.NaN, Double.NaN, Double.NaN, products);
+                return new Ritz(Double.NaN, Double.NaN, products, true);
             }
             for (int i = 0; i < d; i++) {
                 w[i] -= alpha[j] * basis[j][i] + (j > 0 ? beta[j - 1] * basis[j - 1][i] : 0);
@@ -148,6 +215,9 @@ public final class HessianProbe {
             basis[j + 1] = w.clone();
             scale(basis[j + 1], 1 / bj);
         }
+        if (steps == 0) {
+            return new Ritz(Double.NaN, Double.NaN, products, false);
+        }
         double[][] t = new double[steps][steps];
         for (int j = 0; j < steps; j++) {
             t[j][j] = alpha[j];
@@ -156,26 +226,14 @@ public final class HessianProbe {
                 t[j + 1][j] = beta[j];
             }
         }
-        double[] ritz = Eigen.of(t).values;
+        double[] values = Eigen.of(t).values;
         double max = Double.NEGATIVE_INFINITY;
         double min = Double.POSITIVE_INFINITY;
-        for (double r : ritz) {
+        for (double r : values) {
             max = Math.max(max, r);
             min = Math.min(min, r);
         }
-        double trace = 0;
-        double[] rv = new double[d];
-        double[] hv = new double[d];
-        for (int s = 0; s < traceSamples; s++) {
-            for (int i = 0; i < d; i++) {
-                rv[i] = random.nextBoolean() ? 1 : -1;
-            }
-            hessianVector(theta, rv, hv);
-            products++;
-            trace += dot(rv, hv) / traceSamples;
-        }
-        return new Extremes(steps == 0 ? Double.NaN : max, steps == 0 ? Double.NaN : min,
-                traceSamples == 0 ? Double.NaN : trace, products);
+        return new Ritz(max, min, products, false);
     }
 
     static double dot(double[] a, double[] b) {

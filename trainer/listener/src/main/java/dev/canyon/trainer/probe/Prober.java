@@ -7,18 +7,24 @@ import dev.canyon.contract.proto.HessianProbe.Builder;
 import dev.canyon.contract.proto.LinearPathProbe;
 import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the scheduled probes of a {@link ProbePlan} on a DL4J network after a step and returns their
  * results as wire messages. Same-batch curvature needs the step's batch, which DL4J exposes for a
  * MultiLayerNetwork only; for a ComputationGraph the Hessian and linear-path probes run on the
- * probe batches. The network's parameters are left exactly as they were
+ * probe batches. For a network trained by DL4J's Adam, the Hessian probe also measures the
+ * preconditioned sharpness λmax(P⁻¹H) ({@link AdamPreconditioner}; {@code iterations} more
+ * Hessian-vector products). The network's parameters are left exactly as they were
  * (every oracle call restores them).
  */
 public final class Prober {
+    private static final Logger LOG = LoggerFactory.getLogger(Prober.class);
     private final ProbePlan plan;
     private DataSet probeBatch;
     private DataSet validationBatch;
+    private boolean preconditionerWarned;
 
     public Prober(ProbePlan plan) {
         this.plan = plan;
@@ -32,6 +38,20 @@ public final class Prober {
     public void setProbeBatches(DataSet train, DataSet validation) {
         this.probeBatch = train;
         this.validationBatch = validation;
+    }
+
+    /** Adam's P, or null (not Adam, or its state could not be read: warned once, the other results still go out). */
+    private double[] adamPreconditioner(Model net, int iteration) {
+        try {
+            return AdamPreconditioner.diagonal(net, iteration);
+        } catch (RuntimeException e) {
+            if (!preconditionerWarned) {
+                preconditionerWarned = true;
+                LOG.warn("could not read Adam's preconditioner from the updater state; Hessian probes go out without "
+                        + "the preconditioned sharpness (the stability ratio of this Adam run will be absent): {}", e.toString());
+            }
+            return null;
+        }
     }
 
     /** Whether any probe is due after {@code step}. */
@@ -52,13 +72,15 @@ public final class Prober {
     /**
      * Probes after step {@code step}.
      *
+     * @param iteration the 0-based iteration DL4J passed to the updater for step t (the {@code
+     *     iteration} argument of {@code iterationDone}): Adam's bias corrections at that step
      * @param stepBatch the batch step t was trained on (for same-batch curvature)
      * @param theta θ_t
      * @param prevTheta θ_{t−1}
      * @param theta0 θ_0
      * @param g g_t = ∇L_B(θ_{t−1}), mean over the batch
      */
-    public Results probe(Model net, long step, DataSet stepBatch, double[] theta, double[] prevTheta,
+    public Results probe(Model net, long step, int iteration, DataSet stepBatch, double[] theta, double[] prevTheta,
             double[] theta0, double[] g) {
         CurvatureProbe curvature = null;
         dev.canyon.contract.proto.HessianProbe hessian = null;
@@ -85,17 +107,26 @@ public final class Prober {
         }
         DataSet fixed = probeBatch != null ? probeBatch : stepBatch;
         if (plan.hessian().due(step) && fixed != null) {
-            HessianProbe.Extremes e = new HessianProbe(new NetworkOracle(net, fixed), plan.relativeStep())
-                    .extremes(theta, plan.iterations(), plan.traceSamples(), step);
+            HessianProbe probe = new HessianProbe(new NetworkOracle(net, fixed), plan.relativeStep());
+            HessianProbe.Extremes e = probe.extremes(theta, plan.iterations(), plan.traceSamples(), step);
+            int products = e.hessianVectorProducts();
+            // Adam's edge of stability is on P⁻¹H (StabilityRatio): one more Lanczos run, on P^-1/2 H P^-1/2.
+            double[] p = plan.iterations() > 0 ? adamPreconditioner(net, iteration) : null;
+            HessianProbe.Preconditioned pre = p == null ? null : probe.preconditionedMax(theta, p, plan.iterations(), step + 1);
             Builder b = dev.canyon.contract.proto.HessianProbe.newBuilder()
                     .setMaxEigenvalue(e.maxEigenvalue())
                     .setMinEigenvalue(e.minEigenvalue())
                     .setTrace(Double.isNaN(e.trace()) ? 0 : e.trace())
                     .setIterations(plan.iterations())
                     .setTraceSamples(plan.traceSamples())
-                    .setHessianVectorProducts(e.hessianVectorProducts())
                     .setBatchSize(fixed.numExamples());
-            hessian = b.build();
+            if (pre != null) {
+                products += pre.hessianVectorProducts();
+                if (Double.isFinite(pre.maxEigenvalue())) {
+                    b.setPreconditionedMaxEigenvalue(pre.maxEigenvalue());
+                }
+            }
+            hessian = b.setHessianVectorProducts(products).build();
         }
         if (plan.linearPath().due(step) && fixed != null) {
             NetworkOracle train = new NetworkOracle(net, fixed);

@@ -1,6 +1,7 @@
 package dev.canyon.trainer.telemetry;
 
 import dev.canyon.contract.Topics;
+import dev.canyon.contract.proto.OptimizerConfig;
 import dev.canyon.contract.proto.RunEnded;
 import java.time.Clock;
 import org.deeplearning4j.nn.api.Model;
@@ -44,14 +45,24 @@ final class RunLifecycle {
         return started;
     }
 
-    /** Sends run-started for {@code model} (its parameters now are θ_0), unless it was sent. */
+    /** Sends run-started for {@code model} (its parameters now are θ_0, its updaters the optimizer), unless it was sent. */
     void start(Model model) {
         if (started) {
             return;
         }
         started = true;
         long eventTimeMs = clock.millis();
-        sink.send(Topics.RUNS, key, records.runStarted(eventTimeMs, Dl4jNetwork.parameters(model)));
+        sink.send(Topics.RUNS, key, records.runStarted(eventTimeMs, Dl4jNetwork.parameters(model), optimizer(model)));
+    }
+
+    /** The model's optimizer; none (the stream then says it is not known) if reading it fails. */
+    private OptimizerConfig optimizer(Model model) {
+        try {
+            return Dl4jOptimizer.of(model);
+        } catch (RuntimeException e) {
+            LOG.warn("Canyon telemetry could not read the optimizer of run {} (its stability ratio will be absent): {}", key, e.toString());
+            return null;
+        }
     }
 
     /** Sends run-ended once, after {@code beforeEnd}; nothing when the run never started. */

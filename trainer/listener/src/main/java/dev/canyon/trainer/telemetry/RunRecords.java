@@ -4,6 +4,7 @@ import dev.canyon.contract.VectorRepresentation;
 import dev.canyon.contract.Vectors;
 import dev.canyon.contract.WireRecords;
 import dev.canyon.contract.proto.Encoding;
+import dev.canyon.contract.proto.OptimizerConfig;
 import dev.canyon.contract.proto.Probe;
 import dev.canyon.contract.proto.RunEnded;
 import dev.canyon.contract.proto.RunStarted;
@@ -38,9 +39,16 @@ final class RunRecords {
         return config.vectors().encoding() == Encoding.SKETCH_FLOAT32;
     }
 
-    /** The run-started record: the run's description and settings, and θ_0 in the run's representation. */
-    byte[] runStarted(long eventTimeMs, float[] theta0) {
-        return WireRecords.encode(RunStarted.newBuilder()
+    /**
+     * The run-started record: the run's description and settings, θ_0 in the run's representation, and
+     * the optimizer (not set when {@code optimizer} is null or KIND_UNSPECIFIED).
+     */
+    byte[] runStarted(long eventTimeMs, float[] theta0, OptimizerConfig optimizer) {
+        RunStarted.Builder b = RunStarted.newBuilder();
+        if (optimizer != null && optimizer.getKind() != OptimizerConfig.Kind.KIND_UNSPECIFIED) {
+            b.setOptimizerConfig(optimizer);
+        }
+        return WireRecords.encode(b
                 .setRunId(config.runId())
                 .setExperimentId(config.experimentId())
                 .setEventTimeMs(eventTimeMs)

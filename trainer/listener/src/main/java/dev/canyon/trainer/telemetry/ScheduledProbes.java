@@ -45,10 +45,11 @@ final class ScheduledProbes {
      * Runs the probes due after the step of {@code f} (θ_t in {@code f.theta}, g_t summed over the
      * batch in {@code f.g}) and sends their records.
      *
+     * @param iteration the 0-based iteration DL4J gave the updater for this step (iterationDone's argument)
      * @param prevTheta θ_{t−1}
      * @param theta0 θ_0
      */
-    void run(Model model, StepFrame f, float[] prevTheta, float[] theta0) {
+    void run(Model model, StepFrame f, int iteration, float[] prevTheta, float[] theta0) {
         DataSet stepBatch = null;
         try {
             stepBatch = Dl4jNetwork.stepBatch(model);
@@ -56,7 +57,7 @@ final class ScheduledProbes {
             for (int i = 0; i < g.length; i++) {
                 g[i] /= f.batchSize;
             }
-            Prober.Results r = prober.probe(model, f.step, stepBatch, toDouble(f.theta), toDouble(prevTheta), toDouble(theta0), g);
+            Prober.Results r = prober.probe(model, f.step, iteration, stepBatch, toDouble(f.theta), toDouble(prevTheta), toDouble(theta0), g);
             for (byte[] probe : records.probes(f.step, clock.millis(), r)) {
                 sink.send(Topics.STEPS, key, probe);
             }

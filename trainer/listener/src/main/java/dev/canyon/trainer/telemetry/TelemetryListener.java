@@ -227,7 +227,7 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
             if (probes != null && probes.due(step)) {
                 // The probes read θ_{t−1}: the telemetry thread must have processed step t−1 and be idle.
                 handoff.awaitProcessed(step - 1);
-                probes.run(model, f, recorder.previousTheta(), recorder.theta0());
+                probes.run(model, f, iteration, recorder.previousTheta(), recorder.theta0());
             }
             handoff.submit(f);
         } catch (InterruptedException e) {
