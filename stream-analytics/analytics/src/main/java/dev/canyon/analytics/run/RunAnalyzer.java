@@ -18,6 +18,8 @@ import dev.canyon.kernels.path.LinearPathSummary;
 import dev.canyon.kernels.pca.RandomWalkControl;
 import dev.canyon.kernels.pca.TrajectoryPca;
 import dev.canyon.kernels.stall.StallDetector;
+import dev.canyon.kernels.stability.OptimizerSpec;
+import dev.canyon.kernels.stability.StabilityRatio;
 import dev.canyon.contract.Vectors;
 import dev.canyon.contract.WireRecords;
 import dev.canyon.contract.proto.Encoding;
@@ -112,7 +114,11 @@ public final class RunAnalyzer {
 
     private double lambdaMax = Double.NaN;
     private double lambdaMin = Double.NaN;
+    /** Adam's λmax(P⁻¹H) of the latest Hessian probe (NaN without). */
+    private double preconditionedLambdaMax = Double.NaN;
     private long hessianStep = Long.MIN_VALUE;
+    /** The run's optimizer, from its run-started record. */
+    private OptimizerSpec optimizer = OptimizerSpec.unknown();
     private double probeCurvature = Double.NaN;
     private long curvatureStep = Long.MIN_VALUE;
 
@@ -390,9 +396,22 @@ public final class RunAnalyzer {
                 : new ObstacleClassifier.SamePoint(n, u / n, Math.sqrt(var) / n, trace / n);
     }
 
-    /** η_eff, the step per unit of gradient on a quadratic: η for SGD. */
-    private double effectiveLearningRate() {
-        return learningRate;
+    /**
+     * η_eff, the step per unit of gradient on a quadratic: η for SGD, η/(1−β) for heavy-ball and
+     * Nesterov momentum β (the steady-state step of a constant gradient); for Adam, other and unknown
+     * optimizers the window's mean ‖Δθ‖ / mean ‖g‖, which is η for SGD and underestimates momentum's
+     * (so a critical point is claimed less readily, never more).
+     */
+    private double effectiveLearningRate(ObstacleIndicators.Window w) {
+        switch (optimizer.kind()) {
+            case SGD:
+                return learningRate;
+            case MOMENTUM:
+            case NESTEROV:
+                return optimizer.momentum() < 1 ? learningRate / (1 - optimizer.momentum()) : Double.NaN;
+            default:
+                return w.meanGradNorm() > 0 ? w.meanDeltaNorm() / w.meanGradNorm() : Double.NaN;
+        }
     }
 
     /** The indicators, the obstacle decision (once the window is full) and the PCA, as points. */
@@ -405,11 +424,13 @@ public final class RunAnalyzer {
         double curvature = curvatureFresh ? probeCurvature : w.curvature();
         double lMax = hessianFresh ? lambdaMax : Double.NaN;
         double lMin = hessianFresh ? lambdaMin : Double.NaN;
-        double eta = effectiveLearningRate();
+        double eta = effectiveLearningRate(w);
         List<String> notes = new ArrayList<>(2);
-        double stability = learningRate * lMax / 2;
-        if (!hessianFresh) {
-            notes.add("stability ratio absent: no Hessian probe in the last " + settings.hessianFreshness() + " steps");
+        StabilityRatio.Value ratio = StabilityRatio.of(optimizer, learningRate, lMax, hessianFresh ? preconditionedLambdaMax : Double.NaN);
+        double stability = ratio.ratio();
+        if (!ratio.present()) {
+            notes.add("stability ratio absent: " + (hessianFresh ? ratio.absentReason()
+                    : "no Hessian probe in the last " + settings.hessianFreshness() + " steps"));
         }
         ObstacleClassifier.SamePoint same = samePoint();
         double noiseScale = Double.NaN;
@@ -572,13 +593,15 @@ public final class RunAnalyzer {
             }
             case HESSIAN -> {
                 var h = p.getHessian();
+                double preconditioned = h.hasPreconditionedMaxEigenvalue() ? h.getPreconditionedMaxEigenvalue() : Double.NaN;
                 if (p.getStep() >= hessianStep && Double.isFinite(h.getMaxEigenvalue()) && Double.isFinite(h.getMinEigenvalue())) {
                     lambdaMax = h.getMaxEigenvalue();
                     lambdaMin = h.getMinEigenvalue();
+                    preconditionedLambdaMax = preconditioned;
                     hessianStep = p.getStep();
                 }
                 out.add(new ProbeResult.Hessian(at, h.getMaxEigenvalue(), h.getMinEigenvalue(), h.getTrace(),
-                        learningRate * h.getMaxEigenvalue() / 2));
+                        StabilityRatio.of(optimizer, learningRate, h.getMaxEigenvalue(), preconditioned).ratio()));
             }
             case LINEAR_PATH -> out.add(linearPath(p, at));
             case GRADIENT_NOISE -> {
@@ -625,6 +648,7 @@ public final class RunAnalyzer {
     public List<Update> onRunStarted(RunStarted r) {
         run = r.getRunId();
         experiment = r.getExperimentId();
+        optimizer = Optimizers.fromRunStarted(r);
         List<Update> out = new ArrayList<>(4);
         if (r.hasInitialParameters() && initial == null && !finished) {
             // NaN and infinities survive a sketch, so checking θ_0 in the PCA space checks the vector.
@@ -734,7 +758,8 @@ public final class RunAnalyzer {
      * <tr><td>probes</td><td>lambdaMax, lambdaMin (doubles), hessianStep (long), probeCurvature (double), curvatureStep (long)</td></tr>
      * <tr><td>evidence (version 2)</td><td>same-point probes (count −1 when dropped, 0 to {@value #MAX_NOISE_PROBES}; each step
      * (long), |grad L|^2, its standard error, tr Sigma (doubles)); pending state (code, −1 for none), windows in a row (int),
-     * its evidence (string)</td></tr>
+     * its evidence (string); optimizer (kind: 0 SGD, 1 MOMENTUM, 2 NESTEROV, 3 ADAM, 4 OTHER, 5 UNKNOWN as int, name, momentum, β1, β2, ε);
+     * Adam's preconditioned λmax of the latest Hessian probe (double)</td></tr>
      * <tr><td>trajectory</td><td>the run's vector representation (presence byte, string), space (int), streamSketched (byte); optional position, θ_0, PC1, PC2 (length then values);
      * optional TrajectoryPca, RandomWalkControl (their own states); held positions (count, then run, experiment,
      * step, event time and the vector of each)</td></tr>
@@ -787,6 +812,13 @@ public final class RunAnalyzer {
         out.writeInt(candidate == null ? -1 : candidate.code());
         out.writeInt(candidateWindows);
         StateFormat.writeString(out, candidateEvidence);
+        out.writeInt(optimizer.kind().ordinal());
+        StateFormat.writeString(out, optimizer.name());
+        out.writeDouble(optimizer.momentum());
+        out.writeDouble(optimizer.beta1());
+        out.writeDouble(optimizer.beta2());
+        out.writeDouble(optimizer.epsilon());
+        out.writeDouble(preconditionedLambdaMax);
         out.writeBoolean(vectorIdentity != null);
         if (vectorIdentity != null) {
             StateFormat.writeString(out, vectorIdentity);
@@ -862,6 +894,11 @@ public final class RunAnalyzer {
                 a.candidate = pending < 0 ? null : ObstacleState.fromCode(pending);
                 a.candidateWindows = StateFormat.readInt(i, NAME, "pending windows", 0, Integer.MAX_VALUE);
                 a.candidateEvidence = StateFormat.readString(i, NAME, "pending evidence", MAX_STRING_BYTES);
+                OptimizerSpec.Kind[] kinds = OptimizerSpec.Kind.values();
+                OptimizerSpec.Kind kind = kinds[StateFormat.readInt(i, NAME, "optimizer kind", 0, kinds.length - 1)];
+                a.optimizer = new OptimizerSpec(kind, StateFormat.readString(i, NAME, "optimizer name", MAX_STRING_BYTES), i.readDouble(),
+                        i.readDouble(), i.readDouble(), i.readDouble());
+                a.preconditionedLambdaMax = i.readDouble();
             } else {
                 a.noiseProbes = a.finished ? null : new ArrayList<>();
                 // Version 1 showed every decision at once: the shown state stands as if it had held long enough.

@@ -55,6 +55,13 @@ class NoisyGroundTruthTest {
             q.lossOffset = 0.3;
             return q;
         }, 600).getOrDefault(ObstacleState.NEAR_MINIMUM, 0)).isGreaterThanOrEqualTo(19);
+        // Heavy-ball momentum 0.9 at η = 0.005: the same effective step η/(1−β) = 0.05.
+        assertThat(tally("near a minimum, momentum 0.9", () -> {
+            NoisyQuadratic q = nearMinimum();
+            q.momentum = 0.9;
+            q.learningRate = 0.005;
+            return q;
+        }, 600).getOrDefault(ObstacleState.NEAR_MINIMUM, 0)).isGreaterThanOrEqualTo(19);
     }
 
     /** Near a strict saddle: λmin = −0.1 against λmax = 4, started at it, with gradient noise small enough to stay 400 steps. */

@@ -40,6 +40,7 @@ public final class NoisyQuadratic {
     int noiseEvery = 10;
     boolean sendNoiseProbes = true;
     boolean sendHessian = true;
+    boolean announceOptimizer = true;
 
     /** What a run showed: every obstacle decision, in order. */
     public record Outcome(List<ObstacleState> states, List<String> evidence, RunAnalyzer analyzer, List<WindowIndicators> windows) {
@@ -69,6 +70,12 @@ public final class NoisyQuadratic {
             theta0[i] = optimum[i] + x[i];
         }
         RunAnalyzer a = new RunAnalyzer(settings);
+        if (announceOptimizer) {
+            a.onRunStarted(dev.canyon.contract.proto.RunStarted.newBuilder().setRunId("gt-" + seed).setExperimentId("gt")
+                    .setEventTimeMs(1_800_000_000_000L).setOptimizerConfig(dev.canyon.analytics.run.Optimizers.toWire(momentum == 0
+                            ? dev.canyon.kernels.stability.OptimizerSpec.sgd()
+                            : dev.canyon.kernels.stability.OptimizerSpec.momentum(momentum))).build());
+        }
         List<ObstacleState> states = new ArrayList<>();
         List<String> evidence = new ArrayList<>();
         List<WindowIndicators> windows = new ArrayList<>();

@@ -174,13 +174,21 @@ class RunAnalyzerTest {
                 .hasMessageContaining("after the run ended");
     }
 
-    /** Probes become points, and a fresh Hessian probe feeds the stability ratio of the next window. */
+    /**
+     * Probes become points, and a fresh Hessian probe feeds the stability ratio of the next window,
+     * against the announced optimizer's threshold; without an announced optimizer the ratio is absent
+     * with the reason.
+     */
     @Test
     void probesAreStoredAndUsedAsEvidence() {
+        RunAnalyzer unknown = new RunAnalyzer(AnalyticsSettings.defaults());
         RunAnalyzer a = new RunAnalyzer(AnalyticsSettings.defaults());
+        a.onRunStarted(dev.canyon.contract.proto.RunStarted.newBuilder().setRunId("q").setExperimentId("exp")
+                .setOptimizerConfig(Optimizers.toWire(dev.canyon.kernels.stability.OptimizerSpec.sgd())).build());
         List<Step> steps = trajectory("q", 20, 4, 5);
         for (Step s : steps.subList(0, 5)) {
             a.onStep(s, 0);
+            unknown.onStep(s, 0);
         }
         Probe.Builder base = Probe.newBuilder().setRunId("q").setExperimentId("exp").setStep(5).setEventTimeMs(1_700_000_000_005L);
         List<Update> h = a.onProbe(base.clone().setHessian(HessianProbe.newBuilder().setMaxEigenvalue(30).setMinEigenvalue(-2)
@@ -204,6 +212,17 @@ class RunAnalyzerTest {
         }
         assertThat(indicators.lambdaMax()).isEqualTo(30.0);
         assertThat(indicators.stabilityRatio()).isEqualTo(1.5);
+
+        unknown.onProbe(base.clone().setHessian(HessianProbe.newBuilder().setMaxEigenvalue(30).setMinEigenvalue(-2).setTrace(40)).build());
+        WindowIndicators withoutOptimizer = null;
+        for (Step s : steps.subList(5, 10)) {
+            for (WindowIndicators p : only(unknown.onStep(s, 0), WindowIndicators.class)) {
+                withoutOptimizer = p;
+            }
+        }
+        assertThat(withoutOptimizer.lambdaMax()).isEqualTo(30.0);
+        assertThat(withoutOptimizer.stabilityRatio()).isNaN();
+        assertThat(withoutOptimizer.notes()).contains("stability ratio absent: optimizer not known");
     }
 
     /** A non-finite step opens divergence and sets DIVERGING at once, without touching the distances. */

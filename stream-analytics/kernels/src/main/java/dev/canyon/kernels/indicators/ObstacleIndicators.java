@@ -81,10 +81,11 @@ public final class ObstacleIndicators {
      *     for quarters of q steps, with σ̂² = mean (L_t − L_{t−1})²/2 over consecutive steps (a trend
      *     cancels in the differences); NaN with fewer than 2 consecutive steps. It counts the noise of
      *     the minibatch losses only, not the slow wander of θ (the classifier bounds that separately)
+     * @param meanDeltaNorm mean ‖Δθ_t‖
      */
     public record Window(int steps, double meanGradNorm, double gradNormTrend, double uphillFraction, double successiveCosine,
             double noiseScale, double curvature, double predictedLossChange, double observedLossChange, double lossStart,
-            double lossEnd, long lastStep, double lossChangeStderr) {}
+            double lossEnd, long lastStep, double lossChangeStderr, double meanDeltaNorm) {}
 
     private final int capacity;
     private final StepInput[] ring;
@@ -187,6 +188,7 @@ public final class ObstacleIndicators {
     /** The indicators now. */
     public Window window() {
         double sumNorm = 0;
+        double sumDelta = 0;
         double sx = 0, sy = 0, sxx = 0, sxy = 0;
         int logCount = 0;
         double cosSum = 0;
@@ -202,6 +204,7 @@ public final class ObstacleIndicators {
         for (int i = 0; i < size; i++) {
             StepInput s = at(i);
             sumNorm += s.gradNorm();
+            sumDelta += s.deltaNorm();
             batch += s.batchSize();
             if (s.gradNorm() > 0) {
                 double x = s.step();
@@ -266,6 +269,7 @@ public final class ObstacleIndicators {
                 curvCount == 0 ? Double.NaN : curvSum / curvCount, curvCount == 0 ? Double.NaN : predicted / curvCount,
                 curvCount == 0 ? Double.NaN : observed / curvCount, size == 0 ? Double.NaN : head / quarter,
                 size == 0 ? Double.NaN : tail / quarter, size == 0 ? 0 : at(size - 1).step(),
-                pairs == 0 ? Double.NaN : Math.sqrt(diffSq / pairs / 2) * Math.sqrt(2.0 / quarter));
+                pairs == 0 ? Double.NaN : Math.sqrt(diffSq / pairs / 2) * Math.sqrt(2.0 / quarter),
+                size == 0 ? Double.NaN : sumDelta / size);
     }
 }

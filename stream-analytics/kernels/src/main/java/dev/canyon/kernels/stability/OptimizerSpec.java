@@ -17,7 +17,10 @@ import java.util.Objects;
  */
 public record OptimizerSpec(Kind kind, String name, double momentum, double beta1, double beta2, double epsilon) {
 
-    /** The update rules with a closed-form edge of stability, and the two without one. */
+    /**
+     * The update rules with a closed-form edge of stability, and the two without one. The ordinals are
+     * persisted (RunAnalyzer state, version 2): new kinds go at the end.
+     */
     public enum Kind {
         /** θ ← θ − η g. */
         SGD,
