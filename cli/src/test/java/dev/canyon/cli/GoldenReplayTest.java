@@ -48,31 +48,22 @@ import org.junit.jupiter.api.io.TempDir;
  * was recorded: every measurement, every tag, every field (as influxd prints it) and every
  * nanosecond timestamp. The recording: an experiment of two Fashion-MNIST MLP runs (sketch vectors,
  * full probes), a deep-linear-2 run and a planted-saddle run with momentum (FULL vectors), a garbage
- * record and a run whose third step has a NaN loss. Its expected points were written by the code
- * before the redesign of issue 11, so this test holds the redesign to "no point changes" (but for
- * the {@link #INTENDED_CHANGES}, each with its reason).
+ * record and a run whose third step has a NaN loss. Its expected points are what the analytics gave
+ * when they were last rewritten on purpose (issue 13: obstacle states under noise, shown after 3
+ * agreeing windows; noise scale with its source and notes; the stability ratio against the run's
+ * optimizer), so any other change to a point fails here.
  *
- * <p>To record anew (only when the points are meant to change): run a stack, train such runs
- * into it, and run this test with {@code -Dcanyon.golden.record=<bootstrap servers>}; it rewrites
- * both resources under {@code src/test/resources/golden/replay}.
+ * <p>To record anew: run a stack, train such runs into it, and run this test with {@code
+ * -Dcanyon.golden.record=<bootstrap servers>}; it rewrites both resources under {@code
+ * src/test/resources/golden/replay}. When the analytics change the points on purpose, {@code
+ * -Dcanyon.golden.rewrite=true} keeps the recorded records and rewrites the expected points (say in
+ * the commit which points changed and why).
  */
 @Tag("real")
 class GoldenReplayTest {
     private static final Path RESOURCES = Path.of("src/test/resources/golden/replay");
     private static final String RECORDS = "records.bin.gz";
     private static final String POINTS = "points.txt.gz";
-
-    /**
-     * The points the redesign changed on purpose, recorded line → line now; every other point must be
-     * exactly as recorded. The DIVERGING decision of a non-finite step used to carry the last
-     * accepted step (2) in its step field while its timestamp was that of the non-finite step (3);
-     * it now names the step it decides about, as its timestamp always did.
-     */
-    private static final Map<String, String> INTENDED_CHANGES = Map.of(
-            "obstacle 1796059427898000003 {evidence=\"non-finite values at step 3: loss NaN, gradient norm 1.0\", "
-                    + "experiment=\"golden-bad\", run=\"golden-nonfinite\", state=\"DIVERGING\", state_code=6, step=2}",
-            "obstacle 1796059427898000003 {evidence=\"non-finite values at step 3: loss NaN, gradient norm 1.0\", "
-                    + "experiment=\"golden-bad\", run=\"golden-nonfinite\", state=\"DIVERGING\", state_code=6, step=3}");
 
     @TempDir
     Path dir;
@@ -105,11 +96,10 @@ class GoldenReplayTest {
             env.execute("golden-replay");
             points = allPoints(influxd.url(), "golden");
         }
-        if (recordFrom != null) {
+        if (recordFrom != null || Boolean.getBoolean("canyon.golden.rewrite")) {
             writeLines(RESOURCES.resolve(POINTS), points);
         }
-        List<String> expected = readLines(RESOURCES.resolve(POINTS)).stream().map(l -> INTENDED_CHANGES.getOrDefault(l, l))
-                .sorted().toList();
+        List<String> expected = readLines(RESOURCES.resolve(POINTS)).stream().sorted().toList();
         assertThat(expected).hasSizeGreaterThan(3000);
         assertThat(points).as("points of the replayed recording").hasSameSizeAs(expected);
         for (int i = 0; i < expected.size(); i++) {

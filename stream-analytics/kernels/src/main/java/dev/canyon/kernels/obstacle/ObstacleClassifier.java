@@ -30,7 +30,9 @@ import java.util.Locale;
  *             E‖∇L‖² = Σ η λ_i C_ii/(2 − ηλ_i) with C = Σ/B, about (ηλ/2)·tr C when ηλ is small: the
  *             true gradient is no larger than the noise and the curvature keep it, and the loss excess
  *             (‖∇L‖² ≈ 2λ·excess) is within the factor of the noise floor;
- *         <li>without them (deterministic evidence, e.g. full-batch training): the Newton step
+ *         <li>without them, or when they are inconclusive with the loss at its floor (a realizable
+ *             minimum, where the noise vanishes with the loss), deterministic evidence (e.g.
+ *             full-batch training): the Newton step
  *             ‖g‖/λmax is below {@link Thresholds#criticalDistance}·max(1, ‖θ‖) and the steps are not
  *             going uphill (at most {@link Thresholds#uphill}; waived at the floor).
  *       </ul>
@@ -239,14 +241,24 @@ public final class ObstacleClassifier {
             String text = f("|grad L|^2 + 1 standard error = %.3g + %.2g (%d probes) %s %.3g x stationary level %.3g (eta_eff %.3g, "
                     + "tr Sigma/B %.3g)", s.gradNormSq(), s.gradNormSqStderr(), s.probes(), high <= bound ? "within" : "above",
                     t.stationaryFactor(), level, e.effectiveLearningRate(), s.noiseTrace() / e.batchSize());
-            return new Test(high <= bound, (high <= bound ? "critical point: " : "no critical point: ") + text);
+            if (high <= bound || !atFloor) {
+                return new Test(high <= bound, (high <= bound ? "critical point: " : "no critical point: ") + text);
+            }
+            // At the loss floor the noise vanishes with the loss (a realizable minimum), and so does the
+            // precision of the same-point estimate against its level: the deterministic test decides.
+            return deterministic(e, atFloor, "the same-point test is inconclusive at the floor: " + text);
         }
+        return deterministic(e, atFloor, "no same-point probe");
+    }
+
+    /** The deterministic critical-point test: a short Newton step ‖g‖/λmax and not going uphill (waived at the floor). */
+    private Test deterministic(Evidence e, boolean atFloor, String why) {
         double newton = e.gradNorm() / e.maxEigenvalue();
         double scale = t.criticalDistance() * Math.max(1, e.paramNorm());
         boolean uphill = e.uphillFraction() > t.uphill();
         boolean holds = newton < scale && (!uphill || atFloor);
-        return new Test(holds, f("%s (no same-point probe): |g|/lambda_max %.3g %s %.3g, %.0f%% uphill steps%s",
-                holds ? "critical point" : "no critical point", newton, newton < scale ? "<" : ">=", scale, 100 * e.uphillFraction(),
-                atFloor ? " (waived at the floor)" : ""));
+        return new Test(holds, f("%s (%s): |g|/lambda_max %.3g %s %.3g, %.0f%% uphill steps%s",
+                holds ? "critical point" : "no critical point", why, newton, newton < scale ? "<" : ">=", scale,
+                100 * e.uphillFraction(), atFloor ? " (waived at the floor)" : ""));
     }
 }
