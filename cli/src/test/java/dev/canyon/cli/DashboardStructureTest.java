@@ -57,7 +57,7 @@ class DashboardStructureTest {
             checkNames(rq.group(1), contract, "alert rule");
             ruleQueries++;
         }
-        assertThat(ruleQueries).isEqualTo(3);
+        assertThat(ruleQueries).as("one rule per alert kind").isEqualTo(dev.canyon.kernels.stall.StallDetector.Kind.values().length);
         Matcher ds = Pattern.compile("datasourceUid: (\\S+)").matcher(rules);
         while (ds.find()) {
             assertThat(ds.group(1)).as("alert rule datasource").isIn("__expr__", "canyon-influxdb");

@@ -73,5 +73,39 @@ class GrafanaCodesTest {
         Set<String> kinds = Arrays.stream(StallDetector.Kind.values()).map(k -> k.name().toLowerCase(Locale.ROOT))
                 .collect(Collectors.toCollection(TreeSet::new));
         assertThat(ruled).isEqualTo(kinds);
+        // Each rule is labelled with the kind its query reads, and is named after it.
+        Matcher rule = Pattern.compile("(?s)- uid: (\\S+)\\n.*?query: ([^\\n]+)\\n.*?labels: \\{kind: ([a-z_]+)\\}")
+                .matcher(rules.substring(rules.indexOf("\n    rules:")));
+        Set<String> labelled = new TreeSet<>();
+        while (rule.find()) {
+            Matcher kind = KIND.matcher(rule.group(2));
+            assertThat(kind.find()).as("query of rule %s names a kind", rule.group(1)).isTrue();
+            assertThat(rule.group(3)).as("label of rule %s", rule.group(1)).isEqualTo(kind.group(1));
+            assertThat(rule.group(1)).isEqualTo("canyon-" + kind.group(1).replace('_', '-'));
+            labelled.add(rule.group(3));
+        }
+        assertThat(labelled).isEqualTo(kinds);
+    }
+
+    /**
+     * Spike alerts open and resolve within a few steps, far quicker than the rules' 30 s evaluation:
+     * their rules look for an opening in the last 10 minutes; the other kinds stay open for as long
+     * as their condition holds, and their rules read the latest transition.
+     */
+    @Test
+    void spikeRulesLookForRecentOpeningsTheOthersForTheLatestTransition() throws IOException {
+        String rules = Files.readString(PipelineIntegrationTest.repoRoot().resolve("grafana/provisioning/alerting/canyon-alerts.yaml"));
+        Matcher q = Pattern.compile("(?m)^\\s+query: (.+)$").matcher(rules);
+        int checked = 0;
+        while (q.find()) {
+            Matcher kind = KIND.matcher(q.group(1));
+            assertThat(kind.find()).isTrue();
+            String expected = kind.group(1).endsWith("_spike")
+                    ? "SELECT max(\"open\") FROM \"alerts\" WHERE \"kind\" = '" + kind.group(1) + "' AND time > now() - 10m GROUP BY \"run\", \"experiment\""
+                    : "SELECT last(\"open\") FROM \"alerts\" WHERE \"kind\" = '" + kind.group(1) + "' GROUP BY \"run\", \"experiment\"";
+            assertThat(q.group(1)).isEqualTo(expected);
+            checked++;
+        }
+        assertThat(checked).isEqualTo(StallDetector.Kind.values().length);
     }
 }

@@ -78,7 +78,7 @@ public final class Measurements {
 
     /** Stall alerts opening and resolving (one point per transition). */
     public static final String ALERTS = "alerts";
-    /** Tag of {@link #ALERTS}: plateau, silence or divergence. */
+    /** Tag of {@link #ALERTS}: plateau, silence, divergence, loss_spike or gradient_spike. */
     public static final String TAG_KIND = "kind";
     /** 1 when the alert opens, 0 when it resolves (integer). */
     public static final String FIELD_OPEN = "open";

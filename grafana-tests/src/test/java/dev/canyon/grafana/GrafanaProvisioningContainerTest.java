@@ -82,7 +82,8 @@ class GrafanaProvisioningContainerTest {
             JsonNode rules = json.readTree(get(base + "/api/v1/provisioning/alert-rules"));
             List<String> ruleUids = new ArrayList<>();
             rules.forEach(r -> ruleUids.add(r.path("uid").asText()));
-            assertThat(ruleUids).contains("canyon-plateau", "canyon-silence", "canyon-divergence");
+            assertThat(ruleUids).contains("canyon-plateau", "canyon-silence", "canyon-divergence", "canyon-loss-spike",
+                    "canyon-gradient-spike");
             JsonNode contactPoints = json.readTree(get(base + "/api/v1/provisioning/contact-points"));
             List<String> names = new ArrayList<>();
             contactPoints.forEach(c -> names.add(c.path("name").asText()));

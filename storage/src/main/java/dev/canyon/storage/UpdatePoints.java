@@ -37,7 +37,7 @@ import java.util.Locale;
  * is not stored and maps to no point.
  */
 public final class UpdatePoints {
-    /** Spacing of a linear-path probe's points after the probe's own time (alerts use offsets 1,000..3,100 ns). */
+    /** Spacing of a linear-path probe's points after the probe's own time (alerts use offsets 1,000..5,100 ns). */
     static final long LINEAR_PATH_SPACING_NS = 10_000L;
     /** Offset of an alert's points per kind code (kind code + 1 thousands). */
     static final long ALERT_KIND_SPACING_NS = 1_000L;

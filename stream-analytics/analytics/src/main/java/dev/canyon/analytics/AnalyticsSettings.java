@@ -25,7 +25,7 @@ import java.util.function.BiConsumer;
  * @param streamSketchSize sketch size for larger exact vectors
  * @param crossRunEvery steps between positions offered for cross-run distances (0: none)
  * @param hessianFreshness a Hessian probe older than this many steps is not used as evidence
- * @param stall stall-alert thresholds
+ * @param stall stall-alert thresholds (plateau, silence, divergence, and the spike window and sigmas)
  * @param thresholds classifier thresholds
  * @param maxStepJump largest gap a run's step (or probe) may have past its last accepted step; a
  *     record beyond it is rejected, so that one forged step number cannot make every later real step
@@ -97,6 +97,10 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
                     (b, v) -> b.persistence(parseInt(v))),
             new Key("CANYON_NOISE_PROBE_HORIZON_STEPS", "age in steps beyond which same-point probes are not used as evidence",
                     "200", (b, v) -> b.noiseHorizon(parseInt(v))),
+            new Key("CANYON_SPIKE_WINDOW_STEPS", "previous steps whose mean and sigma judge a loss or gradient-norm spike (8 to 8192)",
+                    "128", (b, v) -> b.stall(b.stall.withSpikes(parseInt(v), b.stall.spikeSigmas()))),
+            new Key("CANYON_SPIKE_SIGMAS", "a loss or gradient norm above that mean plus this many sigma opens a spike alert (>= 1)",
+                    "6", (b, v) -> b.stall(b.stall.withSpikes(b.stall.spikeWindowSteps(), Double.parseDouble(v.trim())))),
             new Key("CANYON_MAX_STEP_JUMP", "largest gap a step or probe may have past the run's last accepted step", "100000",
                     (b, v) -> b.maxStepJump(Long.parseLong(v.trim()))));
 
@@ -143,7 +147,7 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
 
     private static StallDetector.Config copy(StallDetector.Config s, long patience, Duration silence) {
         return new StallDetector.Config(s.smoothing(), patience, s.minRelativeImprovement(), silence, s.divergenceFactor(),
-                s.recoverySteps());
+                s.recoverySteps(), s.spikeWindowSteps(), s.spikeSigmas());
     }
 
     /** Builds {@link AnalyticsSettings}; {@link #build} validates. */

@@ -29,6 +29,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <tr><td>CANYON_EMIT_EVERY_STEPS</td><td>steps between indicator, obstacle and PCA points (default 10)</td></tr>
  * <tr><td>CANYON_PLATEAU_PATIENCE_STEPS</td><td>steps without improvement before a plateau alert (default 500)</td></tr>
  * <tr><td>CANYON_SILENCE_S</td><td>seconds without a step before a silence alert (default 60)</td></tr>
+ * <tr><td>CANYON_SPIKE_WINDOW_STEPS</td><td>previous steps whose mean and sigma judge a loss or gradient-norm spike
+ * (default 128)</td></tr>
+ * <tr><td>CANYON_SPIKE_SIGMAS</td><td>sigmas above that mean that open a spike alert (default 6)</td></tr>
  * </table>
  */
 public final class StepAnalyticsMain {

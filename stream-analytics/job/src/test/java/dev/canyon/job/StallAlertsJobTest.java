@@ -32,8 +32,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Stall alerts through the whole job (broker → MiniCluster at parallelism 2 → alerts topic and
  * influxd), with DESIGN.md's defaults except a 3 s silence: a planted plateau raises exactly one
  * plateau alert within the patience and resolves it when progress resumes; a silent run raises a
- * silence alert; a NaN raises divergence; a healthy 2,000-step run raises none, and neither does a
- * run that ended properly.
+ * silence alert; a NaN raises divergence; a planted loss spike and a planted gradient-norm spike each
+ * open one spike alert that the next step resolves; a healthy 2,000-step run raises none, and neither
+ * does a run that ended properly.
  */
 class StallAlertsJobTest extends JobTestStack {
 
@@ -59,6 +60,9 @@ class StallAlertsJobTest extends JobTestStack {
             end(producer, "nan", 201);
             // Silence: 100 steps, then nothing, and no end.
             send(producer, "silent", 100, t -> 1.0 / t);
+            // Spikes: a noisy flat loss, 5x at step 300; the gradient 10x at step 350; then the end.
+            send(producer, "spiky", 400, t -> (1 + 0.01 * noise.nextGaussian()) * (t == 300 ? 5 : 1), t -> t == 350 ? 10 : 1);
+            end(producer, "spiky", 400);
         }
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -71,8 +75,8 @@ class StallAlertsJobTest extends JobTestStack {
         JobClient job = env.executeAsync(StepAnalyticsJob.NAME);
         List<Alert> alerts;
         try {
-            // plateau open + resolve, divergence open + resolve at the end, silence open.
-            alerts = TopicContents.readAtLeast(kafka.bootstrapServers(), Topics.ALERTS, 5, Duration.ofSeconds(90)).stream()
+            // plateau open + resolve, divergence open + resolve at the end, silence open, two spikes open + resolve.
+            alerts = TopicContents.readAtLeast(kafka.bootstrapServers(), Topics.ALERTS, 9, Duration.ofSeconds(90)).stream()
                     .map(r -> ((WireRecords.DecodedAlert) WireRecords.decode(r.value())).record()).toList();
             // Longer than the silence timeout: an ended run must stay quiet, and nothing may open twice.
             Thread.sleep(5_000);
@@ -110,6 +114,14 @@ class StallAlertsJobTest extends JobTestStack {
             assertThat(a.getStep()).isEqualTo(100);
         });
 
+        List<Alert> spiky = alerts.stream().filter(a -> a.getRunId().equals("spiky")).toList();
+        assertThat(spiky).extracting(Alert::getKind, Alert::getOpen, Alert::getStep).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(Alert.Kind.LOSS_SPIKE, true, 300L),
+                org.assertj.core.groups.Tuple.tuple(Alert.Kind.LOSS_SPIKE, false, 301L),
+                org.assertj.core.groups.Tuple.tuple(Alert.Kind.GRADIENT_SPIKE, true, 350L),
+                org.assertj.core.groups.Tuple.tuple(Alert.Kind.GRADIENT_SPIKE, false, 351L));
+        assertThat(spiky.get(0).getEvidence()).contains("sigma above the mean of log loss").contains("threshold geometric mean x exp(6.00 sigma)");
+
         // The same transitions are in InfluxDB, where Grafana's alert rules read them.
         try (InfluxStore store = InfluxStore.connect(influx)) {
             List<Map<String, Object>> rows = store.rows("SELECT step, \"open\", evidence FROM " + Measurements.ALERTS
@@ -128,7 +140,9 @@ class StallAlertsJobTest extends JobTestStack {
      * would against this InfluxDB: each fires (latest transition of its kind open, > 0.5) for the
      * run that raised it while the alert is open, stops after it resolves, and never fires for the
      * healthy run. "While open" is the rule's query as of the transition's time (a time bound added
-     * to its WHERE clause).
+     * to its WHERE clause). The spike rules fire while an opening lies in the last 10 minutes: as of
+     * the opening and 9 minutes later (the alert itself resolved at the next step), not before it
+     * and not 11 minutes later ("now()" of their query set to the evaluation time).
      */
     private static void checkGrafanaAlertRules(InfluxStore store, List<Alert> alerts) throws java.io.IOException {
         String rules = java.nio.file.Files.readString(Path.of(System.getProperty("canyon.repo.root", ".."))
@@ -140,16 +154,26 @@ class StallAlertsJobTest extends JobTestStack {
             assertThat(kind.find()).as("rule query names its kind: " + m.group(1)).isTrue();
             byKind.put(kind.group(1), m.group(1));
         }
-        assertThat(byKind).containsOnlyKeys("plateau", "silence", "divergence");
+        assertThat(byKind).containsOnlyKeys("plateau", "silence", "divergence", "loss_spike", "gradient_spike");
         assertThat(rules).doesNotContain("datasourceUid: canyon-influx\n").contains("datasourceUid: canyon-influxdb");
         for (var e : byKind.entrySet()) {
             String query = e.getValue();
-            assertThat(firing(store, query, "healthy", null)).as(e.getKey() + " rule on the healthy run").isFalse();
             Alert opened = alerts.stream().filter(a -> a.getKind().name().equalsIgnoreCase(e.getKey()) && a.getOpen())
                     .findFirst().orElseThrow();
             // The open point's own time (RunAnalyzer: the step's point time + 1 µs per kind number).
             long openedAt = dev.canyon.storage.PointTime.ofStep(opened.getEventTimeMs(), opened.getStep())
                     + 1000L * opened.getKind().getNumber();
+            if (e.getKey().endsWith("_spike")) {
+                long minute = 60_000_000_000L;
+                assertThat(firing(store, query, "healthy", openedAt + 5 * minute)).as(e.getKey() + " rule on the healthy run").isFalse();
+                assertThat(firing(store, query, opened.getRunId(), openedAt)).as(e.getKey() + " rule as it opens").isTrue();
+                assertThat(firing(store, query, opened.getRunId(), openedAt + 9 * minute)).as(e.getKey() + " rule 9 min later").isTrue();
+                assertThat(firing(store, query, opened.getRunId(), openedAt - 1)).as(e.getKey() + " rule before").isFalse();
+                assertThat(firing(store, query, opened.getRunId(), openedAt + 11 * minute)).as(e.getKey() + " rule 11 min later")
+                        .isFalse();
+                continue;
+            }
+            assertThat(firing(store, query, "healthy", null)).as(e.getKey() + " rule on the healthy run").isFalse();
             assertThat(firing(store, query, opened.getRunId(), openedAt)).as(e.getKey() + " rule while its alert is open").isTrue();
             boolean resolved = alerts.stream().anyMatch(a -> a.getRunId().equals(opened.getRunId()) && a.getKind() == opened.getKind()
                     && !a.getOpen());
@@ -157,21 +181,39 @@ class StallAlertsJobTest extends JobTestStack {
         }
     }
 
-    /** Whether the rule's query gives last(open) > 0.5 for {@code run}, as of {@code untilNanos} (null: now). */
+    /**
+     * Whether the rule's query gives a value (last or max of open) > 0.5 for {@code run}, as of
+     * {@code untilNanos} (null: now): a time bound is added, and a relative "now() - N m" becomes
+     * that bound minus N minutes.
+     */
     private static boolean firing(InfluxStore store, String query, String run, Long untilNanos) {
         String bound = " AND \"run\" = " + InfluxStore.quoteString(run) + (untilNanos == null ? "" : " AND time <= " + untilNanos);
-        List<Map<String, Object>> rows = store.rows(query.replace(" GROUP BY", bound + " GROUP BY"));
-        return rows.stream().anyMatch(r -> ((Number) r.get("last")).doubleValue() > 0.5);
+        String q = query.replace(" GROUP BY", bound + " GROUP BY");
+        if (untilNanos != null) {
+            java.util.regex.Matcher rel = java.util.regex.Pattern.compile("now\\(\\) - (\\d+)m").matcher(q);
+            if (rel.find()) {
+                q = rel.replaceFirst(Long.toString(untilNanos - Long.parseLong(rel.group(1)) * 60_000_000_000L));
+            }
+        }
+        List<Map<String, Object>> rows = store.rows(q);
+        return rows.stream().anyMatch(r -> ((Number) (r.containsKey("last") ? r.get("last") : r.get("max"))).doubleValue() > 0.5);
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, String run, int steps, DoubleUnaryOperator loss)
             throws Exception {
+        send(producer, run, steps, loss, t -> 1);
+    }
+
+    /** As above, the gradient (and so the step) of step t scaled by {@code gradScale}(t). */
+    private static void send(KafkaProducer<String, byte[]> producer, String run, int steps, DoubleUnaryOperator loss,
+            DoubleUnaryOperator gradScale) throws Exception {
         Random r = new Random(run.hashCode());
         for (int t = 1; t <= steps; t++) {
             float[] g = new float[16];
             float[] d = new float[16];
+            double scale = gradScale.applyAsDouble(t);
             for (int i = 0; i < g.length; i++) {
-                g[i] = (float) r.nextGaussian();
+                g[i] = (float) (scale * r.nextGaussian());
                 d[i] = -0.01f * g[i];
             }
             var step = SampleRecords.step(run, t, 1_700_000_000_000L + 10L * t, loss.applyAsDouble(t), g, d);

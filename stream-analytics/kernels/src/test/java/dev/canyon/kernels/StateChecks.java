@@ -14,8 +14,8 @@ import java.util.Random;
 
 /** The checks every kernel's persisted state must pass, and its golden fixture. */
 public final class StateChecks {
-    /** Where the fixtures live in the source tree (tests run in the module's directory). */
-    static final Path GOLDEN_SOURCE = Path.of("src", "test", "resources", "golden", "state-v1");
+    /** Where the fixtures live in the source tree (tests run in the module's directory), one folder per format version. */
+    static final Path GOLDEN_SOURCE = Path.of("src", "test", "resources", "golden");
 
     private StateChecks() {}
 
@@ -31,15 +31,24 @@ public final class StateChecks {
      * trailing byte, and random corruption give a StateFormatException and nothing else.
      */
     public static void assertFormatChecks(String kernel, byte[] bytes, Heapify heapify) {
-        assertThat(bytes[0]).as("format version byte").isEqualTo((byte) 1);
+        assertFormatChecks(kernel, bytes, heapify, 1);
+    }
+
+    /**
+     * {@link #assertFormatChecks(String, byte[], Heapify)} for a kernel that reads the format versions
+     * {@code readable} (ascending) and writes the last of them, which {@code bytes} has.
+     */
+    public static void assertFormatChecks(String kernel, byte[] bytes, Heapify heapify, int... readable) {
+        assertThat(bytes[0]).as("format version byte").isEqualTo((byte) readable[readable.length - 1]);
+        String reads = StateFormatException.unknownVersion(kernel, 7, readable).getMessage();
         byte[] future = bytes.clone();
         future[0] = 7;
         assertThatThrownBy(() -> heapify.heapify(future)).isInstanceOf(StateFormatException.class)
-                .hasMessage(kernel + " state of format version 7; this Canyon reads version 1");
+                .hasMessage(reads);
         byte[] zero = bytes.clone();
         zero[0] = 0;
         assertThatThrownBy(() -> heapify.heapify(zero)).isInstanceOf(StateFormatException.class)
-                .hasMessage(kernel + " state of format version 0; this Canyon reads version 1");
+                .hasMessage(reads.replace("format version 7", "format version 0"));
         byte[] other = bytes.clone();
         other[1] = (byte) (bytes[1] == StateFormat.DISTANCE_TRAVELLED ? StateFormat.TRAJECTORY_PCA : StateFormat.DISTANCE_TRAVELLED);
         assertThatThrownBy(() -> heapify.heapify(other)).isInstanceOf(StateFormatException.class)
@@ -85,17 +94,34 @@ public final class StateChecks {
      * {@code current}, else read from the test classpath. A later format must keep reading it.
      */
     public static byte[] golden(String file, byte[] current) {
+        return golden(1, file, current);
+    }
+
+    /**
+     * The golden fixture {@code file} of format {@code version} (folder golden/state-v{version}): with
+     * {@code -Dcanyon.golden.write=true} (re)written from {@code current}, else read from the test
+     * classpath. Only the test of the writer's current version may call this; tests of older
+     * versions read theirs with {@link #goldenFixture}, which never writes.
+     */
+    public static byte[] golden(int version, String file, byte[] current) {
         if (Boolean.getBoolean("canyon.golden.write")) {
             try {
-                Files.createDirectories(GOLDEN_SOURCE);
-                Files.write(GOLDEN_SOURCE.resolve(file), current);
+                Path dir = GOLDEN_SOURCE.resolve("state-v" + version);
+                Files.createDirectories(dir);
+                Files.write(dir.resolve(file), current);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             return current;
         }
-        try (InputStream in = StateChecks.class.getResourceAsStream("/golden/state-v1/" + file)) {
-            assertThat(in).as("golden fixture golden/state-v1/%s (write it with -Dcanyon.golden.write=true)", file).isNotNull();
+        return goldenFixture(version, file);
+    }
+
+    /** The golden fixture {@code file} of format {@code version}, read from the test classpath (never written). */
+    public static byte[] goldenFixture(int version, String file) {
+        String path = "golden/state-v" + version + "/" + file;
+        try (InputStream in = StateChecks.class.getResourceAsStream("/" + path)) {
+            assertThat(in).as("golden fixture %s (write it with -Dcanyon.golden.write=true)", path).isNotNull();
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
