@@ -126,7 +126,7 @@ public final class RunAnalyzer {
     private record NoiseProbe(long step, double gradNormSq, double stderr, double trace) {}
 
     /** Same-point probes kept as evidence (at most this many, newest last). */
-    static final int MAX_NOISE_PROBES = 16;
+    static final int MAX_NOISE_PROBES = 32;
     /** Largest η_eff·λmax at which the cross-batch noise scale is used (its bias is about −η·λ·tr(Σ)/B against a tr(Σ)/B noise). */
     static final double SCALAR_NOISE_MAX_STEP = 0.2;
     private ArrayList<NoiseProbe> noiseProbes = new ArrayList<>();

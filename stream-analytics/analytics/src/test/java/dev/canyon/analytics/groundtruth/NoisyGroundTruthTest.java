@@ -125,7 +125,7 @@ class NoisyGroundTruthTest {
     /**
      * The probe-based noise scale against the exact tr Σ/‖∇L‖² on a quadratic with a known gradient
      * covariance: a learning rate of 1e-6 keeps θ (so ‖∇L‖² = Σ λ_i² x_i²) fixed over the run, and each
-     * window averages up to 16 probes of 4 parts. Within 10 % at the last window of every seed: in 100
+     * window averages up to 20 probes of 4 parts. Within 10 % at the last window of every seed: in 100
      * dimensions the relative standard error of the mean ‖∇L‖² is about sqrt(4 tr Σ/(B n ‖∇L‖²)) ≈ 1.7 %
      * and that of tr Σ about sqrt(2/((m−1) d))/sqrt(n) ≈ 2 %, so 10 % is nearly 4 of their combined
      * standard errors. Never negative or absent.

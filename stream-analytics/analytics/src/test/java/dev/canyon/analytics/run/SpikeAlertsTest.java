@@ -77,7 +77,7 @@ class SpikeAlertsTest {
     }
 
     /**
-     * A checkpoint written before spike alerts existed (run-analyzer-stall-v1.bin: RunAnalyzerStateTest's
+     * A checkpoint written before spike alerts existed (state-v1/run-analyzer.bin: RunAnalyzerStateTest's
      * v1 fixture as it was, its stall detector in format 1) restores with an empty spike window and
      * continues as the uninterrupted run does (its 30 records never fill a 128-step window).
      */
@@ -88,7 +88,7 @@ class SpikeAlertsTest {
         int cut = 30;
         RunAnalyzer fresh = new RunAnalyzer(settings);
         records.subList(0, cut).forEach(r -> r.apply(fresh));
-        byte[] old = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("src/test/resources/golden/state-v1/run-analyzer-stall-v1.bin"));
+        byte[] old = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("src/test/resources/golden/state-v1/run-analyzer.bin"));
         RunAnalyzer restored = RunAnalyzer.heapify(old, settings);
         assertThat(restored.lastStep()).isEqualTo(fresh.lastStep());
         List<String> expected = new ArrayList<>();
