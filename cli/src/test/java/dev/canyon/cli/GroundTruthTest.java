@@ -121,6 +121,11 @@ class GroundTruthTest {
         }
         List<Integer> sorted = lengths.stream().sorted().toList();
         int median = sorted.get(sorted.size() / 2);
+        for (int i = 0; i < h.states.size(); i++) {
+            if (i == 0 || h.states.get(i) != h.states.get(i - 1)) {
+                System.out.println("  window " + i + " " + h.states.get(i) + ": " + h.evidence.get(i));
+            }
+        }
         System.out.println("healthy 1000 steps: states " + h.states + "\n  run lengths " + lengths + ", median " + median
                 + "\n  last: " + h.lastEvidence);
         assertThat(h.states).as("healthy training is not at a critical point").doesNotContain(ObstacleState.SADDLE,

@@ -31,7 +31,7 @@ import java.util.function.BiConsumer;
  *     record beyond it is rejected, so that one forged step number cannot make every later real step
  *     of the run look out of order
  * @param persistence windows in a row a new obstacle state's evidence must hold before the state
- *     changes (DIVERGING is shown at once)
+ *     changes (a non-finite step shows DIVERGING at once)
  * @param noiseHorizon same-point probes older than this many steps are not used as evidence
  */
 public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaMaxDimension, int streamSketchSize,

@@ -520,7 +520,8 @@ public final class RunAnalyzer {
 
     /**
      * A window's decision through the persistence rule: the shown state changes when the same new
-     * state was decided {@link AnalyticsSettings#persistence} windows in a row (DIVERGING at once);
+     * state was decided {@link AnalyticsSettings#persistence} windows in a row (a rising loss too: one
+     * spike must not read as divergence; a non-finite step sets DIVERGING at once, in {@link #onNonFiniteStep});
      * until then the shown state stays, and its evidence says what is pending.
      */
     private void persist(ObstacleClassifier.Decision d, At at, List<Update> out) {
@@ -534,7 +535,7 @@ public final class RunAnalyzer {
         if (d.state() == state) {
             stateEvidence = d.evidence();
             out.add(new ObstacleDecision(at, state, stateEvidence));
-        } else if (d.state() == ObstacleState.DIVERGING || candidateWindows >= settings.persistence()) {
+        } else if (candidateWindows >= settings.persistence()) {
             decide(d.state(), d.evidence(), at, out);
         } else if (state != null) {
             out.add(new ObstacleDecision(at, state, String.format(Locale.ROOT, "%s (shown until %d windows in a row agree); pending %s, "

@@ -182,4 +182,18 @@ class NoisyGroundTruthTest {
             }
         }
     }
+
+    /** One loss spike (×10 at step 450) near a minimum is not divergence: the shown state never becomes DIVERGING. */
+    @Test
+    void oneLossSpikeIsNotDivergence() {
+        for (long seed = 1; seed <= 5; seed++) {
+            NoisyQuadratic q = nearMinimum();
+            q.lossOffset = 0.3;
+            q.spikeAt = 450;
+            q.spikeFactor = 10;
+            NoisyQuadratic.Outcome o = q.run(seed, 600, settings);
+            assertThat(o.states()).as("seed %d", seed).doesNotContain(ObstacleState.DIVERGING);
+            assertThat(o.last()).isEqualTo(ObstacleState.NEAR_MINIMUM);
+        }
+    }
 }

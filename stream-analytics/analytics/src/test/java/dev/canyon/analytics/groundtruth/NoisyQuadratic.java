@@ -41,6 +41,9 @@ public final class NoisyQuadratic {
     boolean sendNoiseProbes = true;
     boolean sendHessian = true;
     boolean announceOptimizer = true;
+    /** A step whose reported loss is multiplied by {@link #spikeFactor} (0: none). */
+    int spikeAt;
+    double spikeFactor = 1;
 
     /** What a run showed: every obstacle decision, in order. */
     public record Outcome(List<ObstacleState> states, List<String> evidence, RunAnalyzer analyzer, List<WindowIndicators> windows) {
@@ -93,6 +96,9 @@ public final class NoisyQuadratic {
                 g[i] = lambda[i] * x[i] + Math.sqrt(sigma2[i] / batch) * gaussian(r);
             }
             loss += lossNoise * gaussian(r);
+            if (t == spikeAt) {
+                loss *= spikeFactor;
+            }
             double[] delta = new double[d];
             for (int i = 0; i < d; i++) {
                 velocity[i] = momentum * velocity[i] - learningRate * g[i];

@@ -129,4 +129,17 @@ class ObstacleClassifierTest {
         assertThat(d.state()).isEqualTo(ObstacleState.NOISE_DOMINATED);
         assertThat(d.evidence()).contains("not above zero");
     }
+
+    /**
+     * Near the edge of stability (ratio 0.7, below the 0.8 of ILL_CONDITIONED) the same-point test is not
+     * made: a stationary-looking gradient is the walls' bouncing, and with half the steps uphill the
+     * deterministic test finds no critical point.
+     */
+    @Test
+    void theSamePointTestIsNotMadeNearTheEdgeOfStability() {
+        var e = new Evidence(true, 1.0, 1.0, 0.01, 1, 10, 0.5, -0.2, Double.NaN, 64, 2, -0.5, 0.7, new SamePoint(8, 0.9, 0.4, 64), 0.7);
+        var d = classifier.classify(e);
+        assertThat(d.state()).isNotIn(ObstacleState.SADDLE, ObstacleState.NEAR_MINIMUM);
+        assertThat(d.evidence()).contains("the same-point test is not made at stability ratio 0.7");
+    }
 }
