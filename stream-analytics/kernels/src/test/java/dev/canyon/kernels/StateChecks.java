@@ -14,8 +14,8 @@ import java.util.Random;
 
 /** The checks every kernel's persisted state must pass, and its golden fixture. */
 public final class StateChecks {
-    /** Where the fixtures live in the source tree (tests run in the module's directory). */
-    static final Path GOLDEN_SOURCE = Path.of("src", "test", "resources", "golden", "state-v1");
+    /** Where the fixtures live in the source tree (tests run in the module's directory), one folder per format version. */
+    static final Path GOLDEN_SOURCE = Path.of("src", "test", "resources", "golden");
 
     private StateChecks() {}
 
@@ -27,19 +27,27 @@ public final class StateChecks {
 
     /**
      * The format checks on a valid state {@code bytes} of {@code kernel} (its first byte the version
-     * 1): an unknown version is named; another kernel's code is refused; every proper prefix, a
+     * 1, the only one the kernel reads): an unknown version is named; another kernel's code is refused; every proper prefix, a
      * trailing byte, and random corruption give a StateFormatException and nothing else.
      */
     public static void assertFormatChecks(String kernel, byte[] bytes, Heapify heapify) {
-        assertThat(bytes[0]).as("format version byte").isEqualTo((byte) 1);
+        assertFormatChecks(kernel, bytes, heapify, 1);
+    }
+
+    /**
+     * The same for a kernel that reads the format versions {@code readable}: {@code bytes} is a
+     * valid state of one of them, and the refusal of an unknown version names them all.
+     */
+    public static void assertFormatChecks(String kernel, byte[] bytes, Heapify heapify, int... readable) {
+        assertThat(readable).as("format version byte").contains(bytes[0] & 0xFF);
         byte[] future = bytes.clone();
         future[0] = 7;
         assertThatThrownBy(() -> heapify.heapify(future)).isInstanceOf(StateFormatException.class)
-                .hasMessage(kernel + " state of format version 7; this Canyon reads version 1");
+                .hasMessage(StateFormatException.unknownVersion(kernel, 7, readable).getMessage());
         byte[] zero = bytes.clone();
         zero[0] = 0;
         assertThatThrownBy(() -> heapify.heapify(zero)).isInstanceOf(StateFormatException.class)
-                .hasMessage(kernel + " state of format version 0; this Canyon reads version 1");
+                .hasMessage(StateFormatException.unknownVersion(kernel, 0, readable).getMessage());
         byte[] other = bytes.clone();
         other[1] = (byte) (bytes[1] == StateFormat.DISTANCE_TRAVELLED ? StateFormat.TRAJECTORY_PCA : StateFormat.DISTANCE_TRAVELLED);
         assertThatThrownBy(() -> heapify.heapify(other)).isInstanceOf(StateFormatException.class)
@@ -85,17 +93,23 @@ public final class StateChecks {
      * {@code current}, else read from the test classpath. A later format must keep reading it.
      */
     public static byte[] golden(String file, byte[] current) {
+        return golden(1, file, current);
+    }
+
+    /** The golden fixture {@code file} of format {@code version} (golden/state-v{version}), as {@link #golden(String, byte[])}. */
+    public static byte[] golden(int version, String file, byte[] current) {
+        String folder = "state-v" + version;
         if (Boolean.getBoolean("canyon.golden.write")) {
             try {
-                Files.createDirectories(GOLDEN_SOURCE);
-                Files.write(GOLDEN_SOURCE.resolve(file), current);
+                Files.createDirectories(GOLDEN_SOURCE.resolve(folder));
+                Files.write(GOLDEN_SOURCE.resolve(folder).resolve(file), current);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             return current;
         }
-        try (InputStream in = StateChecks.class.getResourceAsStream("/golden/state-v1/" + file)) {
-            assertThat(in).as("golden fixture golden/state-v1/%s (write it with -Dcanyon.golden.write=true)", file).isNotNull();
+        try (InputStream in = StateChecks.class.getResourceAsStream("/golden/" + folder + "/" + file)) {
+            assertThat(in).as("golden fixture golden/%s/%s (write it with -Dcanyon.golden.write=true)", folder, file).isNotNull();
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
