@@ -6,7 +6,7 @@ import dev.canyon.kernels.linalg.Lanczos;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * The random-walk control of trajectory PCA (seeds 000 and 002): random walks also put most of
@@ -26,29 +26,35 @@ import java.util.Random;
  * <ol>
  *   <li>μ: the samples are kept as up to {@value #POSITIONS} groups of consecutive samples (weight,
  *       mean τ̄, and spread d = τ̄ − E‖m‖², the expected scatter within the group: three numbers
- *       each), merged like {@link TrajectoryPca}'s positions (the cheapest neighbours in expectation); the groups' expected Gram matrix has the min structure, so its
- *       products cost O(groups) and {@link Lanczos} gives the top {@value #TERMS} μ_j; the expected
+ *       each), merged like {@link TrajectoryPca}'s positions (the cheapest neighbours in
+ *       expectation); the groups' expected Gram matrix has the min structure, so its products cost
+ *       O(groups) and {@link Lanczos} gives the top {@value #TERMS} μ_j; the expected
  *       trace E tr C = Στ_t/n − ΣΣ min(τ_t, τ_s)/n² is kept exactly, and the rest of it is the tail.
  *   <li>k → ∞ the ratios are p_i = μ_i / E tr C. For finite k, to second order in 1/√k,
  *       E[λ_i/tr] = p_i + (1/k)(Σ_{j≠i} p_i p_j/(p_i − p_j) − 2p_i² + 2p_i Σ_j p_j²) (perturbation
  *       of the near-orthogonal g_j, with the trace's fluctuation; the tail counts as p_j ≪ p_i).
  *       Used when k ≥ {@value #FORMULA_FROM} and the components are separated
  *       (√(p_i p_j) ≤ ½ √k |p_i − p_j|); otherwise the expectation is estimated by Monte Carlo over
- *       the g_j (k × k, or a Bartlett-sampled Wishart matrix of the top terms), seeded by the control's
- *       seed, with a control variate, until its standard error is below {@value #STANDARD_ERROR} (at most
- *       {@value #MAX_DRAWS} draws).
+ *       the g_j (k × k, or a Bartlett-sampled Wishart matrix of the top terms), seeded by the
+ *       control's seed, with a control variate, until its standard error is below {@value
+ *       #STANDARD_ERROR} (at most {@value #MAX_DRAWS} draws); below {@value #FORMULA_FROM}
+ *       dimensions it runs when the spectrum has drifted and its correction to p_i is kept (see
+ *       {@code correctOnSchedule}).
  * </ol>
- * Measured against the mean of 200 simulated walks with exact PCA (RandomWalkControlTest,
- * docs/metrics.md): within 0.003 for k from 8 to 4,096 and constant, decaying or bursty step lengths.
+ * Measured against the mean of exact PCA of 40 to 7,000 simulated walks (RandomWalkControlTest,
+ * docs/metrics.md): within 0.003 for k from 3 to 4,096 and constant, decaying or bursty step lengths.
  *
  * <p>Cost: O(1) per step, O(groups) per sample; {@link #explainedVarianceRatios} a Lanczos solve of
- * a structured matrix, O(groups · 40²), plus, only for k < {@value #FORMULA_FROM} or nearly equal
- * components, the Monte Carlo. Memory: 24 bytes per group, whatever k. A NaN, infinite or negative
- * length (or one whose square overflows) is rejected with {@link IllegalArgumentException} and
- * changes nothing. Before any step the walk holds only the origin, and the ratios are empty (as
- * they are for any walk without spread).
+ * a structured matrix, O(groups · 25²) (about 5 µs a step at one call per 50 steps), plus, only
+ * for k < {@value #FORMULA_FROM} or nearly equal components, the Monte Carlo (256 to {@value
+ * #MAX_DRAWS} draws of a small eigenproblem: 1 to 15 ms a call). Memory: 24 bytes per group,
+ * whatever k. A NaN, infinite or negative length (or one whose square overflows) is rejected with
+ * {@link IllegalArgumentException} and changes nothing. Before any step the walk holds only the
+ * origin, and the ratios are empty (as they are for any walk without spread).
  *
- * <p>State format ({@link #writeTo}, {@link #readFrom}; version {@value #SERIAL_VERSION}):
+ * <p>State format ({@link #writeTo}, {@link #readFrom}; version {@value #SERIAL_VERSION}), bounded by
+ * the groups it keeps: at most 114 + 24 · {@value #POSITIONS} = 3,186 bytes, whatever k and the run's
+ * length.
  *
  * <table>
  *   <caption>RandomWalkControl state, version 2</caption>
@@ -62,6 +68,9 @@ import java.util.Random;
  *   <tr><td>double, double</td><td>Σ_t τ_t and Σ_t Σ_s min(τ_t, τ_s) over the samples (finite, ≥ 0)</td></tr>
  *   <tr><td>int</td><td>g, groups (1 to {@value #POSITIONS}, at most n)</td></tr>
  *   <tr><td>g × (long, double, double)</td><td>each group in time order: its weight (samples, ≥ 1; the weights add up to n), its mean τ, its spread τ̄ − (1/w²) Σ Σ min(τ_t, τ_s) (≥ 0)</td></tr>
+ *   <tr><td>long</td><td>samples when the Monte Carlo's correction was last computed (0 to n; 0: never, and always for k ≥ 16)</td></tr>
+ *   <tr><td>3 × double</td><td>the top three p_i it was computed for (0 to 1)</td></tr>
+ *   <tr><td>3 × double</td><td>its correction of the top three ratios (−1 to 1)</td></tr>
  * </table>
  *
  * <p>Version 1 states (header, long seed, long steps, int k, k floats of the walk's position, then
@@ -81,6 +90,8 @@ public final class RandomWalkControl {
     static final int FORMULA_FROM = 16;
     /** Most Monte Carlo draws. */
     static final int MAX_DRAWS = 2048;
+    /** Change of a top p_i after which the Monte Carlo's correction is recomputed (k < 16). */
+    static final double CORRECTION_DRIFT = 0.002;
     /** Standard error at which the Monte Carlo stops. */
     static final double STANDARD_ERROR = 0.0015;
     /** Components reported. */
@@ -101,6 +112,10 @@ public final class RandomWalkControl {
     private final long[] weight;
     private final double[] meanTime;
     private final double[] spread;
+    /** Samples when the Monte Carlo's correction was last computed (0: never), its p_i, and the correction (k < 16 only). */
+    private long correctedAt;
+    private final double[] correctedP;
+    private final double[] correction;
 
     /** The control of a trajectory in R^{dimension}; {@code seed} seeds the Monte Carlo where it is needed. */
     public RandomWalkControl(int dimension, long seed) {
@@ -113,6 +128,8 @@ public final class RandomWalkControl {
         this.weight = new long[POSITIONS];
         this.meanTime = new double[POSITIONS];
         this.spread = new double[POSITIONS];
+        this.correctedP = new double[COMPONENTS];
+        this.correction = new double[COMPONENTS];
         addSample(0);
     }
 
@@ -132,6 +149,8 @@ public final class RandomWalkControl {
         this.weight = null;
         this.meanTime = null;
         this.spread = null;
+        this.correctedP = null;
+        this.correction = null;
     }
 
     /** A control with version 1's simulated walk, as a restored version 1 state has. */
@@ -167,6 +186,9 @@ public final class RandomWalkControl {
             out.writeDouble(meanTime[g]);
             out.writeDouble(spread[g]);
         }
+        out.writeLong(correctedAt);
+        StateFormat.writeDoubles(out, correctedP);
+        StateFormat.writeDoubles(out, correction);
     }
 
     /** Reads a control written by {@link #writeTo} (version 1 or 2); {@link StateFormatException} if it cannot. */
@@ -185,7 +207,8 @@ public final class RandomWalkControl {
                     throw new StateFormatException(NAME + " state, its PCA: " + e.getMessage(), e);
                 }
                 if (!pca.isVersionOne()) {
-                    throw new StateFormatException(NAME + " state of version 1 with a PCA of version " + TrajectoryPca.SERIAL_VERSION);
+                    throw new StateFormatException(NAME + " state of version 1 with a PCA of version "
+                            + TrajectoryPca.SERIAL_VERSION);
                 }
                 if (pca.dimension() != k) {
                     throw new StateFormatException(NAME + " state: a walk in dimension " + k + " with a PCA of dimension "
@@ -215,6 +238,22 @@ public final class RandomWalkControl {
                 throw new StateFormatException(NAME + " state: the groups' weights add up to " + total + ", not to the " + samples
                         + " samples");
             }
+            long correctedAt = StateFormat.readLong(i, NAME, "samples at the last correction", 0, samples);
+            for (int j = 0; j < COMPONENTS; j++) {
+                double v = i.readDouble();
+                if (!(v >= 0 && v <= 1)) {
+                    throw new StateFormatException(NAME + " state: a corrected ratio is " + v + ", expected 0 to 1");
+                }
+                c.correctedP[j] = v;
+            }
+            for (int j = 0; j < COMPONENTS; j++) {
+                double v = i.readDouble();
+                if (!(Math.abs(v) <= 1)) {
+                    throw new StateFormatException(NAME + " state: a correction is " + v + ", expected -1 to 1");
+                }
+                c.correction[j] = v;
+            }
+            c.correctedAt = correctedAt;
             c.steps = steps;
             c.time = time;
             c.samples = samples;
@@ -287,6 +326,7 @@ public final class RandomWalkControl {
         pairSum += 2 * timeSum + tau;
         timeSum += tau;
         samples++;
+        correctOnSchedule();
     }
 
     /**
@@ -365,16 +405,14 @@ public final class RandomWalkControl {
             out = new double[] {1};
         } else if (dimension >= FORMULA_FROM && separated(p, count)) {
             out = secondOrder(p, tail, count);
-        } else {
-            // The Monte Carlo's ratios depend on more of the spectrum than the series': take more terms.
-            double[] more = expectedSpectrum(MONTE_CARLO_TERMS);
-            double[] q = new double[more.length];
-            double moreHead = 0;
-            for (int j = 0; j < more.length; j++) {
-                q[j] = Math.max(0, more[j]) / trace;
-                moreHead += q[j];
+        } else if (dimension < FORMULA_FROM && correctedAt > 0) {
+            // The Monte Carlo's correction to p, last computed at a sample of the schedule (addSample).
+            out = new double[count];
+            for (int i = 0; i < count; i++) {
+                out[i] = p[i] + correction[i];
             }
-            out = monteCarlo(q, Math.max(0, 1 - moreHead), count);
+        } else {
+            out = monteCarlo(trace, count);
         }
         for (int i = 0; i < count; i++) {
             out[i] = Math.min(1, Math.max(0, out[i]));
@@ -388,6 +426,74 @@ public final class RandomWalkControl {
             out[count - 1] = Math.max(0, 1 - rest);
         }
         return out;
+    }
+
+    /**
+     * E[λ_i/tr] by {@link #monteCarlo(double[], double, int)} on the top {@value #MONTE_CARLO_TERMS}
+     * terms of the spectrum (its ratios depend on more of it than the series').
+     */
+    private double[] monteCarlo(double trace, int count) {
+        double[] more = expectedSpectrum(MONTE_CARLO_TERMS);
+        double[] q = new double[more.length];
+        double head = 0;
+        for (int j = 0; j < more.length; j++) {
+            q[j] = Math.max(0, more[j]) / trace;
+            head += q[j];
+        }
+        return monteCarlo(q, Math.max(0, 1 - head), count);
+    }
+
+    /**
+     * Below {@value #FORMULA_FROM} dimensions the series does not hold and a Monte Carlo costs about
+     * 10 ms, too much for every point. It runs when a sample has moved one of the top three p_i by
+     * more than {@value #CORRECTION_DRIFT} since the last run, or brought 25 % more samples, and
+     * keeps its correction c_i = E[λ_i/tr] − p_i, which {@link #explainedVarianceRatios} adds to the
+     * current p_i: the correction depends on the spectrum's shape, which the drift bounds (adding it
+     * to a p a whole 25 % of samples old was 0.0035 off on bursty steps). The check costs a Lanczos
+     * solve of the top three per sample.
+     */
+    private void correctOnSchedule() {
+        if (dimension >= FORMULA_FROM || dimension == 1 || samples < 3) {
+            return;
+        }
+        double trace = timeSum / samples - pairSum / ((double) samples * samples);
+        if (!(trace > 0)) {
+            return;
+        }
+        if (correctedAt > 0 && samples < correctedAt + Math.max(1, correctedAt / 4)) {
+            double[] now = expectedSpectrum(COMPONENTS);
+            boolean drifted = false;
+            for (int i = 0; i < COMPONENTS; i++) {
+                double p = i < now.length ? Math.max(0, now[i]) / trace : 0;
+                drifted |= !(Math.abs(p - correctedP[i]) <= CORRECTION_DRIFT);
+            }
+            if (!drifted) {
+                return;
+            }
+        }
+        correctedAt = samples;
+        java.util.Arrays.fill(correction, 0);
+        double[] mu = expectedSpectrum(MONTE_CARLO_TERMS);
+        int count = 0;
+        while (count < Math.min(COMPONENTS, Math.min(dimension, mu.length)) && mu[count] > 1e-12 * mu[0]) {
+            count++;
+        }
+        double[] q = new double[mu.length];
+        double head = 0;
+        for (int j = 0; j < mu.length; j++) {
+            q[j] = Math.max(0, mu[j]) / trace;
+            head += q[j];
+        }
+        for (int i = 0; i < COMPONENTS; i++) {
+            correctedP[i] = i < q.length ? q[i] : 0;
+        }
+        if (count == 0) {
+            return;
+        }
+        double[] estimate = monteCarlo(q, Math.max(0, 1 - head), count);
+        for (int i = 0; i < count; i++) {
+            correction[i] = estimate[i] - q[i];
+        }
     }
 
     /** Whether every reported component is far enough from every other term for the perturbation series. */
@@ -436,7 +542,7 @@ public final class RandomWalkControl {
         while (terms < p.length && p[terms] > 0) {
             terms++;
         }
-        Random random = new Random(seed ^ 0x2545F4914F6CDD1DL);
+        SplittableRandom random = new SplittableRandom(seed ^ 0x2545F4914F6CDD1DL);
         // Sums of x (the draw's ratio), y (its control variate, minus its mean), x², y², xy per component.
         double[][] sums = new double[5][count];
         double[] chi = new double[terms];
@@ -444,7 +550,8 @@ public final class RandomWalkControl {
         double[] estimate = new double[count];
         while (draws < MAX_DRAWS) {
             for (int batch = 0; batch < 64; batch++) {
-                double[] x = dimension < terms ? drawSmall(random, p, terms, tail, chi) : drawWishart(random, p, terms, tail, chi);
+                double[] x = dimension < terms ? drawSmall(random, p, terms, tail, chi)
+                        : drawWishart(random, p, terms, tail, chi);
                 double linear = 0;
                 for (int j = 0; j < terms; j++) {
                     linear += p[j] * (chi[j] - 1);
@@ -479,7 +586,7 @@ public final class RandomWalkControl {
     }
 
     /** Ratios of one draw for k < terms: M = (1/k) Σ_j p_j z_j z_jᵀ + (tail/k) I, z_j ∈ R^k; chi receives ‖z_j‖²/k. */
-    private double[] drawSmall(Random random, double[] p, int terms, double tail, double[] chi) {
+    private double[] drawSmall(SplittableRandom random, double[] p, int terms, double tail, double[] chi) {
         int k = dimension;
         double[][] m = new double[k][k];
         double[] z = new double[k];
@@ -512,7 +619,7 @@ public final class RandomWalkControl {
      * Ratios of one draw for k ≥ terms: A = D^{1/2} W D^{1/2} / k with W = LLᵀ ~ Wishart(k, I) by
      * Bartlett (L_ii² ~ χ²_{k−i}, L_ij ~ N(0, 1) below the diagonal), plus the tail; chi receives W_jj/k.
      */
-    private double[] drawWishart(Random random, double[] p, int terms, double tail, double[] chi) {
+    private double[] drawWishart(SplittableRandom random, double[] p, int terms, double tail, double[] chi) {
         int t = terms;
         double[][] l = new double[t][t];
         for (int i = 0; i < t; i++) {
@@ -551,11 +658,11 @@ public final class RandomWalkControl {
     }
 
     /** A χ² draw with ν ≥ 1 degrees of freedom: twice a Gamma(ν/2) draw (Marsaglia and Tsang 2000). */
-    private static double chiSquared(Random random, int nu) {
+    private static double chiSquared(SplittableRandom random, int nu) {
         return 2 * gamma(random, nu / 2.0);
     }
 
-    private static double gamma(Random random, double shape) {
+    private static double gamma(SplittableRandom random, double shape) {
         if (shape < 1) {
             // Gamma(a) = Gamma(a + 1) · U^{1/a}.
             return gamma(random, shape + 1) * Math.pow(random.nextDouble(), 1 / shape);

@@ -31,13 +31,14 @@ import java.io.IOException;
  * #REFRESH_EVERY} points. The total variance tr(C) and the mean are kept exactly, and the ratios are
  * λ_i(Ĉ) / tr(C).
  *
- * <p>Accuracy. Exact (to about 1e-12) while at most P points were added. Beyond, Ĉ ≼ C, so every
- * ratio is an underestimate, by at most {@link #droppedVariance()} / tr(C) (the scatter the sketch
- * dropped; the merges themselves lose nothing, their loss is in the sketch). Because groups are
- * runs of consecutive samples, the dropped part is high-frequency scatter that barely touches the
- * leading components: measured against exact batch PCA of the same points (TrajectoryPcaTest, and
- * docs/metrics.md), random walks in 1,024 and 4,096 dimensions and planted planes stay within
- * 0.001, an Ornstein-Uhlenbeck trajectory with a graded spectrum within 0.002 (P = 64, ℓ = 16).
+ * <p>Accuracy. Exact (to rounding; 1e-9 is tested) while at most P points were added. Beyond,
+ * Ĉ ≼ C, so every ratio is an underestimate, by at most {@link #droppedVariance()} / tr(C) (the
+ * scatter the sketch dropped; the merges themselves lose nothing, their loss is in the sketch).
+ * Because groups are runs of consecutive samples, the dropped part is high-frequency scatter that
+ * barely touches the leading components: measured against exact batch PCA of the same points
+ * (TrajectoryPcaDifferentialTest, docs/metrics.md), random walks in 1,024 and 4,096 dimensions and
+ * planted planes stay within 2e-4, an Ornstein-Uhlenbeck trajectory with a graded spectrum within
+ * 1.2e-3 (P = 64, ℓ = 16).
  * Frequent Directions' shrinking (version 1 of this class) was biased low by about 0.01 on random
  * walks; its worst-case guarantee is not worth that bias here, where the sketch only holds the
  * within-group remainder.
@@ -119,7 +120,10 @@ public final class TrajectoryPca {
     private final double[][] cross;
     private final double[][] sketchGram;
 
-    /** PCA of points in R^{dimension}, exact for the first {@value #DEFAULT_POSITIONS} points, with {@code rows} sketch rows beyond. */
+    /**
+     * PCA of points in R^{dimension}, exact for the first {@value #DEFAULT_POSITIONS} points, with
+     * {@code rows} sketch rows beyond.
+     */
     public TrajectoryPca(int dimension, int rows) {
         this(dimension, rows, DEFAULT_POSITIONS);
     }
@@ -127,12 +131,20 @@ public final class TrajectoryPca {
     /**
      * PCA of points in R^{dimension}, exact for the first {@code positions} points (2 to {@value
      * #MAX_POSITIONS}), with a sketch of {@code rows} rows (2 to {@value #MAX_SKETCH_ROWS}) of what
-     * merging positions loses beyond them.
+     * merging positions loses beyond them. In very large spaces, where (positions + 2·rows)·k would
+     * pass the {@value #MAX_PERSISTED_CELLS} values a state may hold (k above 174,762 with the
+     * defaults), fewer are kept: rows down to a sixth of what fits, positions to the rest, so that
+     * the state can still be written; a space too large even for 2 and 2 (k above 2,796,202) cannot.
      */
     public TrajectoryPca(int dimension, int rows, int positions) {
         if (dimension < 1 || rows < 2 || rows > MAX_SKETCH_ROWS || positions < 2 || positions > MAX_POSITIONS) {
             throw new IllegalArgumentException("need dimension >= 1, 2 to " + MAX_SKETCH_ROWS + " sketch rows and 2 to "
                     + MAX_POSITIONS + " positions, got " + dimension + ", " + rows + ", " + positions);
+        }
+        long fit = MAX_PERSISTED_CELLS / dimension;
+        if (positions + 2L * rows > fit) {
+            rows = (int) Math.max(2, Math.min(rows, fit / 6));
+            positions = (int) Math.max(2, Math.min(positions, fit - 2L * rows));
         }
         this.dimension = dimension;
         this.rows = rows;
@@ -197,7 +209,8 @@ public final class TrajectoryPca {
         }
         if (legacy != null || other.legacy != null) {
             if (legacy == null || other.legacy == null) {
-                throw new IllegalArgumentException("cannot merge a version 1 PCA (restored from an old state) with a version 2 one");
+                throw new IllegalArgumentException("cannot merge a version 1 PCA (restored from an old state) with a version 2 "
+                        + "one");
             }
             legacy.merge(other.legacy);
             return;
@@ -547,6 +560,11 @@ public final class TrajectoryPca {
     /** k, the dimension of the points. */
     int dimension() {
         return dimension;
+    }
+
+    /** Positions kept exactly (the constructor's, or fewer in a very large space). */
+    int positions() {
+        return positions;
     }
 
     /** Whether this PCA runs version 1's estimator (restored from a version 1 state). */

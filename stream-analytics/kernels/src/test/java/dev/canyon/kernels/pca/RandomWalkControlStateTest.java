@@ -102,6 +102,11 @@ class RandomWalkControlStateTest {
         java.nio.ByteBuffer.wrap(weights).putLong(30, 7);
         assertThatThrownBy(() -> RandomWalkControl.heapify(weights)).isInstanceOf(StateFormatException.class)
                 .hasMessageContaining("weights add up to 6, not to the 7 samples");
+        // The Monte Carlo's correction (k = 3 < 16): the last of the three doubles at the end.
+        byte[] correction = bytes.clone();
+        java.nio.ByteBuffer.wrap(correction).putDouble(bytes.length - 8, 2);
+        assertThatThrownBy(() -> RandomWalkControl.heapify(correction)).isInstanceOf(StateFormatException.class)
+                .hasMessageContaining("a correction is 2.0");
     }
 
     @Test

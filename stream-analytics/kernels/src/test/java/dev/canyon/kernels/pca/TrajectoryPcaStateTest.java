@@ -136,7 +136,15 @@ class TrajectoryPcaStateTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sketch rows");
         assertThatThrownBy(() -> new TrajectoryPca(1, 2, TrajectoryPca.MAX_POSITIONS + 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positions");
-        assertThatThrownBy(() -> new TrajectoryPca(1 << 18, 2, 1000).toByteArray()).hasMessageContaining("beyond what a state may hold");
+        // A very large space keeps fewer positions, so that its state can be written; beyond even 2 and 2, it cannot.
+        TrajectoryPca large = new TrajectoryPca(1 << 18, 16, 64);
+        assertThat(large.positions()).isEqualTo(64 - 2 * 10);
+        try {
+            assertThat(TrajectoryPca.heapify(large.toByteArray()).positions()).isEqualTo(44);
+        } catch (StateFormatException e) {
+            throw new AssertionError(e);
+        }
+        assertThatThrownBy(() -> new TrajectoryPca(1 << 23, 2, 2).toByteArray()).hasMessageContaining("beyond what a state may hold");
     }
 
     @Test
