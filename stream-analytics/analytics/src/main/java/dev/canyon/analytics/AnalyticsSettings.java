@@ -1,6 +1,7 @@
 package dev.canyon.analytics;
 
 import dev.canyon.kernels.obstacle.ObstacleClassifier;
+import dev.canyon.kernels.pca.TrajectoryPca;
 import dev.canyon.kernels.stall.StallDetector;
 import java.io.Serializable;
 import java.time.Duration;
@@ -20,7 +21,11 @@ import java.util.function.BiConsumer;
  *     step, which costs a tenth of sampling every step and changes the explained variances of a
  *     training trajectory by far less than the 0.01 bar (RunAnalyzerTest checks against batch PCA
  *     of every point)
- * @param pcaRows Frequent Directions rows ℓ (memory 2ℓ × space doubles, twice with the control)
+ * @param pcaRows rows ℓ of the PCA's sketch of what merging positions loses (2 to 256; at most 2ℓ rows
+ *     of the space's size are held, as floats)
+ * @param pcaPositions positions the PCA keeps exactly (2 to 1,024): its results are exact PCA of the
+ *     sampled positions while there are at most this many (the first pcaPositions × emitEvery steps),
+ *     and merge neighbouring positions beyond; memory (pcaPositions + 2ℓ) × space floats
  * @param pcaMaxDimension largest exact vector the PCA takes as it is
  * @param streamSketchSize sketch size for larger exact vectors
  * @param crossRunEvery steps between positions offered for cross-run distances (0: none)
@@ -34,8 +39,8 @@ import java.util.function.BiConsumer;
  *     changes (a non-finite step shows DIVERGING at once)
  * @param noiseHorizon same-point probes older than this many steps are not used as evidence
  */
-public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaMaxDimension, int streamSketchSize,
-        int crossRunEvery, int hessianFreshness, StallDetector.Config stall, ObstacleClassifier.Thresholds thresholds,
+public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaPositions, int pcaMaxDimension,
+        int streamSketchSize, int crossRunEvery, int hessianFreshness, StallDetector.Config stall, ObstacleClassifier.Thresholds thresholds,
         long maxStepJump, int persistence, int noiseHorizon) implements Serializable {
 
     public AnalyticsSettings {
@@ -48,6 +53,12 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
                     + "required, got " + emitEvery + ", " + hessianFreshness + ", " + pcaRows + ", " + pcaMaxDimension + "/"
                     + streamSketchSize + ", " + crossRunEvery);
         }
+        if (pcaRows > TrajectoryPca.MAX_SKETCH_ROWS || pcaPositions < 2
+                || pcaPositions > TrajectoryPca.MAX_POSITIONS) {
+            throw new IllegalArgumentException("pcaRows must be 2 to " + TrajectoryPca.MAX_SKETCH_ROWS
+                    + " and pcaPositions 2 to " + TrajectoryPca.MAX_POSITIONS + ", got " + pcaRows + ", "
+                    + pcaPositions);
+        }
         if (maxStepJump < 1) {
             throw new IllegalArgumentException("maxStepJump must be >= 1, got " + maxStepJump);
         }
@@ -59,15 +70,15 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
     }
 
     /**
-     * Window 50 steps, points every 10 steps, ℓ = 8 rows, exact PCA up to 4,096 values and a
-     * 1,024-dimensional sketch above, cross-run positions every 50 steps, Hessian probes usable for
-     * 500 steps (the economy preset's cadence: curvature changes slowly where it decides, near a
-     * critical point); DESIGN.md's stall defaults; the classifier's default thresholds; steps at most
-     * 100,000 past the last accepted one; a new obstacle state shown after 3 windows in a row; same-point
-     * probes used for 200 steps.
+     * Window 50 steps, points every 10 steps, PCA exact over its first 64 positions with ℓ = 16 sketch
+     * rows beyond, in the exact vectors up to 4,096 values and a 1,024-dimensional sketch above,
+     * cross-run positions every 50 steps, Hessian probes usable for 500 steps (the economy preset's
+     * cadence: curvature changes slowly where it decides, near a critical point); DESIGN.md's stall
+     * defaults; the classifier's default thresholds; steps at most 100,000 past the last accepted one;
+     * a new obstacle state shown after 3 windows in a row; same-point probes used for 200 steps.
      */
     public static AnalyticsSettings defaults() {
-        return new AnalyticsSettings(50, 10, 8, 4096, 1024, 50, 500, StallDetector.Config.defaults(),
+        return new AnalyticsSettings(50, 10, 16, 64, 4096, 1024, 50, 500, StallDetector.Config.defaults(),
                 ObstacleClassifier.Thresholds.defaults(), 100_000, 3, 200);
     }
 
@@ -89,6 +100,8 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
             new Key("CANYON_WINDOW_STEPS", "indicator window in steps", "50", (b, v) -> b.window(parseInt(v))),
             new Key("CANYON_EMIT_EVERY_STEPS", "steps between indicator, obstacle and PCA points", "10",
                     (b, v) -> b.emitEvery(parseInt(v))),
+            new Key("CANYON_PCA_POSITIONS", "positions the trajectory PCA keeps exactly before it merges neighbours", "64",
+                    (b, v) -> b.pcaPositions(parseInt(v))),
             new Key("CANYON_PLATEAU_PATIENCE_STEPS", "steps without improvement before a plateau alert", "500",
                     (b, v) -> b.stall(copy(b.stall, Long.parseLong(v.trim()), b.stall.silence()))),
             new Key("CANYON_SILENCE_S", "seconds without a step before a silence alert", "60",
@@ -155,6 +168,7 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
         private int window;
         private int emitEvery;
         private int pcaRows;
+        private int pcaPositions;
         private int pcaMaxDimension;
         private int streamSketchSize;
         private int crossRunEvery;
@@ -169,6 +183,7 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
             window = s.window;
             emitEvery = s.emitEvery;
             pcaRows = s.pcaRows;
+            pcaPositions = s.pcaPositions;
             pcaMaxDimension = s.pcaMaxDimension;
             streamSketchSize = s.streamSketchSize;
             crossRunEvery = s.crossRunEvery;
@@ -202,6 +217,11 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
 
         public Builder pcaRows(int rows) {
             this.pcaRows = rows;
+            return this;
+        }
+
+        public Builder pcaPositions(int positions) {
+            this.pcaPositions = positions;
             return this;
         }
 
@@ -241,8 +261,8 @@ public record AnalyticsSettings(int window, int emitEvery, int pcaRows, int pcaM
         }
 
         public AnalyticsSettings build() {
-            return new AnalyticsSettings(window, emitEvery, pcaRows, pcaMaxDimension, streamSketchSize, crossRunEvery,
-                    hessianFreshness, stall, thresholds, maxStepJump, persistence, noiseHorizon);
+            return new AnalyticsSettings(window, emitEvery, pcaRows, pcaPositions, pcaMaxDimension, streamSketchSize,
+                    crossRunEvery, hessianFreshness, stall, thresholds, maxStepJump, persistence, noiseHorizon);
         }
     }
 }

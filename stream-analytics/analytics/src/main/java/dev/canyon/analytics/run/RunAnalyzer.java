@@ -361,7 +361,7 @@ public final class RunAnalyzer {
         if (position == null) {
             space = v.length;
             position = new float[space];
-            pca = new TrajectoryPca(space, settings.pcaRows());
+            pca = new TrajectoryPca(space, settings.pcaRows(), settings.pcaPositions());
             pca.update(position);
             control = new RandomWalkControl(space, settings.pcaRows(), run.hashCode() * 31L + experiment.hashCode());
         }

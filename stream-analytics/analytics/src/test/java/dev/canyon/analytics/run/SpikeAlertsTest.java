@@ -94,8 +94,11 @@ class SpikeAlertsTest {
         List<String> expected = new ArrayList<>();
         List<String> actual = new ArrayList<>();
         for (var r : records.subList(cut, records.size())) {
-            r.apply(fresh).forEach(u -> expected.add(RunAnalyzerStateTest.canonical(u)));
-            r.apply(restored).forEach(u -> actual.add(RunAnalyzerStateTest.canonical(u)));
+            // PCA points continue with the version-1 estimators the state holds (RunAnalyzerPreviousReleaseTest).
+            r.apply(fresh).stream().filter(u -> !(u instanceof dev.canyon.analytics.update.PcaSnapshot))
+                    .forEach(u -> expected.add(RunAnalyzerStateTest.canonical(u)));
+            r.apply(restored).stream().filter(u -> !(u instanceof dev.canyon.analytics.update.PcaSnapshot))
+                    .forEach(u -> actual.add(RunAnalyzerStateTest.canonical(u)));
         }
         assertThat(actual).isNotEmpty().containsExactlyElementsOf(expected);
     }

@@ -8,7 +8,11 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Streaming PCA against exact batch PCA (covariance eigendecomposition) of the same trajectories. */
+/**
+ * Streaming PCA against exact batch PCA (covariance eigendecomposition by Jacobi) of the same
+ * trajectories, 1,000 points in 64 dimensions (beyond the 64 positions kept exactly): within 0.005,
+ * DESIGN.md's bar; {@link TrajectoryPcaDifferentialTest} has the spaces the stream uses.
+ */
 class TrajectoryPcaTest {
     static final int K = 64;
     static final int N = 1000;
@@ -92,7 +96,7 @@ class TrajectoryPcaTest {
                 double trace = java.util.Arrays.stream(exact.values).sum();
                 for (int i = 0; i < 2; i++) {
                     assertThat(r.explainedVarianceRatios()[i]).as("EVR of PC%d, seed %d", i + 1, seed)
-                            .isCloseTo(exact.values[i] / trace, within(0.01));
+                            .isCloseTo(exact.values[i] / trace, within(0.005));
                 }
                 assertThat(r.totalVariance()).isCloseTo(trace, within(1e-9 * trace));
                 // Principal angles are meaningful only where the eigengap separates PC2 from PC3.
@@ -118,8 +122,8 @@ class TrajectoryPcaTest {
         assertThat(first.count()).isEqualTo(N);
         double[] a = whole.result(2).explainedVarianceRatios();
         double[] b = first.result(2).explainedVarianceRatios();
-        assertThat(b[0]).isCloseTo(a[0], within(0.01));
-        assertThat(b[1]).isCloseTo(a[1], within(0.01));
+        assertThat(b[0]).isCloseTo(a[0], within(0.005));
+        assertThat(b[1]).isCloseTo(a[1], within(0.005));
     }
 
     @Test
