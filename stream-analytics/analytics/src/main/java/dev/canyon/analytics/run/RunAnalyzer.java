@@ -134,6 +134,11 @@ public final class RunAnalyzer {
     private ObstacleState candidate;
     private int candidateWindows;
     private String candidateEvidence = "";
+    /** One emitted window's loss: its last step, mean minibatch loss, σ̂ and steps. */
+    private record WindowLoss(long step, double mean, double noise, int steps) {}
+    /** The latest windows' losses (at most {@link #MAX_WINDOW_LOSSES}), for the long-horizon comparison. */
+    private ArrayList<WindowLoss> windowLosses = new ArrayList<>();
+    static final int MAX_WINDOW_LOSSES = 64;
 
     /** The run's vector representation (encoding, sketch size and seed), fixed by its first accepted step. */
     private String vectorIdentity;
@@ -377,6 +382,34 @@ public final class RunAnalyzer {
         control.step(Math.sqrt(length), sample);
     }
 
+    /**
+     * This window's mean loss against the oldest kept full window that ended at least {@code noiseHorizon}
+     * steps ago and does not overlap this one (none: {@link ObstacleClassifier.LongHorizon#NONE}); then
+     * keeps this window's loss.
+     */
+    private ObstacleClassifier.LongHorizon longHorizon(ObstacleIndicators.Window w) {
+        ObstacleClassifier.LongHorizon h = ObstacleClassifier.LongHorizon.NONE;
+        if (windowLosses == null || !indicators.isFull() || !Double.isFinite(w.meanLoss())) {
+            return h;
+        }
+        WindowLoss earlier = null;
+        for (WindowLoss l : windowLosses) {
+            if (lastStep - l.step() >= Math.max(settings.noiseHorizon(), settings.window())) {
+                earlier = l;
+            }
+        }
+        if (earlier != null && Double.isFinite(earlier.noise()) && Double.isFinite(w.lossNoise())) {
+            double se = Math.sqrt(earlier.noise() * earlier.noise() / earlier.steps() + w.lossNoise() * w.lossNoise() / w.steps());
+            h = new ObstacleClassifier.LongHorizon(lastStep - earlier.step(), earlier.mean(), w.meanLoss(), se);
+        }
+        windowLosses.add(new WindowLoss(lastStep, w.meanLoss(), w.lossNoise(), w.steps()));
+        while (windowLosses.size() > MAX_WINDOW_LOSSES
+                || (windowLosses.size() > 1 && lastStep - windowLosses.get(1).step() >= Math.max(settings.noiseHorizon(), settings.window()))) {
+            windowLosses.remove(0);
+        }
+        return h;
+    }
+
     /** The same-point evidence of the probes within the noise horizon: their mean ‖∇L‖², its standard error and mean tr Σ. */
     private ObstacleClassifier.SamePoint samePoint() {
         if (noiseProbes == null) {
@@ -461,10 +494,11 @@ public final class RunAnalyzer {
                 curvatureFresh ? WindowIndicators.CurvatureSource.PROBE : WindowIndicators.CurvatureSource.SCALARS,
                 w.predictedLossChange(), w.observedLossChange(), stability, lMax, lMin, same.gradNormSq(), same.gradNormSqStderr(),
                 same.noiseTrace(), String.join("; ", notes)));
+        ObstacleClassifier.LongHorizon horizon = longHorizon(w);
         if (indicators.isFull()) {
             ObstacleClassifier.Decision decision = new ObstacleClassifier(settings.thresholds()).classify(
                     new ObstacleClassifier.Evidence(true, w.lossStart(), w.lossEnd(), w.lossChangeStderr(), w.meanGradNorm(), paramNorm,
-                            w.uphillFraction(), w.successiveCosine(), noiseScale, batchSize, lMax, lMin, stability, same, eta));
+                            w.uphillFraction(), w.successiveCosine(), noiseScale, batchSize, lMax, lMin, stability, same, eta, horizon));
             persist(decision, at, out);
         }
         if (pca != null && pca.count() >= 3 && (lastStep % (PCA_EMISSION_FACTOR * settings.emitEvery()) == 0 || pca.count() < 10)) {
@@ -709,6 +743,7 @@ public final class RunAnalyzer {
         previousPc2 = null;
         streamSketch = null;
         noiseProbes = null;
+        windowLosses = null;
     }
 
     /** A processing-time tick: a silence alert if no step arrived for the configured time. */
@@ -760,7 +795,8 @@ public final class RunAnalyzer {
      * <tr><td>evidence (version 2)</td><td>same-point probes (count −1 when dropped, 0 to {@value #MAX_NOISE_PROBES}; each step
      * (long), |grad L|^2, its standard error, tr Sigma (doubles)); pending state (code, −1 for none), windows in a row (int),
      * its evidence (string); optimizer (kind: 0 SGD, 1 MOMENTUM, 2 NESTEROV, 3 ADAM, 4 OTHER, 5 UNKNOWN as int, name, momentum, β1, β2, ε);
-     * Adam's preconditioned λmax of the latest Hessian probe (double)</td></tr>
+     * Adam's preconditioned λmax of the latest Hessian probe (double); window losses for the long horizon (count −1 when
+     * dropped, 0 to {@value #MAX_WINDOW_LOSSES}; each last step (long), mean loss, σ̂ (doubles), steps (int))</td></tr>
      * <tr><td>trajectory</td><td>the run's vector representation (presence byte, string), space (int), streamSketched (byte); optional position, θ_0, PC1, PC2 (length then values);
      * optional TrajectoryPca, RandomWalkControl (their own states); held positions (count, then run, experiment,
      * step, event time and the vector of each)</td></tr>
@@ -820,6 +856,15 @@ public final class RunAnalyzer {
         out.writeDouble(optimizer.beta2());
         out.writeDouble(optimizer.epsilon());
         out.writeDouble(preconditionedLambdaMax);
+        out.writeInt(windowLosses == null ? -1 : windowLosses.size());
+        if (windowLosses != null) {
+            for (WindowLoss l : windowLosses) {
+                out.writeLong(l.step());
+                out.writeDouble(l.mean());
+                out.writeDouble(l.noise());
+                out.writeInt(l.steps());
+            }
+        }
         out.writeBoolean(vectorIdentity != null);
         if (vectorIdentity != null) {
             StateFormat.writeString(out, vectorIdentity);
@@ -900,8 +945,15 @@ public final class RunAnalyzer {
                 a.optimizer = new OptimizerSpec(kind, StateFormat.readString(i, NAME, "optimizer name", MAX_STRING_BYTES), i.readDouble(),
                         i.readDouble(), i.readDouble(), i.readDouble());
                 a.preconditionedLambdaMax = i.readDouble();
+                int losses = StateFormat.readInt(i, NAME, "window losses", -1, MAX_WINDOW_LOSSES);
+                a.windowLosses = losses < 0 ? null : new ArrayList<>(losses);
+                for (int k = 0; k < losses; k++) {
+                    a.windowLosses.add(new WindowLoss(i.readLong(), i.readDouble(), i.readDouble(),
+                            StateFormat.readInt(i, NAME, "window loss steps", 1, Integer.MAX_VALUE)));
+                }
             } else {
                 a.noiseProbes = a.finished ? null : new ArrayList<>();
+                a.windowLosses = a.finished ? null : new ArrayList<>();
                 // Version 1 showed every decision at once: the shown state stands as if it had held long enough.
                 a.candidate = a.state;
                 a.candidateWindows = a.state == null ? 0 : settings.persistence();

@@ -82,10 +82,12 @@ public final class ObstacleIndicators {
      *     cancels in the differences); NaN with fewer than 2 consecutive steps. It counts the noise of
      *     the minibatch losses only, not the slow wander of θ (the classifier bounds that separately)
      * @param meanDeltaNorm mean ‖Δθ_t‖
+     * @param meanLoss mean minibatch loss over the window
+     * @param lossNoise σ̂, the minibatch loss noise per step (NaN with fewer than 2 consecutive steps)
      */
     public record Window(int steps, double meanGradNorm, double gradNormTrend, double uphillFraction, double successiveCosine,
             double noiseScale, double curvature, double predictedLossChange, double observedLossChange, double lossStart,
-            double lossEnd, long lastStep, double lossChangeStderr, double meanDeltaNorm) {}
+            double lossEnd, long lastStep, double lossChangeStderr, double meanDeltaNorm, double meanLoss, double lossNoise) {}
 
     private final int capacity;
     private final StepInput[] ring;
@@ -189,6 +191,7 @@ public final class ObstacleIndicators {
     public Window window() {
         double sumNorm = 0;
         double sumDelta = 0;
+        double sumLoss = 0;
         double sx = 0, sy = 0, sxx = 0, sxy = 0;
         int logCount = 0;
         double cosSum = 0;
@@ -205,6 +208,7 @@ public final class ObstacleIndicators {
             StepInput s = at(i);
             sumNorm += s.gradNorm();
             sumDelta += s.deltaNorm();
+            sumLoss += s.loss();
             batch += s.batchSize();
             if (s.gradNorm() > 0) {
                 double x = s.step();
@@ -270,6 +274,7 @@ public final class ObstacleIndicators {
                 curvCount == 0 ? Double.NaN : observed / curvCount, size == 0 ? Double.NaN : head / quarter,
                 size == 0 ? Double.NaN : tail / quarter, size == 0 ? 0 : at(size - 1).step(),
                 pairs == 0 ? Double.NaN : Math.sqrt(diffSq / pairs / 2) * Math.sqrt(2.0 / quarter),
-                size == 0 ? Double.NaN : sumDelta / size);
+                size == 0 ? Double.NaN : sumDelta / size, size == 0 ? Double.NaN : sumLoss / size,
+                pairs == 0 ? Double.NaN : Math.sqrt(diffSq / pairs / 2));
     }
 }

@@ -25,8 +25,8 @@ import java.util.Locale;
  *   <li>Near a critical point, when λmax &gt; 0 is known and:
  *       <ul>
  *         <li>with same-point gradients, below a stability ratio of {@link
- *             Thresholds#samePointStabilityLimit} (the statistical test): the unbiased ‖∇L‖² plus one standard
- *             error is at most {@link Thresholds#stationaryFactor} times the stationary level
+ *             Thresholds#samePointStabilityLimit} (the statistical test): the unbiased ‖∇L‖² and its
+ *             standard error are both at most {@link Thresholds#stationaryFactor} times the stationary level
  *             (η_eff·λmax/2)·tr Σ/B. At SGD's stationary state near a critical point on a quadratic,
  *             E‖∇L‖² = Σ η λ_i C_ii/(2 − ηλ_i) with C = Σ/B, about (ηλ/2)·tr C when ηλ is small: the
  *             true gradient is no larger than the noise and the curvature keep it, and the loss excess
@@ -37,6 +37,10 @@ import java.util.Locale;
  *             ‖g‖/λmax is below {@link Thresholds#criticalDistance}·max(1, ‖θ‖) and the steps are not
  *             going uphill (at most {@link Thresholds#uphill}; waived at the floor).
  *       </ul>
+ *       A loss that fell beyond the noise over the long horizon (this window against one that ended
+ *       that many steps earlier: more than {@link Thresholds#progressDrop}, two standard errors and
+ *       twice the noise floor) vetoes the claim: training that keeps descending is not at a critical
+ *       point, however stationary its top directions look.
  *       Then SADDLE if λmin &lt; −{@link Thresholds#negativeCurvature}·λmax, else NEAR_MINIMUM.
  *   <li>DIVERGING: the loss rose significantly (same tests as a drop) by more than {@link
  *       Thresholds#divergingRise} (relative).
@@ -98,10 +102,33 @@ public final class ObstacleClassifier {
     public record Evidence(boolean finite, double lossStart, double lossEnd, double lossChangeStderr, double gradNorm,
             double paramNorm, double uphillFraction, double successiveCosine, double noiseScale, int batchSize,
             double maxEigenvalue, double minEigenvalue, double stabilityRatio, SamePoint samePoint,
-            double effectiveLearningRate) {
+            double effectiveLearningRate, LongHorizon longHorizon) {
         public Evidence {
             samePoint = samePoint == null ? SamePoint.NONE : samePoint;
+            longHorizon = longHorizon == null ? LongHorizon.NONE : longHorizon;
         }
+
+        /** Evidence without a long-horizon comparison. */
+        public Evidence(boolean finite, double lossStart, double lossEnd, double lossChangeStderr, double gradNorm,
+                double paramNorm, double uphillFraction, double successiveCosine, double noiseScale, int batchSize,
+                double maxEigenvalue, double minEigenvalue, double stabilityRatio, SamePoint samePoint,
+                double effectiveLearningRate) {
+            this(finite, lossStart, lossEnd, lossChangeStderr, gradNorm, paramNorm, uphillFraction, successiveCosine, noiseScale,
+                    batchSize, maxEigenvalue, minEigenvalue, stabilityRatio, samePoint, effectiveLearningRate, LongHorizon.NONE);
+        }
+    }
+
+    /**
+     * The loss now against an earlier window that does not overlap this one.
+     *
+     * @param steps steps between the two windows' ends (0: none)
+     * @param earlierMean mean minibatch loss of the earlier window
+     * @param laterMean that of this window
+     * @param stderr standard error of their difference from the minibatch loss noise
+     */
+    public record LongHorizon(long steps, double earlierMean, double laterMean, double stderr) {
+        /** No earlier window. */
+        public static final LongHorizon NONE = new LongHorizon(0, Double.NaN, Double.NaN, Double.NaN);
     }
 
     /**
@@ -195,6 +222,13 @@ public final class ObstacleClassifier {
                     : " (bouncing)") + "; " + lossText);
         }
         Test critical = criticalPoint(e, atFloor);
+        LongHorizon h = e.longHorizon();
+        double fell = h.earlierMean() - h.laterMean();
+        if (critical.holds() && !atFloor && h.steps() > 0 && fell > t.progressDrop() * Math.abs(h.earlierMean())
+                && fell > 2 * h.stderr() && !(fell <= 2 * floor)) {
+            critical = new Test(false, f("no critical point: the loss fell %.4g -> %.4g over the last %d steps (%.2g standard errors), "
+                    + "still descending, although %s", h.earlierMean(), h.laterMean(), h.steps(), fell / h.stderr(), critical.text()));
+        }
         if (critical.holds()) {
             boolean negative = e.minEigenvalue() < -t.negativeCurvature() * e.maxEigenvalue();
             String curvature = f("lambda_min %.4g %s -%.2g lambda_max (lambda_max %.4g)", e.minEigenvalue(), negative ? "<" : ">=",
@@ -246,9 +280,9 @@ public final class ObstacleClassifier {
         }
         if (Double.isFinite(level)) {
             double bound = t.stationaryFactor() * level;
-            double high = s.gradNormSq() + s.gradNormSqStderr();
-            String text = f("|grad L|^2 + 1 standard error = %.3g + %.2g (%d probes) %s %.3g x stationary level %.3g (eta_eff %.3g, "
-                    + "tr Sigma/B %.3g)", s.gradNormSq(), s.gradNormSqStderr(), s.probes(), high <= bound ? "within" : "above",
+            double high = Math.max(s.gradNormSq(), s.gradNormSqStderr());
+            String text = f("|grad L|^2 %.3g and its standard error %.2g (%d probes) %s %.3g x stationary level %.3g (eta_eff %.3g, "
+                    + "tr Sigma/B %.3g)", s.gradNormSq(), s.gradNormSqStderr(), s.probes(), high <= bound ? "both within" : "not both within",
                     t.stationaryFactor(), level, e.effectiveLearningRate(), s.noiseTrace() / e.batchSize());
             if (high <= bound || !atFloor) {
                 return new Test(high <= bound, (high <= bound ? "critical point: " : "no critical point: ") + text);
