@@ -37,6 +37,8 @@ import java.util.Locale;
  *             ‖g‖/λmax is below {@link Thresholds#criticalDistance}·max(1, ‖θ‖) and the steps are not
  *             going uphill (at most {@link Thresholds#uphill}; waived at the floor).
  *       </ul>
+ *       A same-point estimate more than two standard errors below zero means its parts were not
+ *       independent draws (a batch that is most of the data set); the deterministic test decides then.
  *       A loss that fell beyond the noise over the long horizon (this window against one that ended
  *       that many steps earlier: more than {@link Thresholds#progressDrop}, two standard errors and
  *       twice the noise floor) vetoes the claim: training that keeps descending is not at a critical
@@ -277,6 +279,12 @@ public final class ObstacleClassifier {
         if (Double.isFinite(level) && e.stabilityRatio() >= t.samePointStabilityLimit()) {
             return deterministic(e, atFloor, f("the same-point test is not made at stability ratio %.3g >= %.2g: the bouncing of "
                     + "the top directions dominates |grad L|^2", e.stabilityRatio(), t.samePointStabilityLimit()));
+        }
+        if (Double.isFinite(level) && s.gradNormSq() + 2 * s.gradNormSqStderr() < 0) {
+            // An unbiased estimate of a non-negative quantity, significantly negative: the parts were not independent
+            // draws (a batch that is most of the data set: its parts' gradients sum to nearly the full gradient).
+            return deterministic(e, atFloor, f("the same-point estimate |grad L|^2 %.3g +- %.2g is significantly negative: its parts are "
+                    + "not independent draws", s.gradNormSq(), s.gradNormSqStderr()));
         }
         if (Double.isFinite(level)) {
             double bound = t.stationaryFactor() * level;

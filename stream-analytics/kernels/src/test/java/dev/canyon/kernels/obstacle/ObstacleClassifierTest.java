@@ -155,4 +155,14 @@ class ObstacleClassifierTest {
                 0.1, new ObstacleClassifier.LongHorizon(200, 1.01, 1.0, 0.02));
         assertThat(classifier.classify(flat).state()).isEqualTo(ObstacleState.NEAR_MINIMUM);
     }
+
+    /** A significantly negative same-point estimate (parts of a full batch are not independent) defers to the deterministic test. */
+    @Test
+    void aSignificantlyNegativeSamePointEstimateDefersToTheDeterministicTest() {
+        var e = new Evidence(true, 1.0, 1.0, 1e-4, 1e-3, 10, 0.0, 1.0, Double.NaN, 200, 2, -0.5, 0.05, new SamePoint(15, -541, 160, 541),
+                0.02);
+        var d = classifier.classify(e);
+        assertThat(d.state()).isEqualTo(ObstacleState.SADDLE);
+        assertThat(d.evidence()).contains("is significantly negative: its parts are not independent draws");
+    }
 }
