@@ -123,7 +123,10 @@ public final class Measurements {
     public static final String FIELD_TAYLOR_PREDICTED = "taylor_predicted";
     /** Observed per-step loss change L_{t+1} − L_t, window mean. */
     public static final String FIELD_TAYLOR_OBSERVED = "taylor_observed";
-    /** η·λmax/2 with the latest Hessian probe (edge of stability above 1). */
+    /**
+     * Sharpness over the run's optimizer's edge of stability with the latest Hessian probe (η·λmax/2
+     * for SGD; above 1 the optimizer diverges on the local quadratic; docs/metrics.md).
+     */
     public static final String FIELD_STABILITY_RATIO = "stability_ratio";
     /** λmax of the latest Hessian probe. */
     public static final String FIELD_LAMBDA_MAX = "lambda_max";

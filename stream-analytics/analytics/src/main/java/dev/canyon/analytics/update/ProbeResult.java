@@ -15,7 +15,7 @@ public sealed interface ProbeResult extends Update {
     /** Same-batch directional curvature: along the step and along the gradient (NaN when absent). */
     record Curvature(At at, double alongStep, double alongGradient) implements ProbeResult {}
 
-    /** Hessian extremes and trace, and η·λmax/2 with the run's latest learning rate (NaN when absent). */
+    /** Hessian extremes and trace, and the stability ratio against the run's optimizer with its latest learning rate (NaN when absent). */
     record Hessian(At at, double lambdaMax, double lambdaMin, double trace, double stabilityRatio) implements ProbeResult {}
 
     /**
