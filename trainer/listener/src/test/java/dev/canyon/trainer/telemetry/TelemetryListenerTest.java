@@ -307,8 +307,12 @@ class TelemetryListenerTest {
                 .stream().filter(r -> "run-graph".equals(key(r)))
                 .map(r -> WireRecords.decode(r.value())).filter(d -> d instanceof WireRecords.DecodedProbe)
                 .map(d -> ((WireRecords.DecodedProbe) d).record()).toList();
-        // No same-batch curvature for graphs (DL4J does not expose their labels); Hessian and linear path on the probe batch.
-        assertThat(probes).extracting(Probe::getKindCase).containsOnly(Probe.KindCase.HESSIAN, Probe.KindCase.LINEAR_PATH);
+        // No same-batch curvature for graphs (DL4J does not expose their labels); Hessian, linear path and same-point
+        // gradients on the probe batch (flagged as such).
+        assertThat(probes).extracting(Probe::getKindCase).containsOnly(Probe.KindCase.HESSIAN, Probe.KindCase.LINEAR_PATH,
+                Probe.KindCase.GRADIENT_NOISE);
+        assertThat(probes).filteredOn(Probe::hasGradientNoise).isNotEmpty()
+                .allSatisfy(p -> assertThat(p.getGradientNoise().getFixedBatch()).isTrue());
         assertThat(probes).filteredOn(Probe::hasHessian)
                 .allSatisfy(p -> assertThat(p.getHessian().getMaxEigenvalue()).isPositive().isGreaterThanOrEqualTo(p.getHessian().getMinEigenvalue()));
     }
