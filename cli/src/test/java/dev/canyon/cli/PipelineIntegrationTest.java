@@ -78,8 +78,10 @@ class PipelineIntegrationTest {
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         summary = Demo.run(new Demo.Options(dataDir, training, "it", Duration.ofSeconds(120),
                 dev.canyon.contract.VectorRepresentation.FULL,
-                // Weight snapshots every 50 steps, for the report's losses at snapshots and its subspace view.
-                dev.canyon.trainer.probe.ProbePlan.ECONOMY.toBuilder().snapshots(step -> step % 50 == 0).build()),
+                // Weight snapshots every 50 steps, for the report's losses at snapshots and its subspace view; same-point
+                // gradients every 5 steps, so that this short run's windows have enough of them to show a noise scale.
+                dev.canyon.trainer.probe.ProbePlan.ECONOMY.toBuilder().snapshots(step -> step % 50 == 0)
+                        .gradientNoise(step -> step % 5 == 0).build()),
                 new PrintStream(progress, true),
                 recorder);
         // The stack is down now; bring InfluxDB back on the same data directory to inspect what was stored.
