@@ -9,6 +9,7 @@ import dev.canyon.analytics.update.Update;
 import dev.canyon.analytics.update.WindowIndicators;
 import dev.canyon.contract.Measurements;
 import dev.canyon.contract.WireRecords;
+import dev.canyon.contract.proto.Step;
 import dev.canyon.storage.StoredPoint;
 import dev.canyon.storage.UpdatePoints;
 import dev.canyon.trainer.probe.ProbePlan;
@@ -53,14 +54,8 @@ class CurvatureWithoutProbesTest {
     private static List<StoredPoint> indicatorPoints(InMemoryTelemetrySink sink) {
         RunAnalyzer analyzer = new RunAnalyzer(AnalyticsSettings.defaults());
         List<Update> updates = new ArrayList<>();
-        for (WireRecords.Decoded d : sink.decoded()) {
-            if (d instanceof WireRecords.DecodedRunStarted r) {
-                updates.addAll(analyzer.onRunStarted(r.record()));
-            } else if (d instanceof WireRecords.DecodedStep s) {
-                updates.addAll(analyzer.onStep(s.record(), s.record().getStep()));
-            } else if (d instanceof WireRecords.DecodedProbe p) {
-                updates.addAll(analyzer.onProbe(p.record()));
-            }
+        for (InMemoryTelemetrySink.Sent r : sink.records()) {
+            updates.addAll(RecordHandler.handle(analyzer, r.key(), r.topic(), r.frame(), Step::getStep).updates());
         }
         return UpdatePoints.of(updates.stream().filter(WindowIndicators.class::isInstance).toList());
     }

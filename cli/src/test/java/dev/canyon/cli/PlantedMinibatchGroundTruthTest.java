@@ -3,10 +3,11 @@ package dev.canyon.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canyon.analytics.AnalyticsSettings;
+import dev.canyon.analytics.run.RecordHandler;
 import dev.canyon.analytics.run.RunAnalyzer;
 import dev.canyon.analytics.update.ObstacleDecision;
 import dev.canyon.analytics.update.Update;
-import dev.canyon.contract.WireRecords;
+import dev.canyon.contract.proto.Step;
 import dev.canyon.kernels.obstacle.ObstacleState;
 import dev.canyon.trainer.data.Minibatches;
 import dev.canyon.trainer.data.PlantedCriticalPoint;
@@ -67,14 +68,8 @@ class PlantedMinibatchGroundTruthTest {
         }
         RunAnalyzer analyzer = new RunAnalyzer(AnalyticsSettings.defaults());
         List<Update> updates = new ArrayList<>();
-        for (WireRecords.Decoded d : sink.decoded()) {
-            if (d instanceof WireRecords.DecodedRunStarted rs) {
-                updates.addAll(analyzer.onRunStarted(rs.record()));
-            } else if (d instanceof WireRecords.DecodedStep s) {
-                updates.addAll(analyzer.onStep(s.record(), s.record().getStep()));
-            } else if (d instanceof WireRecords.DecodedProbe pr) {
-                updates.addAll(analyzer.onProbe(pr.record()));
-            }
+        for (InMemoryTelemetrySink.Sent sent : sink.records()) {
+            updates.addAll(RecordHandler.handle(analyzer, sent.key(), sent.topic(), sent.frame(), Step::getStep).updates());
         }
         String state = "none";
         String evidence = "";

@@ -153,4 +153,41 @@ public final class LinearRegression {
         }
         return Eigen.of(a).values[0];
     }
+
+    /**
+     * DL4J's Adam as a reference recurrence on this problem's closed-form gradients: θ ← θ − η P⁻¹ m with
+     * P = (1 − β1^t)/√(1 − β2^t) · (√v + ε), t counted from 1.
+     */
+    public static final class AdamReference {
+        private final double eta, b1, b2, eps;
+        private final double[] m = new double[D];
+        private final double[] v = new double[D];
+        private final double[] p = new double[D];
+        private int t;
+
+        public AdamReference(double eta, double b1, double b2, double eps) {
+            this.eta = eta;
+            this.b1 = b1;
+            this.b2 = b2;
+            this.eps = eps;
+        }
+
+        /** One step from {@code theta} (updated in place) with the closed-form gradient there. */
+        public void step(double[] theta) {
+            t++;
+            double[] g = gradient(theta);
+            double scale = (1 - Math.pow(b1, t)) / Math.sqrt(1 - Math.pow(b2, t));
+            for (int i = 0; i < D; i++) {
+                m[i] = b1 * m[i] + (1 - b1) * g[i];
+                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+                p[i] = scale * (Math.sqrt(v[i]) + eps);
+                theta[i] -= eta * m[i] / p[i];
+            }
+        }
+
+        /** The diagonal preconditioner P of the last step. */
+        public double[] preconditioner() {
+            return p.clone();
+        }
+    }
 }

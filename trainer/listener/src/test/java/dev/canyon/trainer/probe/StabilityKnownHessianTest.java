@@ -78,22 +78,13 @@ class StabilityKnownHessianTest {
         double eps = 1e-8;
         MultiLayerNetwork net = LinearRegression.network(new Adam(eta, b1, b2, eps), 9);
         double[] theta = net.params().toDoubleVector();
-        int d = theta.length;
-        double[] m = new double[d];
-        double[] v = new double[d];
-        double[] p = new double[d];
+        LinearRegression.AdamReference adam = new LinearRegression.AdamReference(eta, b1, b2, eps);
         for (int t = 1; t <= STEPS; t++) {
             net.fit(LinearRegression.data());
-            double[] g = LinearRegression.gradient(theta);
-            double scale = (1 - Math.pow(b1, t)) / Math.sqrt(1 - Math.pow(b2, t));
-            for (int i = 0; i < d; i++) {
-                m[i] = b1 * m[i] + (1 - b1) * g[i];
-                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-                p[i] = scale * (Math.sqrt(v[i]) + eps);
-                theta[i] -= eta * m[i] / p[i];
-            }
+            adam.step(theta);
             assertClose(net.params().toDoubleVector(), theta, 1e-12, "Adam step " + t + " as theta -= eta P^-1 m");
         }
+        double[] p = adam.preconditioner();
         // After fit returns, the iteration the updater saw last is the count minus one.
         double[] read = AdamPreconditioner.diagonal(net, net.getIterationCount() - 1);
         assertThat(net.getIterationCount()).isEqualTo(STEPS);

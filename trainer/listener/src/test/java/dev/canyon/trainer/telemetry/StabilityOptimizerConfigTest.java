@@ -149,21 +149,11 @@ class StabilityOptimizerConfigTest {
 
         // Reference: Adam's recurrence on closed-form gradients from the same θ_0, and the dense P^-1/2 H P^-1/2.
         double[] theta = LinearRegression.network(new Adam(eta, b1, b2, eps), seed).params().toDoubleVector();
-        int d = theta.length;
-        double[] m = new double[d];
-        double[] v = new double[d];
-        double[] p = new double[d];
+        LinearRegression.AdamReference adam = new LinearRegression.AdamReference(eta, b1, b2, eps);
         for (int t = 1; t <= STEPS; t++) {
-            double[] g = LinearRegression.gradient(theta);
-            double scale = (1 - Math.pow(b1, t)) / Math.sqrt(1 - Math.pow(b2, t));
-            for (int i = 0; i < d; i++) {
-                m[i] = b1 * m[i] + (1 - b1) * g[i];
-                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-                p[i] = scale * (Math.sqrt(v[i]) + eps);
-                theta[i] -= eta * m[i] / p[i];
-            }
+            adam.step(theta);
         }
-        double expected = LinearRegression.preconditionedLambdaMax(p);
+        double expected = LinearRegression.preconditionedLambdaMax(adam.preconditioner());
         HessianProbe h = run.hessian();
         System.out.printf("listener, Adam: preconditioned %.10g vs %.10g (rel %.2e); lambda_max %.10g vs %.10g; 38/eta = %.1f%n",
                 h.getPreconditionedMaxEigenvalue(), expected, Math.abs(h.getPreconditionedMaxEigenvalue() / expected - 1),
