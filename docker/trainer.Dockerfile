@@ -8,5 +8,5 @@ COPY cli/target/lib /opt/canyon/lib
 COPY cli/target/canyon.jar /opt/canyon/canyon.jar
 COPY jvm-opens.args /opt/canyon/jvm-opens.args
 ENV CANYON_JAVA_OPTS="-Xmx4g"
-ENTRYPOINT ["sh", "-c", "exec java $CANYON_JAVA_OPTS @/opt/canyon/jvm-opens.args -jar /opt/canyon/canyon.jar \"$@\"", "canyon"]
+ENTRYPOINT ["sh", "-c", "exec java $CANYON_JAVA_OPTS @/opt/canyon/jvm-opens.args --add-modules=jdk.incubator.vector -jar /opt/canyon/canyon.jar \"$@\"", "canyon"]
 CMD ["train", "--help"]

@@ -2,7 +2,6 @@ package dev.canyon.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.canyon.trainer.data.FashionMnist;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,78 +22,25 @@ final class BenchCommand implements Runnable {
         spec.commandLine().usage(System.err);
     }
 
-    /** {@code canyon bench overhead}. */
-    @Command(name = "overhead", mixinStandardHelpOptions = true,
+    /**
+     * {@code canyon bench overhead}: runs in its own JVM from bench/target/canyon-bench.jar (DL4J's
+     * StatsListener, the baseline, cannot share this classpath); every option goes to it.
+     */
+    @Command(name = "overhead", mixinStandardHelpOptions = false, addMethodSubcommands = false,
             description = {"Trainer step time with no telemetry, Canyon sketch mode, Canyon full vectors and DL4J's "
-                    + "StatsListener, interleaved in one run (median of paired ratios with quartiles), on a ~0.5M- and a "
-                    + "~2M-parameter MLP; and Canyon's full-vector publishing bandwidth against a bare Kafka producer."})
+                    + "StatsListener, interleaved in one run, with a core left free for telemetry, telemetry CPU per step "
+                    + "against the memory floor, and full-vector publishing bandwidth. Runs in a child JVM from "
+                    + "bench/target/canyon-bench.jar; `canyon bench overhead --help` lists its options."})
     static final class Overhead implements Callable<Integer> {
-        @Option(names = "--rounds", defaultValue = "600", description = "Interleaved rounds (default: ${DEFAULT-VALUE}).")
-        int rounds;
-
-        @Option(names = "--steps-per-round", defaultValue = "1", description = "Steps per configuration per round (default: ${DEFAULT-VALUE}).")
-        int steps;
-
-        @Option(names = "--hidden", split = ",", defaultValue = "640,2500",
-                description = "Hidden units of the MLPs to measure (default: ${DEFAULT-VALUE}: 0.51M and 1.99M parameters).")
-        int[] hidden;
-
-        @Option(names = "--batch-size", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
-        int batchSize;
-
-        @Option(names = "--bandwidth-records", defaultValue = "40", description = "Full-vector records per bandwidth repeat (default: ${DEFAULT-VALUE}).")
-        int bandwidthRecords;
-
-        @Option(names = "--bandwidth-repeats", defaultValue = "5", description = "Alternating bandwidth repeats (default: ${DEFAULT-VALUE}).")
-        int bandwidthRepeats;
-
-        @Option(names = "--configs", split = ",", defaultValue = "none,sketch,full,dl4j-stats",
-                description = "Configurations to interleave (default: ${DEFAULT-VALUE}); none is always measured.")
-        java.util.List<String> configs;
-
-        @Option(names = "--fashion-mnist-dir", defaultValue = FashionMnist.DEFAULT_DIR, description = "Fashion-MNIST IDX files.")
-        Path dataDir;
-
-        @Option(names = "--json", description = "Print one JSON object on standard output.")
-        boolean json;
+        @picocli.CommandLine.Unmatched
+        java.util.List<String> args = new java.util.ArrayList<>();
 
         @Override
         public Integer call() throws Exception {
-            FashionMnist.requirePresent(dataDir);
-            for (String c : configs) {
-                if (!OverheadBenchmark.CONFIGS.contains(c)) {
-                    throw new IllegalArgumentException("unknown configuration '" + c + "'; choose from " + OverheadBenchmark.CONFIGS);
-                }
-            }
-            if (configs.contains("dl4j-stats") && !OverheadBenchmark.dl4jStatsAvailable()) {
-                System.err.println("bench: DL4J's StatsListener is not in this build; skipping dl4j-stats "
-                        + "(rebuild with ./mvnw -B -DskipTests -Ddl4j-stats install to include it)");
-                configs = configs.stream().filter(c -> !c.equals("dl4j-stats")).toList();
-            }
-            Map<String, Object> results = new LinkedHashMap<>();
-            results.put("benchmark", "overhead");
-            results.put("cores", Runtime.getRuntime().availableProcessors());
-            java.util.List<Object> models = new java.util.ArrayList<>();
-            for (int h : hidden) {
-                Path work = Files.createTempDirectory("canyon-bench");
-                try {
-                    models.add(OverheadBenchmark.run(new OverheadBenchmark.Options(h, rounds, steps, batchSize, bandwidthRecords,
-                            bandwidthRepeats, dataDir, work, 42, configs), System.err));
-                } finally {
-                    deleteRecursively(work);
-                }
-            }
-            results.put("models", models);
-            ObjectMapper mapper = new ObjectMapper();
-            if (json) {
-                System.out.println(mapper.writeValueAsString(results));
-            } else {
-                System.out.println(mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
-            }
-            return 0;
+            return TrainerBench.run(args);
         }
 
-        private static void deleteRecursively(Path dir) throws java.io.IOException {
+        static void deleteRecursively(Path dir) throws java.io.IOException {
             try (var paths = Files.walk(dir)) {
                 paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }

@@ -109,6 +109,20 @@ public final class CountSketch {
         }
     }
 
+    /** h(i), the bucket coordinate {@code i} is added to. */
+    public int bucket(int i) {
+        int block = i / size;
+        return (i - block * size + offsets[block]) % size;
+    }
+
+    /**
+     * The signs s(i) as ±1 floats: the sketch's own array, shared (not copied) for callers' fused
+     * passes that sketch while they read a vector anyway. Read only: writing to it changes the sketch.
+     */
+    public float[] signsView() {
+        return signs;
+    }
+
     /** A stable seed for an experiment id: all runs of one experiment share it unless told otherwise. */
     public static long seedFor(String experimentId) {
         long h = 0xCBF29CE484222325L;

@@ -69,6 +69,14 @@ public final class StepScalarsCalculator {
     public static void compute(float[] g, float gradScale, float[] theta, float[] prevTheta, float[] theta0, float[] prevG,
             float[] prevDelta, float[] deltaOut, CountSketch sketch, float[] sketchG, float[] sketchDelta, int[] tensorEnds,
             Result out) {
+        compute(KERNEL, g, gradScale, theta, prevTheta, theta0, prevG, prevDelta, deltaOut, sketch, sketchG, sketchDelta,
+                tensorEnds, out);
+    }
+
+    /** The same pass with {@code kernel}. */
+    static void compute(Kernel kernel, float[] g, float gradScale, float[] theta, float[] prevTheta, float[] theta0,
+            float[] prevG, float[] prevDelta, float[] deltaOut, CountSketch sketch, float[] sketchG, float[] sketchDelta,
+            int[] tensorEnds, Result out) {
         int d = g.length;
         if (sketch != null) {
             if (sketch.dimension() != d || sketchG.length != sketch.size() || sketchDelta.length != sketch.size()) {
@@ -85,73 +93,135 @@ public final class StepScalarsCalculator {
         if (ends.length == 0 || ends[ends.length - 1] != d || (tensorEnds != null && out.tensors.length != ends.length)) {
             throw new IllegalArgumentException("tensor ends must end at " + d + " with one result per tensor");
         }
+        kernel.pass(g, gradScale, theta, prevTheta, theta0, prevG, prevDelta, deltaOut, sketch, sketchG, sketchDelta, ends,
+                tensorEnds != null, out);
+    }
+
+    /** The kernel in use: "vector (N lanes)" or "scalar" (see the class comment). */
+    public static String kernelName() {
+        return KERNEL.name();
+    }
+
+    /** The scalar kernel, whatever the JVM offers (tests, benchmarks). */
+    static Kernel scalarKernel() {
+        return SCALAR;
+    }
+
+    /** The kernel {@link #compute} uses. */
+    static Kernel kernel() {
+        return KERNEL;
+    }
+
+    /** One implementation of the fused pass; arguments checked, sketches zeroed, {@code ends} non-empty. */
+    interface Kernel {
+        String name();
+
+        void pass(float[] g, float gradScale, float[] theta, float[] prevTheta, float[] theta0, float[] prevG,
+                float[] prevDelta, float[] deltaOut, CountSketch sketch, float[] sketchG, float[] sketchDelta, int[] ends,
+                boolean perTensor, Result out);
+    }
+
+    private static final Kernel SCALAR = new ScalarKernel();
+    private static final Kernel KERNEL = pickKernel();
+
+    /**
+     * The Vector API kernel when the JVM resolved {@code jdk.incubator.vector} (started with {@code
+     * --add-modules jdk.incubator.vector}) and its preferred vectors hold at least 4 floats, unless the
+     * system property {@code canyon.vectorKernel} is {@code false}; else the scalar kernel.
+     */
+    private static Kernel pickKernel() {
+        if ("false".equalsIgnoreCase(System.getProperty("canyon.vectorKernel"))
+                || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return SCALAR;
+        }
+        try {
+            Kernel k = (Kernel) Class.forName(StepScalarsCalculator.class.getPackageName() + ".VectorStepKernel")
+                    .getDeclaredConstructor().newInstance();
+            return k.name() == null ? SCALAR : k;
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return SCALAR;
+        }
+    }
+
+    /** The kernel in plain Java: float sums over blocks, double across blocks (C2 does not vectorise these reductions). */
+    private static final class ScalarKernel implements Kernel {
+        @Override
+        public String name() {
+            return "scalar";
+        }
+
+        @Override
+        public void pass(float[] g, float gradScale, float[] theta, float[] prevTheta, float[] theta0, float[] prevG,
+                float[] prevDelta, float[] deltaOut, CountSketch sketch, float[] sketchG, float[] sketchDelta, int[] ends,
+                boolean perTensor, Result out) {
         double gg = 0, dd = 0, tt = 0, disp = 0, gd = 0, gpg = 0, gpd = 0;
-        boolean hasPrev = prevG != null && prevDelta != null;
-        int tensorStart = 0;
-        for (int t = 0; t < ends.length; t++) {
-            double tgg = 0, tdd = 0, ttt = 0, tdisp = 0, tgd = 0, tgpg = 0, tgpd = 0;
-            for (int start = tensorStart; start < ends[t]; start += BLOCK) {
-                int end = Math.min(ends[t], start + BLOCK);
-                // Float partial sums over a block of at most BLOCK values, double across blocks: the
-                // loop stays in float (fast), and the rounding error stays near 1e-7 relative.
-                float bgg = 0, bdd = 0, btt = 0, bdisp = 0, bgd = 0, bgpg = 0, bgpd = 0;
-                for (int i = start; i < end; i++) {
-                    float gi = g[i] * gradScale;
-                    g[i] = gi;
-                    float ti = theta[i];
-                    float di = ti - prevTheta[i];
-                    deltaOut[i] = di;
-                    float ei = ti - theta0[i];
-                    bgg += gi * gi;
-                    bdd += di * di;
-                    btt += ti * ti;
-                    bdisp += ei * ei;
-                    bgd += gi * di;
-                }
-                if (hasPrev) {
+            boolean hasPrev = prevG != null && prevDelta != null;
+            int tensorStart = 0;
+            for (int t = 0; t < ends.length; t++) {
+                double tgg = 0, tdd = 0, ttt = 0, tdisp = 0, tgd = 0, tgpg = 0, tgpd = 0;
+                for (int start = tensorStart; start < ends[t]; start += BLOCK) {
+                    int end = Math.min(ends[t], start + BLOCK);
+                    // Float partial sums over a block of at most BLOCK values, double across blocks: the
+                    // loop stays in float (fast), and the rounding error stays near 1e-7 relative.
+                    float bgg = 0, bdd = 0, btt = 0, bdisp = 0, bgd = 0, bgpg = 0, bgpd = 0;
                     for (int i = start; i < end; i++) {
-                        bgpg += g[i] * prevG[i];
-                        bgpd += g[i] * prevDelta[i];
+                        float gi = g[i] * gradScale;
+                        g[i] = gi;
+                        float ti = theta[i];
+                        float di = ti - prevTheta[i];
+                        deltaOut[i] = di;
+                        float ei = ti - theta0[i];
+                        bgg += gi * gi;
+                        bdd += di * di;
+                        btt += ti * ti;
+                        bdisp += ei * ei;
+                        bgd += gi * di;
+                    }
+                    if (hasPrev) {
+                        for (int i = start; i < end; i++) {
+                            bgpg += g[i] * prevG[i];
+                            bgpd += g[i] * prevDelta[i];
+                        }
+                    }
+                    tgg += bgg;
+                    tdd += bdd;
+                    ttt += btt;
+                    tdisp += bdisp;
+                    tgd += bgd;
+                    tgpg += bgpg;
+                    tgpd += bgpd;
+                    if (sketch != null) {
+                        // While the block is in cache: the same coordinate order as CountSketch.apply.
+                        sketch.accumulate(g, start, end, sketchG);
+                        sketch.accumulate(deltaOut, start, end, sketchDelta);
                     }
                 }
-                tgg += bgg;
-                tdd += bdd;
-                ttt += btt;
-                tdisp += bdisp;
-                tgd += bgd;
-                tgpg += bgpg;
-                tgpd += bgpd;
-                if (sketch != null) {
-                    // While the block is in cache: the same coordinate order as CountSketch.apply.
-                    sketch.accumulate(g, start, end, sketchG);
-                    sketch.accumulate(deltaOut, start, end, sketchDelta);
+                if (perTensor) {
+                    Result r = out.tensors[t];
+                    r.gradNorm = Math.sqrt(tgg);
+                    r.deltaNorm = Math.sqrt(tdd);
+                    r.paramNorm = Math.sqrt(ttt);
+                    r.displacement = Math.sqrt(tdisp);
+                    r.gradDotDelta = tgd;
+                    r.gradDotPrevGrad = tgpg;
+                    r.gradDotPrevDelta = tgpd;
                 }
+                gg += tgg;
+                dd += tdd;
+                tt += ttt;
+                disp += tdisp;
+                gd += tgd;
+                gpg += tgpg;
+                gpd += tgpd;
+                tensorStart = ends[t];
             }
-            if (tensorEnds != null) {
-                Result r = out.tensors[t];
-                r.gradNorm = Math.sqrt(tgg);
-                r.deltaNorm = Math.sqrt(tdd);
-                r.paramNorm = Math.sqrt(ttt);
-                r.displacement = Math.sqrt(tdisp);
-                r.gradDotDelta = tgd;
-                r.gradDotPrevGrad = tgpg;
-                r.gradDotPrevDelta = tgpd;
-            }
-            gg += tgg;
-            dd += tdd;
-            tt += ttt;
-            disp += tdisp;
-            gd += tgd;
-            gpg += tgpg;
-            gpd += tgpd;
-            tensorStart = ends[t];
+            out.gradNorm = Math.sqrt(gg);
+            out.deltaNorm = Math.sqrt(dd);
+            out.paramNorm = Math.sqrt(tt);
+            out.displacement = Math.sqrt(disp);
+            out.gradDotDelta = gd;
+            out.gradDotPrevGrad = gpg;
+            out.gradDotPrevDelta = gpd;
         }
-        out.gradNorm = Math.sqrt(gg);
-        out.deltaNorm = Math.sqrt(dd);
-        out.paramNorm = Math.sqrt(tt);
-        out.displacement = Math.sqrt(disp);
-        out.gradDotDelta = gd;
-        out.gradDotPrevGrad = gpg;
-        out.gradDotPrevDelta = gpd;
     }
 }

@@ -52,6 +52,7 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
     private StepFrame current;
     private long step;
     private double lastLoss = Double.NaN;
+    private long trainingThreadNanos;
 
     private TelemetryListener(TelemetryConfig config, TelemetrySink sink, RunDescription description) {
         this.config = config;
@@ -181,6 +182,15 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
         return handoff == null ? 0 : handoff.busyNanos() / 1e6;
     }
 
+    /**
+     * Time the listener spent on the training thread so far, ms: the copies, the inline processing
+     * (when not in the background), waiting for a free frame, and probes. What a step pays for
+     * telemetry on its own thread.
+     */
+    public double trainingThreadMillis() {
+        return trainingThreadNanos / 1e6;
+    }
+
     /** Failures inside the listener so far (each logged; training went on). */
     public long listenerErrors() {
         return errors.count();
@@ -188,6 +198,7 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
 
     @Override
     public void onGradientCalculation(Model model) {
+        long started = System.nanoTime();
         try {
             run.start(model);
             if (handoff == null) {
@@ -205,6 +216,8 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             errors.report("reading the gradient", e);
+        } finally {
+            trainingThreadNanos += System.nanoTime() - started;
         }
     }
 
@@ -215,6 +228,7 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
             return;
         }
         current = null;
+        long started = System.nanoTime();
         try {
             Dl4jNetwork.copyParameters(model, f.theta);
             step++;
@@ -235,6 +249,8 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
         } catch (RuntimeException e) {
             errors.report("publishing step " + step, e);
             handoff.recycle(f);
+        } finally {
+            trainingThreadNanos += System.nanoTime() - started;
         }
     }
 
