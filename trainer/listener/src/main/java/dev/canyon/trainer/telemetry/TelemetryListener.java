@@ -26,8 +26,10 @@ import org.nd4j.linalg.dataset.DataSet;
  * parameters themselves, so it is right for every updater (see {@code Dl4jNetwork}).
  *
  * <p>Cost per step: two bulk copies of d floats out of native memory on the training thread, then
- * one fused pass over d that makes the scalars, Δθ and the sketches, then encoding and publishing
- * ({@code StepRecorder}). With {@link TelemetryConfig#background()} that work runs on a telemetry
+ * one fused pass over d that makes the scalars, Δθ and the sketches (on the JDK's Vector API when
+ * the JVM has {@code jdk.incubator.vector}, see {@link StepScalarsCalculator#kernelName()}), then
+ * encoding and publishing ({@code StepRecorder}); {@link #trainingThreadMillis()} adds up what the
+ * training thread spent. With {@link TelemetryConfig#background()} that work runs on a telemetry
  * thread and the training thread waits only when that thread is a whole {@value #FRAMES} steps
  * behind ({@code StepHandoff}); that pays where a core is free, and hurts where the math library
  * already uses every core (the default picks it only above two cores; see docs/benchmarks.md).
