@@ -28,8 +28,8 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "600", description = "Interleaved rounds (default: ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--free-core-rounds", defaultValue = "300",
-            description = "Rounds of the free-core phase, BLAS threads = cores - 1 (default: ${DEFAULT-VALUE}; 0 skips it).")
+    @Option(names = "--free-core-rounds", defaultValue = "100",
+            description = "Rounds of 10 steps in the free-core phase, BLAS threads = cores - 1 (default: ${DEFAULT-VALUE}; 0 skips it).")
     int freeCoreRounds;
 
     @Option(names = "--hidden", split = ",", defaultValue = "640,2500",

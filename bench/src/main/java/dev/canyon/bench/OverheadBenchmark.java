@@ -49,7 +49,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * not land in another's round. Reported: the median of the paired ratios with its quartiles,
  * because this machine's step time drifts by 2x between rounds.
  *
- * <p>A second phase, on machines with more than one core, repeats none, sketch and full with the
+ * <p>A second phase, on machines with more than one core, repeats none, sketch and full (rounds of
+ * {@value #FREE_CORE_STEPS} steps) with the
  * trainer's BLAS threads set to one fewer than the cores and Canyon's processing on its telemetry
  * thread: what a training server with a core to spare sees ({@code free_core_ratio_vs_none}).
  *
@@ -72,6 +73,13 @@ final class OverheadBenchmark {
 
     private static final String BENCH_TOPIC = "canyon.bench";
     private static final String FLOOR = "memory_floor";
+
+    /**
+     * Steps per round in the free-core phase: the telemetry thread works on step t while the trainer
+     * computes step t+1, so a round must span several steps for that overlap to show; the round still
+     * ends when its last step is processed.
+     */
+    static final int FREE_CORE_STEPS = 10;
 
     private OverheadBenchmark() {}
 
@@ -100,7 +108,7 @@ final class OverheadBenchmark {
             progress.printf("overhead: MLP 784-%d-10 (%,d parameters), batch %d, %d interleaved rounds of %s; fused pass: %s%n",
                     o.hidden(), parameters, o.batchSize(), o.rounds(), configs, StepScalarsCalculator.kernelName());
 
-            Phase main = phase(o, kafka.bootstrapServers(), data, configs, o.rounds(), false, "main", progress);
+            Phase main = phase(o, kafka.bootstrapServers(), data, configs, o.rounds(), 1, false, "main", progress);
             out.put("median_step_ms", main.medianStepMs());
             out.put("step_time_ratio_vs_none", main.ratios());
             out.put("memory_floor_ms_per_step", round(median(main.stepMs.get(FLOOR)), 4));
@@ -114,8 +122,9 @@ final class OverheadBenchmark {
                         threads, cores, o.freeCoreRounds());
                 setBlasThreads(threads);
                 try {
-                    Phase free = phase(o, kafka.bootstrapServers(), data, freeConfigs, o.freeCoreRounds(), true, "free-core",
-                            progress);
+                    Phase free = phase(o, kafka.bootstrapServers(), data, freeConfigs, o.freeCoreRounds(), FREE_CORE_STEPS, true,
+                            "free-core", progress);
+                    out.put("free_core_steps_per_round", FREE_CORE_STEPS);
                     out.put("free_core_blas_threads", threads);
                     out.put("free_core_median_step_ms", free.medianStepMs());
                     out.put("free_core_ratio_vs_none", free.ratios());
@@ -181,7 +190,7 @@ final class OverheadBenchmark {
     }
 
     private static Phase phase(Options o, String bootstrap, FashionMnist.Split data, List<String> configs, int rounds,
-            boolean background, String label, PrintStream progress) {
+            int stepsPerRound, boolean background, String label, PrintStream progress) {
         Map<String, MultiLayerNetwork> nets = new LinkedHashMap<>();
         Map<String, Batches> batches = new LinkedHashMap<>();
         Map<String, TelemetryListener> canyon = new LinkedHashMap<>();
@@ -246,19 +255,21 @@ final class OverheadBenchmark {
                 double telemetry0 = l == null ? 0 : l.telemetryThreadMillis();
                 long io0 = l == null ? 0 : cpuNanos(threads, producerThread.get(c));
                 long start = System.nanoTime();
-                nets.get(c).fit(batches.get(c).next());
+                for (int i = 0; i < stepsPerRound; i++) {
+                    nets.get(c).fit(batches.get(c).next());
+                }
                 if (l != null) {
-                    // Timed: the round ends when its step is processed (scalars, sketches, record handed
-                    // to the producer), so background processing is charged to this configuration.
+                    // Timed: the round ends when its steps are processed (scalars, sketches, records
+                    // handed to the producer), so background processing is charged to this configuration.
                     l.awaitProcessing();
                 }
-                stepMs.get(c)[r] = (System.nanoTime() - start) / 1e6;
+                stepMs.get(c)[r] = (System.nanoTime() - start) / 1e6 / stepsPerRound;
                 if (l != null) {
                     // Untimed: acknowledgements are latency, not training time.
                     l.flush(Duration.ofSeconds(120));
-                    trainingMs.get(c)[r] = l.trainingThreadMillis() - training0;
-                    telemetryMs.get(c)[r] = background ? l.telemetryThreadMillis() - telemetry0 : 0;
-                    producerMs.get(c)[r] = (cpuNanos(threads, producerThread.get(c)) - io0) / 1e6;
+                    trainingMs.get(c)[r] = (l.trainingThreadMillis() - training0) / stepsPerRound;
+                    telemetryMs.get(c)[r] = background ? (l.telemetryThreadMillis() - telemetry0) / stepsPerRound : 0;
+                    producerMs.get(c)[r] = (cpuNanos(threads, producerThread.get(c)) - io0) / 1e6 / stepsPerRound;
                 }
             }
             if ((r + 1) % tick == 0 || r + 1 == rounds) {
