@@ -51,6 +51,14 @@ public final class RecordFrame {
         return ByteBuffer.wrap(buffer, payloadOffset, payloadLength).slice().asReadOnlyBuffer();
     }
 
+    /**
+     * Parses the payload with {@code parser} straight from the frame's bytes: what {@code
+     * parser.parseFrom(payload())} gives, without first copying the payload out of a read-only view.
+     */
+    public <T> T parse(com.google.protobuf.Parser<T> parser) throws com.google.protobuf.InvalidProtocolBufferException {
+        return parser.parseFrom(buffer, payloadOffset, payloadLength);
+    }
+
     /** Frames {@code payload} as a record of {@code kind}. */
     public static byte[] encode(RecordKind kind, byte[] payload) {
         byte[] out = new byte[HEADER_BYTES + payload.length + TRAILER_BYTES];

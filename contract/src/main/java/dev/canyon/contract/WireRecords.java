@@ -145,17 +145,17 @@ public final class WireRecords {
         try {
             switch (frame.kind()) {
                 case STEP:
-                    return new DecodedStep(validate(Step.parseFrom(frame.payload())));
+                    return new DecodedStep(validate(frame.parse(Step.parser())));
                 case RUN_STARTED:
-                    return new DecodedRunStarted(validate(RunStarted.parseFrom(frame.payload())));
+                    return new DecodedRunStarted(validate(frame.parse(RunStarted.parser())));
                 case RUN_ENDED:
-                    return new DecodedRunEnded(validate(RunEnded.parseFrom(frame.payload())));
+                    return new DecodedRunEnded(validate(frame.parse(RunEnded.parser())));
                 case PROBE:
-                    return new DecodedProbe(validate(Probe.parseFrom(frame.payload())));
+                    return new DecodedProbe(validate(frame.parse(Probe.parser())));
                 case SNAPSHOT:
-                    return new DecodedSnapshot(validate(Snapshot.parseFrom(frame.payload())));
+                    return new DecodedSnapshot(validate(frame.parse(Snapshot.parser())));
                 case ALERT:
-                    Alert alert = Alert.parseFrom(frame.payload());
+                    Alert alert = frame.parse(Alert.parser());
                     requireRunId(alert.getRunId(), "alert");
                     return new DecodedAlert(alert);
                 default:
@@ -186,7 +186,7 @@ public final class WireRecords {
             if (frame.kind() != RecordKind.STEP) {
                 return null;
             }
-            Step s = Step.parseFrom(frame.payload());
+            Step s = frame.parse(Step.parser());
             boolean nonFinite = !Double.isFinite(s.getLoss()) || !Double.isFinite(s.getScalars().getGradNorm());
             return nonFinite && !s.getRunId().isEmpty() && s.getStep() >= 1 ? s : null;
         } catch (WireFormatException | InvalidProtocolBufferException e) {

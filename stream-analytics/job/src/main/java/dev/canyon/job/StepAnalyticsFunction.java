@@ -28,8 +28,8 @@ import org.apache.flink.util.OutputTag;
  * run topics and feeds it to the run's {@link RunAnalyzer} (distance travelled, stall alerts,
  * obstacle indicators and state, trajectory PCA, probes), whose points go to the main output. Alerts
  * go to InfluxDB ({@code alerts}) and to {@link #ALERTS}; positions at aligned steps to {@link
- * #POSITIONS} for cross-run distances. Silence is a processing-time timer re-armed at every step and
- * dropped when the run ends. Anything unusable goes to {@link #DEAD_LETTERS} with its reason and never
+ * #POSITIONS} for cross-run distances. Silence is a processing-time deadline moved at every step and
+ * dropped when the run ends (its timer fires at the deadline). Anything unusable goes to {@link #DEAD_LETTERS} with its reason and never
  * touches the run's state: corrupt frames, unknown versions, invalid values, a run id that differs
  * from the record key, a dimension that changed within a run, non-finite vectors, duplicate or
  * out-of-order steps, steps after the run's end. A step whose loss or gradient is not finite is a
@@ -147,19 +147,29 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
         state.update(a);
     }
 
-    /** Restarts the silence timer after a step, or stops it for a finished run. */
+    /**
+     * Moves the silence deadline after a step, or drops it for a finished run. The deadline lives in
+     * {@code silence-timer}; a processing-time timer is registered only when none is pending at or
+     * before it (the one pending re-registers itself at the deadline when it fires early), so a step
+     * costs one state write instead of deleting and registering a timer.
+     */
     private void rearmSilence(RunAnalyzer a, Context ctx) throws java.io.IOException {
-        cancelSilence(ctx);
-        if (!a.finished()) {
-            long next = ctx.timerService().currentProcessingTime() + settings.stall().silence().toMillis();
-            ctx.timerService().registerProcessingTimeTimer(next);
-            timer.update(next);
+        if (a.finished()) {
+            cancelSilence(ctx);
+            return;
         }
+        long next = ctx.timerService().currentProcessingTime() + settings.stall().silence().toMillis();
+        Long pending = timer.value();
+        if (pending == null || pending > next) {
+            ctx.timerService().registerProcessingTimeTimer(next);
+        }
+        timer.update(next);
     }
 
     private void cancelSilence(Context ctx) throws java.io.IOException {
         Long pending = timer.value();
         if (pending != null) {
+            // A timer registered earlier than the deadline may remain; it finds no deadline and does nothing.
             ctx.timerService().deleteProcessingTimeTimer(pending);
             timer.clear();
         }
@@ -172,9 +182,14 @@ public final class StepAnalyticsFunction extends KeyedProcessFunction<String, Ra
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Update> out) throws Exception {
-        Long pending = timer.value();
+        Long deadline = timer.value();
         RunAnalyzer a = state.value();
-        if (pending == null || pending != timestamp || a == null) {
+        if (deadline == null || a == null) {
+            return;
+        }
+        if (timestamp < deadline) {
+            // Steps came since this timer was registered: the run is silent only from its deadline on.
+            ctx.timerService().registerProcessingTimeTimer(deadline);
             return;
         }
         a.adopt(settings);
