@@ -48,6 +48,14 @@ final class BenchLatencyCommand implements Callable<Integer> {
     @Option(names = "--no-alerts", description = "Leave out the alert measurement.")
     boolean noAlerts;
 
+    @Option(names = "--buffer-timeout-ms", defaultValue = "-1",
+            description = "Try another Flink network buffer timeout, ms (default: the job's own).")
+    long bufferTimeoutMs;
+
+    @Option(names = "--flush-ms", defaultValue = "0",
+            description = "Try another InfluxDB sink flush interval, ms (default: the job's own).")
+    long flushMs;
+
     @Option(names = "--json", description = "Print one JSON object on standard output.")
     boolean json;
 
@@ -65,7 +73,7 @@ final class BenchLatencyCommand implements Callable<Integer> {
         Path work = Files.createTempDirectory("canyon-bench-latency");
         try {
             Map<String, Object> results = LatencyBenchmark.run(new LatencyBenchmark.Options(rates, runs, seconds, parallelism, pollMs,
-                    sketchSize, alertRate, !noAlerts, work), System.err);
+                    sketchSize, alertRate, !noAlerts, new LatencyHarness.JobTuning(bufferTimeoutMs, flushMs), work), System.err);
             print(results, json);
         } finally {
             deleteRecursively(work);

@@ -20,7 +20,7 @@ import java.util.Map;
  */
 final class LatencyBenchmark {
     record Options(double[] rates, int runs, double seconds, int parallelism, int pollMs, int sketchSize, double alertRate,
-            boolean alerts, Path work) {}
+            boolean alerts, LatencyHarness.JobTuning tuning, Path work) {}
 
     /** Issue 14's targets. */
     static final double TARGET_P99_MS = 1000;
@@ -36,6 +36,8 @@ final class LatencyBenchmark {
         out.put("parallelism", o.parallelism());
         out.put("sketch_size", o.sketchSize());
         out.put("poll_interval_ms", o.pollMs());
+        out.put("buffer_timeout_ms", o.tuning().bufferTimeoutMs() >= 0 ? o.tuning().bufferTimeoutMs() : "as deployed");
+        out.put("flush_interval_ms", o.tuning().flushMs() > 0 ? o.tuning().flushMs() : "as deployed");
         out.put("published_at", "KafkaProducer.send called (trainer producer settings: acks=all, idempotent, linger.ms 5)");
         out.put("stored_at", "the step's distance point (last of training, gradient, distance) returned by an InfluxDB query; "
                 + "upper bound, resolution poll interval + query time");
@@ -44,7 +46,7 @@ final class LatencyBenchmark {
             TopicSetup.ensure(bootstrap);
             InfluxConfig influx = InfluxConfig.of(stack.influxd().url());
             try (LatencyHarness h = new LatencyHarness(bootstrap, influx, o.parallelism(), o.work().resolve("checkpoints"), o.pollMs(),
-                    o.sketchSize(), log)) {
+                    o.sketchSize(), o.tuning(), log)) {
                 SyntheticRuns.Layout layout = SyntheticRuns.Layout.ofParameters(508_810);
                 out.put("model", layout.name() + ", d = " + layout.d());
                 log.println("bench: warming up (not reported)");

@@ -65,19 +65,34 @@ final class LatencyHarness implements AutoCloseable {
      * in {@code checkpoints}.
      */
     LatencyHarness(String bootstrap, InfluxConfig influx, int parallelism, Path checkpoints, int pollMs, int sketchSize,
-            PrintStream log) throws Exception {
+            JobTuning tuning, PrintStream log) throws Exception {
         this.pollMs = pollMs;
         this.sketchSize = sketchSize;
         this.log = log;
         Configuration conf = dev.canyon.job.LocalCluster.secure(new Configuration());
         dev.canyon.job.Checkpoints.configure(conf, checkpoints);
+        if (tuning.bufferTimeoutMs() >= 0) {
+            conf.setString("execution.buffer-timeout.interval", tuning.bufferTimeoutMs() + " ms");
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        StepAnalyticsJob.buildProduction(env, AnalyticsConfig.of(bootstrap, influx).withCheckpointInterval(Duration.ofSeconds(5))
-                .withParallelism(parallelism).withGroupId("bench-latency-" + System.nanoTime()));
+        AnalyticsConfig config = AnalyticsConfig.of(bootstrap, influx).withCheckpointInterval(Duration.ofSeconds(5))
+                .withParallelism(parallelism).withGroupId("bench-latency-" + System.nanoTime());
+        if (tuning.flushMs() > 0) {
+            config = config.toBuilder().flushInterval(Duration.ofMillis(tuning.flushMs())).build();
+        }
+        StepAnalyticsJob.buildProduction(env, config);
         this.job = env.executeAsync(StepAnalyticsJob.NAME);
         this.store = InfluxStore.connect(influx);
         this.producer = new KafkaProducer<>(producerProperties(bootstrap), new StringSerializer(), new ByteArraySerializer());
         this.alerts = new AlertWatcher(bootstrap);
+    }
+
+    /**
+     * Settings to try against the deployed defaults: the Flink network buffer timeout and the
+     * InfluxDB sink's flush interval, in ms; -1 (0 for the flush) keeps what the job sets.
+     */
+    record JobTuning(long bufferTimeoutMs, long flushMs) {
+        static final JobTuning DEPLOYED = new JobTuning(-1, 0);
     }
 
     /** The trainer's producer settings (TelemetryConfig.producerProperties): idempotent, acks=all, linger 5 ms. */
