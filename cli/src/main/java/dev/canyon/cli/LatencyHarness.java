@@ -76,7 +76,8 @@ final class LatencyHarness implements AutoCloseable {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         AnalyticsConfig config = AnalyticsConfig.of(bootstrap, influx).withCheckpointInterval(Duration.ofSeconds(5))
-                .withParallelism(parallelism).withGroupId("bench-latency-" + System.nanoTime());
+                .withParallelism(parallelism).withGroupId("bench-latency-" + System.nanoTime())
+                .startingAt(System.currentTimeMillis());
         if (tuning.flushMs() > 0) {
             config = config.toBuilder().flushInterval(Duration.ofMillis(tuning.flushMs())).build();
         }
