@@ -33,6 +33,10 @@ final class BenchScaleCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "4", description = "Runs of the backlogs against d (default: ${DEFAULT-VALUE}).")
     int runs;
 
+    @Option(names = "--repeats", defaultValue = "3",
+            description = "Rounds over the configurations, in rotated order; medians reported (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
     @Option(names = "--parallelism", defaultValue = "1", description = "Job parallelism (default: ${DEFAULT-VALUE}, as `canyon stack`).")
     int parallelism;
 
@@ -71,15 +75,15 @@ final class BenchScaleCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--concurrent-runs must be between 1 and --steps, got " + r);
             }
         }
-        if (runs < 1 || steps < runs || parallelism < 1 || sketchSize < 1 || latencyRuns < 1 || !(latencyRatePerRun > 0)
+        if (runs < 1 || steps < runs || repeats < 1 || parallelism < 1 || sketchSize < 1 || latencyRuns < 1 || !(latencyRatePerRun > 0)
                 || !(latencySeconds > 0) || pollMs < 1) {
-            throw new ParameterException(spec.commandLine(), "need --runs >= 1, --steps >= --runs, --parallelism >= 1, "
+            throw new ParameterException(spec.commandLine(), "need --runs >= 1, --steps >= --runs, --repeats >= 1, --parallelism >= 1, "
                     + "--sketch-size >= 1, --latency-runs >= 1, --latency-rate-per-run > 0, --latency-seconds > 0, --poll-ms >= 1");
         }
         Path work = Files.createTempDirectory("canyon-bench-scale");
         try {
             Map<String, Object> results = ScaleBenchmark.run(new ScaleBenchmark.Options(parameters, concurrentRuns, steps - steps % runs,
-                    runs, parallelism, sketchSize, latencyRuns, latencyRatePerRun, latencySeconds, pollMs, !noLatency, work), System.err);
+                    runs, repeats, parallelism, sketchSize, latencyRuns, latencyRatePerRun, latencySeconds, pollMs, !noLatency, work), System.err);
             BenchLatencyCommand.print(results, json);
         } finally {
             BenchLatencyCommand.deleteRecursively(work);

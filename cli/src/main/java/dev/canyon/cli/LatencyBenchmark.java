@@ -38,7 +38,7 @@ final class LatencyBenchmark {
         out.put("poll_interval_ms", o.pollMs());
         out.put("buffer_timeout_ms", o.tuning().bufferTimeoutMs() >= 0 ? o.tuning().bufferTimeoutMs() : "as deployed");
         out.put("flush_interval_ms", o.tuning().flushMs() > 0 ? o.tuning().flushMs() : "as deployed");
-        out.put("published_at", "KafkaProducer.send called (trainer producer settings: acks=all, idempotent, linger.ms 5)");
+        out.put("published_at", "KafkaProducer.send called (one producer for all runs with the trainer's settings: acks=all, idempotent, linger.ms 5; but batch.size 1 MiB)");
         out.put("stored_at", "the step's distance point (last of training, gradient, distance) returned by an InfluxDB query; "
                 + "upper bound, resolution poll interval + query time");
         try (LocalStack stack = LocalStack.start(o.work().resolve("stack"))) {

@@ -49,7 +49,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code trainer}, null here.
  */
 final class ScaleBenchmark {
-    record Options(long[] parameters, int[] concurrentRuns, int steps, int runs, int parallelism, int sketchSize,
+    record Options(long[] parameters, int[] concurrentRuns, int steps, int runs, int repeats, int parallelism, int sketchSize,
             int latencyRuns, double latencyRatePerRun, double latencySeconds, int pollMs, boolean latency, Path work) {}
 
     /** Flink's task and source-fetcher threads: "name (i/n)#attempt". */
@@ -66,6 +66,8 @@ final class ScaleBenchmark {
         out.put("cores", Runtime.getRuntime().availableProcessors());
         Map<String, Object> stream = new LinkedHashMap<>();
         stream.put("parallelism", o.parallelism());
+        stream.put("steps", o.steps());
+        stream.put("rounds", o.repeats());
         stream.put("sketch_size", o.sketchSize());
         stream.put("method", "backlog of sketch-mode steps, live job timed from its first stored point to its last; CPU of "
                 + "Flink task threads, whole JVM (job + broker) and influxd over that interval, per step");
@@ -78,19 +80,36 @@ final class ScaleBenchmark {
             log.println("bench: warming up (not reported)");
             cost(bootstrap, url, "scale_warmup", SyntheticRuns.Layout.ofParameters(508_810), Math.min(o.steps(), 10_000), o.runs(), o,
                     log);
-            List<Object> byD = new ArrayList<>();
-            for (long d : o.parameters()) {
-                SyntheticRuns.Layout layout = SyntheticRuns.Layout.ofParameters(d);
-                byD.add(cost(bootstrap, url, "scale_d_" + (config++), layout, o.steps(), o.runs(), o, log));
+            // Rounds in rotated order, so that a slow spell of the machine or the JIT's progress does not
+            // fall on one configuration; the median of the rounds is reported.
+            List<List<Map<String, Object>>> dRounds = new ArrayList<>();
+            List<List<Map<String, Object>>> runRounds = new ArrayList<>();
+            for (int i = 0; i < o.parameters().length; i++) {
+                dRounds.add(new ArrayList<>());
             }
+            for (int i = 0; i < o.concurrentRuns().length; i++) {
+                runRounds.add(new ArrayList<>());
+            }
+            for (int round = 0; round < o.repeats(); round++) {
+                for (int j = 0; j < o.parameters().length; j++) {
+                    int i = (j + round) % o.parameters().length;
+                    SyntheticRuns.Layout layout = SyntheticRuns.Layout.ofParameters(o.parameters()[i]);
+                    dRounds.get(i).add(cost(bootstrap, url, "scale_" + (config++), layout, o.steps(), o.runs(), o, log));
+                }
+                for (int j = 0; j < o.concurrentRuns().length; j++) {
+                    int i = (j + round) % o.concurrentRuns().length;
+                    int runs = o.concurrentRuns()[i];
+                    runRounds.get(i).add(cost(bootstrap, url, "scale_" + (config++), SyntheticRuns.Layout.ofParameters(508_810),
+                            o.steps() - o.steps() % runs, runs, o, log));
+                }
+            }
+            List<Object> byD = new ArrayList<>();
+            dRounds.forEach(r -> byD.add(median(r)));
             stream.put("parameters", byD);
             stream.put("cost_spread", spread(byD, "job_cpu_us_per_step"));
             stream.put("wall_spread", spread(byD, "wall_us_per_step"));
             List<Object> byRuns = new ArrayList<>();
-            for (int runs : o.concurrentRuns()) {
-                byRuns.add(cost(bootstrap, url, "scale_runs_" + (config++), SyntheticRuns.Layout.ofParameters(508_810),
-                        o.steps() - o.steps() % runs, runs, o, log));
-            }
+            runRounds.forEach(r -> byRuns.add(median(r)));
             stream.put("concurrent_runs", byRuns);
             if (o.latency()) {
                 InfluxConfig influx = InfluxConfig.of(url).withDatabase("scale_latency");
@@ -113,6 +132,28 @@ final class ScaleBenchmark {
         out.put("stream", stream);
         // The trainer side (listener cost against d and concurrent runs) goes here.
         out.put("trainer", null);
+        return out;
+    }
+
+    /** Fields whose median over the rounds is reported (each round's value too, as FIELD_each). */
+    static final List<String> MEASURED = List.of("steps_per_s", "wall_us_per_step", "job_cpu_us_per_step", "jvm_cpu_us_per_step",
+            "influxd_cpu_us_per_step");
+
+    /** The first round's result with the {@link #MEASURED} fields replaced by their median over the rounds. */
+    static Map<String, Object> median(List<Map<String, Object>> rounds) {
+        Map<String, Object> out = new LinkedHashMap<>(rounds.get(0));
+        out.remove("wall_seconds");
+        out.remove("steady_seconds");
+        out.remove("steady_steps");
+        out.put("rounds", rounds.size());
+        for (String f : MEASURED) {
+            double[] v = rounds.stream().map(r -> r.get(f)).filter(x -> x instanceof Number)
+                    .mapToDouble(x -> ((Number) x).doubleValue()).sorted().toArray();
+            out.put(f, v.length == 0 ? null : round(v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2));
+            if (!f.equals("steps_per_s")) {
+                out.put(f + "_each", rounds.stream().map(r -> r.get(f)).toList());
+            }
+        }
         return out;
     }
 
