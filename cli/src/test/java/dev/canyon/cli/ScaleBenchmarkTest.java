@@ -45,6 +45,7 @@ class ScaleBenchmarkTest {
         assertThat(m.get("job_cpu_us_per_step")).isEqualTo(20.0);
         assertThat(m.get("wall_us_per_step")).isEqualTo(200.0);
         assertThat(m.get("job_cpu_us_per_step_each")).isEqualTo(List.of(30.0, 10.0, 20.0));
+        assertThat(m.get("job_cpu_us_per_step_min")).isEqualTo(10.0);
         assertThat(m.get("rounds")).isEqualTo(3);
         assertThat(ScaleBenchmark.median(List.of(a, b)).get("job_cpu_us_per_step")).isEqualTo(20.0);
 
