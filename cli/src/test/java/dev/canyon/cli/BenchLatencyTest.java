@@ -19,7 +19,9 @@ class BenchLatencyTest {
         CommandRun run = CommandRun.of("bench", "latency", "--json", "--rates", "50", "--runs", "2", "--seconds", "2",
                 "--alert-rate", "500");
         assertThat(run.exit()).as(run.err()).isZero();
-        JsonNode json = new ObjectMapper().readTree(run.out());
+        // The JSON line (log lines may reach standard output too when logging starts during the command).
+        String line = run.out().lines().filter(l -> l.startsWith("{\"benchmark\"")).reduce((a, b) -> b).orElseThrow();
+        JsonNode json = new ObjectMapper().readTree(line);
         assertThat(json.get("benchmark").asText()).isEqualTo("latency");
         assertThat(json.get("poll_interval_ms").asInt()).isPositive();
         JsonNode rates = json.get("rates");
