@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 
 /** {@code canyon bench}: benchmarks that print their figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (figures in docs/benchmarks.md).",
-        subcommands = {BenchCommand.Overhead.class, BenchCommand.Throughput.class})
+        subcommands = {BenchCommand.Overhead.class, BenchCommand.Throughput.class, BenchLatencyCommand.class,
+                BenchScaleCommand.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

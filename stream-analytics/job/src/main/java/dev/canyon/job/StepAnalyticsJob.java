@@ -85,9 +85,23 @@ public final class StepAnalyticsJob {
         analysed.getSideOutput(StepAnalyticsFunction.ALERTS).sinkTo(sinks.alerts()).uid("alert-sink").name("alerts");
     }
 
-    /** Configures checkpointing and parallelism, and wires the production source and sinks. */
+    /**
+     * Flink's network buffer timeout for the live job, ms, unless the cluster's configuration sets
+     * {@code execution.buffer-timeout.interval}: how long a partly filled buffer waits before it is
+     * sent to the next operator (Flink's default, 100 ms, was a third of a step's latency at low
+     * rates; docs/operations.md, "Latency"). At load, buffers fill before it.
+     */
+    public static final long BUFFER_TIMEOUT_MS = 10;
+
+    /**
+     * Configures checkpointing, parallelism and the network buffer timeout ({@link #BUFFER_TIMEOUT_MS}),
+     * and wires the production source and sinks.
+     */
     public static void buildProduction(StreamExecutionEnvironment env, AnalyticsConfig config) {
         env.enableCheckpointing(config.checkpointInterval().toMillis());
+        if (env.getConfiguration().getOptional(org.apache.flink.configuration.ExecutionOptions.BUFFER_TIMEOUT).isEmpty()) {
+            env.setBufferTimeout(BUFFER_TIMEOUT_MS);
+        }
         env.setParallelism(config.parallelism());
         build(records(env, kafkaSource(config), null), new Sinks(new InfluxSink(config.influx(), config.flushInterval().toMillis()),
                 deadLetterSink(config), alertSink(config)), config.analytics(), true);
