@@ -81,6 +81,9 @@ final class OverheadBenchmark {
      */
     static final int FREE_CORE_STEPS = 10;
 
+    /** Unmeasured steps per configuration before each phase. */
+    static final int WARM_UP_STEPS = 30;
+
     private OverheadBenchmark() {}
 
     static Map<String, Object> run(Options o, PrintStream progress) throws Exception {
@@ -212,11 +215,14 @@ final class OverheadBenchmark {
             }
         }
         MemoryFloor floor = new MemoryFloor((int) nets.get("none").numParams());
-        // Warm-up: JIT and native allocations, not measured.
+        // Warm-up, not measured: native allocations, and the JIT (the Vector API's code is very slow until
+        // C2 has compiled it, so both the fused pass and the floor read get enough calls to be compiled).
         for (String c : configs) {
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < WARM_UP_STEPS; i++) {
                 nets.get(c).fit(batches.get(c).next());
             }
+        }
+        for (int i = 0; i < 200; i++) {
             floor.read();
         }
         for (TelemetryListener l : canyon.values()) {

@@ -45,8 +45,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * (the job, the embedded broker, GC) and of the {@code influxd} child process. Each configuration
  * has a job, a consumer group and a database of its own.
  *
- * <p>The trainer side (the listener's cost against d and runs) is the lead's, under the JSON key
- * {@code trainer}, null here.
+ * <p>The trainer side (the listener's cost per step against d, measured in the trainer benchmark's
+ * own JVM) is added under the JSON key {@code trainer} by {@code BenchScaleCommand}.
  */
 final class ScaleBenchmark {
     record Options(long[] parameters, int[] concurrentRuns, int steps, int runs, int repeats, int parallelism, int sketchSize,
@@ -134,7 +134,7 @@ final class ScaleBenchmark {
         Object costSpread = stream.get("cost_spread");
         stream.put("cost_within_20_percent", costSpread == null ? null : ((Number) costSpread).doubleValue() <= TARGET_SPREAD);
         out.put("stream", stream);
-        // The trainer side (listener cost against d and concurrent runs) goes here.
+        // The trainer side (the listener's cost against d) is added by BenchScaleCommand from the trainer benchmark's JVM.
         out.put("trainer", null);
         return out;
     }
