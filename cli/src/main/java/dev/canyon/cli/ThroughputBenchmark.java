@@ -62,6 +62,10 @@ final class ThroughputBenchmark {
         out.put("sketch_size", o.sketchSize());
         out.put("parallelism", o.parallelism());
         out.put("points", o.discardPoints() ? "discarded" : "influxdb");
+        // The JIT's options matter as much as the code at this size (docs/benchmarks.md): "tiered" when none were given.
+        String jit = String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-XX:TieredStopAtLevel=") || a.endsWith("TieredCompilation")).toList());
+        out.put("jit", jit.isEmpty() ? "tiered" : jit);
         try (LocalStack stack = LocalStack.start(o.work())) {
             String bootstrap = stack.kafka().bootstrapServers();
             TopicSetup.ensure(bootstrap);

@@ -15,7 +15,8 @@ import java.util.List;
  * Runs the trainer benchmarks of the bench module (bench/target/canyon-bench.jar) in a child JVM:
  * DL4J's StatsListener, their baseline, needs a classpath the product cannot have. The child gets
  * this JVM's options (heap, opens, the Vector API), except a flight recording's, which would
- * collide with this JVM's own file.
+ * collide with this JVM's own file, and a C1-only setting (the launcher's for the stream benchmarks):
+ * the Vector API is only fast once C2 has compiled it.
  */
 final class TrainerBench {
     private TrainerBench() {}
@@ -49,7 +50,7 @@ final class TrainerBench {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (!a.startsWith("-XX:StartFlightRecording") && !a.startsWith("-XX:FlightRecorderOptions")
-                    && !a.startsWith("-agentlib:jdwp")) {
+                    && !a.startsWith("-agentlib:jdwp") && !a.startsWith("-XX:TieredStopAtLevel")) {
                 cmd.add(a);
             }
         }

@@ -70,22 +70,14 @@ public final class Vectors {
      */
     public static void validate(String what, TensorVector v) {
         long expected;
-        String unit;
         switch (v.getEncoding()) {
-            case FLOAT32 -> {
-                expected = (long) v.getDimension() * Float.BYTES;
-                unit = "dimension " + v.getDimension() + " needs " + expected + " bytes of FLOAT32";
-            }
-            case BFLOAT16 -> {
-                expected = (long) v.getDimension() * 2;
-                unit = "dimension " + v.getDimension() + " needs " + expected + " bytes of BFLOAT16";
-            }
+            case FLOAT32 -> expected = (long) v.getDimension() * Float.BYTES;
+            case BFLOAT16 -> expected = (long) v.getDimension() * 2;
             case SKETCH_FLOAT32 -> {
                 if (v.getSketchSize() == 0) {
                     throw new WireFormatException(what + " is a sketch of size 0");
                 }
                 expected = (long) v.getSketchSize() * Float.BYTES;
-                unit = "sketch size " + v.getSketchSize() + " needs " + expected + " bytes of FLOAT32";
             }
             default -> throw new WireFormatException(what + " has encoding " + v.getEncoding()
                     + "; this reader supports FLOAT32, BFLOAT16 and SKETCH_FLOAT32");
@@ -94,6 +86,12 @@ public final class Vectors {
             throw new WireFormatException(what + " has dimension 0");
         }
         if (v.getData().size() != expected) {
+            // The message is built only here: validate runs for every vector of every step.
+            String unit = switch (v.getEncoding()) {
+                case FLOAT32 -> "dimension " + v.getDimension() + " needs " + expected + " bytes of FLOAT32";
+                case BFLOAT16 -> "dimension " + v.getDimension() + " needs " + expected + " bytes of BFLOAT16";
+                default -> "sketch size " + v.getSketchSize() + " needs " + expected + " bytes of FLOAT32";
+            };
             throw new WireFormatException(what + " has wrong length: " + unit + ", " + v.getData().size() + " bytes arrived");
         }
     }

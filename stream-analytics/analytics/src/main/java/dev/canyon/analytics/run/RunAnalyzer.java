@@ -17,6 +17,7 @@ import dev.canyon.kernels.obstacle.ObstacleState;
 import dev.canyon.kernels.path.LinearPathSummary;
 import dev.canyon.kernels.pca.RandomWalkControl;
 import dev.canyon.kernels.pca.TrajectoryPca;
+import dev.canyon.kernels.vector.VectorOps;
 import dev.canyon.kernels.stall.StallDetector;
 import dev.canyon.kernels.stability.OptimizerSpec;
 import dev.canyon.kernels.stability.StabilityRatio;
@@ -237,13 +238,15 @@ public final class RunAnalyzer {
         double stepLength;
         double displacement;
         float[] fullDelta = null;
+        double fullDeltaSquares = Double.NaN;
         if (Vectors.isExact(step.getDelta()) && Vectors.isExact(step.getGradient())) {
             fullDelta = Vectors.toFloats(step.getDelta());
             gradNorm = norm(Vectors.toFloats(step.getGradient()));
             if (!Double.isFinite(gradNorm)) {
                 throw new Rejected("gradient of step " + step.getStep() + " contains NaN or infinite values");
             }
-            stepLength = norm(fullDelta);
+            fullDeltaSquares = VectorOps.squaredNorm(fullDelta);
+            stepLength = Math.sqrt(fullDeltaSquares);
             if (!Double.isFinite(stepLength)) {
                 throw new Rejected("delta of step " + step.getStep() + ": delta contains NaN or infinite values");
             }
@@ -257,9 +260,14 @@ public final class RunAnalyzer {
             }
         }
         float[] moved = null;
+        // ‖moved‖², computed once: it checks the vector here and is the walk's step length in move.
+        double movedSquares = Double.NaN;
         if (step.hasDelta() && step.getDelta().getDimension() > 0) {
             moved = fullDelta != null && !needsStreamSketch(d) ? fullDelta : toSpace(step.getDelta(), step.getExperimentId());
-            if (moved != null && moved != fullDelta && !Double.isFinite(norm(moved))) {
+            if (moved != null) {
+                movedSquares = moved == fullDelta ? fullDeltaSquares : VectorOps.squaredNorm(moved);
+            }
+            if (moved != null && moved != fullDelta && !Double.isFinite(Math.sqrt(movedSquares))) {
                 throw new Rejected("delta of step " + step.getStep() + " contains NaN or infinite values");
             }
             if (moved != null && space != 0 && moved.length != space) {
@@ -305,7 +313,7 @@ public final class RunAnalyzer {
         indicators.update(new ObstacleIndicators.StepInput(step.getStep(), step.getLoss(), step.getBatchSize(), gradNorm,
                 sc.getDeltaNorm(), sc.getGradDotDelta(), sc.getGradDotPrevGrad(), sc.getGradDotPrevDelta()));
         if (moved != null) {
-            move(moved);
+            move(moved, movedSquares);
         }
         if (lastStep % settings.emitEvery() == 0) {
             emitWindow(out);
@@ -361,7 +369,8 @@ public final class RunAnalyzer {
         return streamSketch.apply(x);
     }
 
-    private void move(float[] v) {
+    /** Moves the position by {@code v}, whose squared norm is {@code squares} (VectorOps.squaredNorm, the walk's step). */
+    private void move(float[] v, double squares) {
         streamSketched = streamSketch != null;
         if (position == null) {
             space = v.length;
@@ -370,11 +379,10 @@ public final class RunAnalyzer {
             pca.update(position);
             control = new RandomWalkControl(space, settings.pcaRows(), run.hashCode() * 31L + experiment.hashCode());
         }
-        double length = 0;
         for (int i = 0; i < space; i++) {
             position[i] += v[i];
-            length += (double) v[i] * v[i];
         }
+        double length = squares;
         boolean sample = lastStep % settings.emitEvery() == 0;
         if (sample) {
             pca.update(position);

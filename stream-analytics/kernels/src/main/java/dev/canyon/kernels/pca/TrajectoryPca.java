@@ -119,6 +119,8 @@ public final class TrajectoryPca {
     private final float[][] sketch;
     private final double[][] cross;
     private final double[][] sketchGram;
+    /** Scratch for {@link #dot2}'s two results (not state). */
+    private final double[] pair = new double[2];
 
     /**
      * PCA of points in R^{dimension}, exact for the first {@value #DEFAULT_POSITIONS} points, with
@@ -234,13 +236,29 @@ public final class TrajectoryPca {
             mergeCheapestNeighbours();
         }
         int b = blocks;
-        for (int c = 0; c < b; c++) {
+        // Two products per pass over m (dot2): each the same sums, in the same order, as dot(m, ·).
+        double[] two = pair;
+        int c = 0;
+        for (; c + 1 < b; c += 2) {
+            dot2(m, mean[c], mean[c + 1], two);
+            gram[b][c] = two[0];
+            gram[c][b] = two[0];
+            gram[b][c + 1] = two[1];
+            gram[c + 1][b] = two[1];
+        }
+        if (c < b) {
             double v = dot(m, mean[c]);
             gram[b][c] = v;
             gram[c][b] = v;
         }
         gram[b][b] = dot(m, m);
-        for (int q = 0; q < used; q++) {
+        int q = 0;
+        for (; q + 1 < used; q += 2) {
+            dot2(m, sketch[q], sketch[q + 1], two);
+            cross[q][b] = two[0];
+            cross[q + 1][b] = two[1];
+        }
+        if (q < used) {
             cross[q][b] = dot(sketch[q], m);
         }
         mean[b] = m;
@@ -790,6 +808,42 @@ public final class TrajectoryPca {
             s0 += a[i] * b[i];
         }
         return (s0 + s1) + (s2 + s3);
+    }
+
+    /**
+     * ⟨x, a⟩ and ⟨x, b⟩ into out[0] and out[1] in one pass over x: each with its own four accumulators,
+     * summed in the order of {@link #dot(float[], float[])}, so bit for bit the same values (a product
+     * of two floats in double is exact and commutative); twice the independent additions per pass.
+     * a and b have x's length.
+     */
+    static void dot2(float[] x, float[] a, float[] b, double[] out) {
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        double b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+        int n = x.length;
+        if (a.length != n || b.length != n) {
+            throw new IllegalArgumentException("vectors of " + n + ", " + a.length + " and " + b.length + " values");
+        }
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            double x0 = x[i];
+            double x1 = x[i + 1];
+            double x2 = x[i + 2];
+            double x3 = x[i + 3];
+            a0 += x0 * a[i];
+            a1 += x1 * a[i + 1];
+            a2 += x2 * a[i + 2];
+            a3 += x3 * a[i + 3];
+            b0 += x0 * b[i];
+            b1 += x1 * b[i + 1];
+            b2 += x2 * b[i + 2];
+            b3 += x3 * b[i + 3];
+        }
+        for (; i < n; i++) {
+            a0 += (double) x[i] * a[i];
+            b0 += (double) x[i] * b[i];
+        }
+        out[0] = (a0 + a1) + (a2 + a3);
+        out[1] = (b0 + b1) + (b2 + b3);
     }
 
     /** ⟨a, b⟩ of float vectors, in double, with four accumulators like {@link #dot(double[], double[])}. */

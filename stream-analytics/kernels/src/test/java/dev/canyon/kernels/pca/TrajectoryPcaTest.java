@@ -150,4 +150,24 @@ class TrajectoryPcaTest {
         assertThatThrownBy(() -> pca.update(nan)).hasMessageContaining("NaN");
         assertThat(pca.count()).isEqualTo(before);
     }
+
+    /** dot2's two products are bit for bit dot's (the stored Gram matrices depend on it), tails of every length included. */
+    @Test
+    void pairedDotProductsAreBitIdenticalToSingleOnes() {
+        Random r = new Random(11);
+        double[] out = new double[2];
+        for (int n : new int[] {1, 2, 3, 4, 5, 7, 64, 1023, 1024, 1027}) {
+            float[] x = new float[n];
+            float[] a = new float[n];
+            float[] b = new float[n];
+            for (int j = 0; j < n; j++) {
+                x[j] = (float) (r.nextGaussian() * Math.exp(4 * r.nextGaussian()));
+                a[j] = (float) (r.nextGaussian() * Math.exp(4 * r.nextGaussian()));
+                b[j] = (float) (r.nextGaussian() * Math.exp(4 * r.nextGaussian()));
+            }
+            TrajectoryPca.dot2(x, a, b, out);
+            assertThat(Double.doubleToRawLongBits(out[0])).isEqualTo(Double.doubleToRawLongBits(TrajectoryPca.dot(x, a)));
+            assertThat(Double.doubleToRawLongBits(out[1])).isEqualTo(Double.doubleToRawLongBits(TrajectoryPca.dot(b, x)));
+        }
+    }
 }
