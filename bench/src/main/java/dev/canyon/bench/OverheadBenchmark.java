@@ -6,6 +6,7 @@ import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.stack.EmbeddedKafka;
 import dev.canyon.trainer.MlpTrainer;
 import dev.canyon.trainer.data.FashionMnist;
+import dev.canyon.trainer.telemetry.InMemoryTelemetrySink;
 import dev.canyon.trainer.telemetry.KafkaTelemetrySink;
 import dev.canyon.trainer.telemetry.RunDescription;
 import dev.canyon.trainer.telemetry.StepScalarsCalculator;
@@ -39,7 +40,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Trainer overhead, measured side by side in one run: the same MLP trained with no telemetry
  * ({@code none}), with Canyon in sketch mode ({@code sketch}), with Canyon shipping full vectors
- * ({@code full}) and with DL4J's own StatsListener over in-memory storage ({@code stats_listener});
+ * ({@code full}), with DL4J's own StatsListener over in-memory storage ({@code stats_listener}), and
+ * Canyon's sketch mode keeping its records in memory instead of sending them to the in-process
+ * broker ({@code sketch_no_broker}: the listener's own cost, without the broker that shares this
+ * machine's cores, as a training server with a remote broker sees it);
  * and, timed in the same rounds, one read of the six vectors the exact scalars need ({@code
  * memory_floor}, {@link MemoryFloor}). Each configuration trains its own copy of the network (same
  * initialization, same batches); rounds of one step each are interleaved in a shuffled order, and
@@ -69,7 +73,7 @@ final class OverheadBenchmark {
             Path dataDir, Path workDir, long seed, List<String> configs) {}
 
     /** The configurations, "none" always first (the reference). */
-    static final List<String> CONFIGS = List.of("none", "sketch", "full", "stats_listener");
+    static final List<String> CONFIGS = List.of("none", "sketch", "full", "stats_listener", "sketch_no_broker");
 
     private static final String BENCH_TOPIC = "canyon.bench";
     private static final String FLOOR = "memory_floor";
@@ -118,7 +122,8 @@ final class OverheadBenchmark {
             out.put("telemetry_cpu_ms_per_step", main.telemetryCpu());
             out.put("telemetry_cpu_breakdown_ms_per_step", main.telemetryBreakdown());
 
-            List<String> freeConfigs = configs.stream().filter(c -> List.of("none", "sketch", "full").contains(c)).toList();
+            List<String> freeConfigs = configs.stream().filter(c -> List.of("none", "sketch", "full", "sketch_no_broker").contains(c))
+                    .toList();
             if (o.freeCoreRounds() > 0 && cores > 1 && freeConfigs.size() > 1) {
                 int threads = cores - 1;
                 progress.printf("overhead: free core: BLAS threads %d of %d cores, Canyon on its telemetry thread, %d rounds%n",
@@ -211,6 +216,8 @@ final class OverheadBenchmark {
                 case "full" -> canyon.put(c, TelemetryListener.attach(net, base.vectors(VectorRepresentation.FULL).build(),
                         RunDescription.unknown()));
                 case "stats_listener" -> net.addListeners(new StatsListener(new InMemoryStatsStorage()));
+                case "sketch_no_broker" -> canyon.put(c, TelemetryListener.builder(base.vectors(VectorRepresentation.sketch(
+                        VectorRepresentation.DEFAULT_SKETCH_SIZE)).build()).sink(new InMemoryTelemetrySink()).attach(net));
                 default -> { }
             }
         }

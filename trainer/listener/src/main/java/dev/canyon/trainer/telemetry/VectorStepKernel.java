@@ -22,6 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorStepKernel implements StepScalarsCalculator.Kernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Values sketched at once (4 blocks: 8 KB of g and Δθ, still in the first-level cache). */
+    private static final int SKETCH_SPAN = 4 * StepScalarsCalculator.BLOCK;
 
     @Override
     public String name() {
@@ -38,6 +40,10 @@ final class VectorStepKernel implements StepScalarsCalculator.Kernel {
         float[] signs = sketch == null ? null : sketch.signsView();
         int lanes = S.length();
         int tensorStart = 0;
+        // Coordinates [sketchFrom, end) are still to be sketched: sketched in spans of at least
+        // SKETCH_SPAN values (across blocks and tensors; the sketch does not care), while they are in
+        // cache, so that the runs of contiguous buckets are long and their scalar tails few.
+        int sketchFrom = 0;
         for (int t = 0; t < ends.length; t++) {
             double tgg = 0, tdd = 0, ttt = 0, tdisp = 0, tgd = 0, tgpg = 0, tgpd = 0;
             for (int start = tensorStart; start < ends[t]; start += StepScalarsCalculator.BLOCK) {
@@ -107,8 +113,9 @@ final class VectorStepKernel implements StepScalarsCalculator.Kernel {
                 tgd += bgd;
                 tgpg += bgpg;
                 tgpd += bgpd;
-                if (sketch != null) {
-                    sketchBlock(g, deltaOut, start, end, sketch, signs, sketchG, sketchDelta);
+                if (sketch != null && (end - sketchFrom >= SKETCH_SPAN || end == g.length)) {
+                    sketchBlock(g, deltaOut, sketchFrom, end, sketch, signs, sketchG, sketchDelta);
+                    sketchFrom = end;
                 }
             }
             if (perTensor) {
