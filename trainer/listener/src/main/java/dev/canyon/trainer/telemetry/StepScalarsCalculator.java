@@ -15,6 +15,10 @@ import dev.canyon.kernels.sketch.CountSketch;
 public final class StepScalarsCalculator {
     /** Values summed in float before the sum joins the double total. */
     static final int BLOCK = 256;
+    /** Values sketched at once, at least (4 blocks: 8 KB of g and Δθ, still in the first-level cache). */
+    static final int SKETCH_SPAN = 4 * BLOCK;
+    /** The sums a block yields, in the order of {@link Kernel#block}. */
+    static final int SUMS = 7;
 
     /** Results of one step, for the whole model and (if asked) per tensor; reused between calls. */
     public static final class Result {
@@ -27,6 +31,21 @@ public final class StepScalarsCalculator {
         public double gradDotPrevDelta;
         /** Per tensor (same order as the tensor ends given to compute): the same seven scalars. */
         public Result[] tensors = new Result[0];
+        /** Scratch for one block's, one tensor's and the model's sums, reused between calls (no allocation per step). */
+        final float[] blockSums = new float[SUMS];
+        final double[] tensorSums = new double[SUMS];
+        final double[] totalSums = new double[SUMS];
+
+        /** The scalars from the sums of {@link Kernel#block}'s order: norms are their square roots. */
+        void set(double[] sums) {
+            gradNorm = Math.sqrt(sums[0]);
+            deltaNorm = Math.sqrt(sums[1]);
+            paramNorm = Math.sqrt(sums[2]);
+            displacement = Math.sqrt(sums[3]);
+            gradDotDelta = sums[4];
+            gradDotPrevGrad = sums[5];
+            gradDotPrevDelta = sums[6];
+        }
 
         /** A result with room for {@code n} tensors. */
         public static Result withTensors(int n) {
@@ -93,8 +112,49 @@ public final class StepScalarsCalculator {
         if (ends.length == 0 || ends[ends.length - 1] != d || (tensorEnds != null && out.tensors.length != ends.length)) {
             throw new IllegalArgumentException("tensor ends must end at " + d + " with one result per tensor");
         }
-        kernel.pass(g, gradScale, theta, prevTheta, theta0, prevG, prevDelta, deltaOut, sketch, sketchG, sketchDelta, ends,
+        pass(kernel, g, gradScale, theta, prevTheta, theta0, prevG, prevDelta, deltaOut, sketch, sketchG, sketchDelta, ends,
                 tensorEnds != null, out);
+    }
+
+    /**
+     * The pass, the same for every kernel: tensors cut into blocks of {@value #BLOCK}, each block's
+     * float sums ({@link Kernel#block}) added in double per tensor and over the model, and the
+     * coordinates sketched ({@link Kernel#sketch}) in spans of at least {@value #SKETCH_SPAN} values
+     * while they are in cache (across blocks and tensors: the sketch does not care; each bucket still
+     * gets its coordinates in increasing order, so the sketches equal {@link CountSketch#apply}'s).
+     */
+    private static void pass(Kernel kernel, float[] g, float gradScale, float[] theta, float[] prevTheta, float[] theta0,
+            float[] prevG, float[] prevDelta, float[] deltaOut, CountSketch sketch, float[] sketchG, float[] sketchDelta,
+            int[] ends, boolean perTensor, Result out) {
+        boolean hasPrev = prevG != null && prevDelta != null;
+        float[] b = out.blockSums;
+        double[] total = out.totalSums;
+        double[] tensor = out.tensorSums;
+        java.util.Arrays.fill(total, 0);
+        int sketchFrom = 0;
+        int tensorStart = 0;
+        for (int t = 0; t < ends.length; t++) {
+            java.util.Arrays.fill(tensor, 0);
+            for (int start = tensorStart; start < ends[t]; start += BLOCK) {
+                int end = Math.min(ends[t], start + BLOCK);
+                kernel.block(g, gradScale, theta, prevTheta, theta0, prevG, prevDelta, deltaOut, start, end, hasPrev, b);
+                for (int k = 0; k < SUMS; k++) {
+                    tensor[k] += b[k];
+                }
+                if (sketch != null && (end - sketchFrom >= SKETCH_SPAN || end == g.length)) {
+                    kernel.sketch(g, deltaOut, sketchFrom, end, sketch, sketchG, sketchDelta);
+                    sketchFrom = end;
+                }
+            }
+            if (perTensor) {
+                out.tensors[t].set(tensor);
+            }
+            for (int k = 0; k < SUMS; k++) {
+                total[k] += tensor[k];
+            }
+            tensorStart = ends[t];
+        }
+        out.set(total);
     }
 
     /** The kernel in use: "vector (N lanes)" or "scalar" (see the class comment). */
@@ -112,13 +172,20 @@ public final class StepScalarsCalculator {
         return KERNEL;
     }
 
-    /** One implementation of the fused pass; arguments checked, sketches zeroed, {@code ends} non-empty. */
+    /** The arithmetic of the fused pass; {@link #pass} drives it over blocks, tensors and sketch spans. */
     interface Kernel {
         String name();
 
-        void pass(float[] g, float gradScale, float[] theta, float[] prevTheta, float[] theta0, float[] prevG,
-                float[] prevDelta, float[] deltaOut, CountSketch sketch, float[] sketchG, float[] sketchDelta, int[] ends,
-                boolean perTensor, Result out);
+        /**
+         * One block [start, end) of at most {@value #BLOCK} values: scales g in place, writes Δθ, and puts
+         * the block's float sums of g·g, Δθ·Δθ, θ·θ, (θ−θ_0)·(θ−θ_0), g·Δθ, g·g_{t−1}, g·Δθ_{t−1} (the last
+         * two 0 without {@code hasPrev}) into {@code sums}.
+         */
+        void block(float[] g, float gradScale, float[] theta, float[] prevTheta, float[] theta0, float[] prevG,
+                float[] prevDelta, float[] deltaOut, int start, int end, boolean hasPrev, float[] sums);
+
+        /** Adds coordinates [from, to) of g and Δθ (already written) to their sketches. */
+        void sketch(float[] g, float[] delta, int from, int to, CountSketch sketch, float[] sketchG, float[] sketchDelta);
     }
 
     private static final Kernel SCALAR = new ScalarKernel();
@@ -143,7 +210,7 @@ public final class StepScalarsCalculator {
         }
     }
 
-    /** The kernel in plain Java: float sums over blocks, double across blocks (C2 does not vectorise these reductions). */
+    /** The kernel in plain Java: float sums over a block (C2 does not vectorise these reductions). */
     private static final class ScalarKernel implements Kernel {
         @Override
         public String name() {
@@ -151,77 +218,41 @@ public final class StepScalarsCalculator {
         }
 
         @Override
-        public void pass(float[] g, float gradScale, float[] theta, float[] prevTheta, float[] theta0, float[] prevG,
-                float[] prevDelta, float[] deltaOut, CountSketch sketch, float[] sketchG, float[] sketchDelta, int[] ends,
-                boolean perTensor, Result out) {
-        double gg = 0, dd = 0, tt = 0, disp = 0, gd = 0, gpg = 0, gpd = 0;
-            boolean hasPrev = prevG != null && prevDelta != null;
-            int tensorStart = 0;
-            for (int t = 0; t < ends.length; t++) {
-                double tgg = 0, tdd = 0, ttt = 0, tdisp = 0, tgd = 0, tgpg = 0, tgpd = 0;
-                for (int start = tensorStart; start < ends[t]; start += BLOCK) {
-                    int end = Math.min(ends[t], start + BLOCK);
-                    // Float partial sums over a block of at most BLOCK values, double across blocks: the
-                    // loop stays in float (fast), and the rounding error stays near 1e-7 relative.
-                    float bgg = 0, bdd = 0, btt = 0, bdisp = 0, bgd = 0, bgpg = 0, bgpd = 0;
-                    for (int i = start; i < end; i++) {
-                        float gi = g[i] * gradScale;
-                        g[i] = gi;
-                        float ti = theta[i];
-                        float di = ti - prevTheta[i];
-                        deltaOut[i] = di;
-                        float ei = ti - theta0[i];
-                        bgg += gi * gi;
-                        bdd += di * di;
-                        btt += ti * ti;
-                        bdisp += ei * ei;
-                        bgd += gi * di;
-                    }
-                    if (hasPrev) {
-                        for (int i = start; i < end; i++) {
-                            bgpg += g[i] * prevG[i];
-                            bgpd += g[i] * prevDelta[i];
-                        }
-                    }
-                    tgg += bgg;
-                    tdd += bdd;
-                    ttt += btt;
-                    tdisp += bdisp;
-                    tgd += bgd;
-                    tgpg += bgpg;
-                    tgpd += bgpd;
-                    if (sketch != null) {
-                        // While the block is in cache: the same coordinate order as CountSketch.apply.
-                        sketch.accumulate(g, start, end, sketchG);
-                        sketch.accumulate(deltaOut, start, end, sketchDelta);
-                    }
-                }
-                if (perTensor) {
-                    Result r = out.tensors[t];
-                    r.gradNorm = Math.sqrt(tgg);
-                    r.deltaNorm = Math.sqrt(tdd);
-                    r.paramNorm = Math.sqrt(ttt);
-                    r.displacement = Math.sqrt(tdisp);
-                    r.gradDotDelta = tgd;
-                    r.gradDotPrevGrad = tgpg;
-                    r.gradDotPrevDelta = tgpd;
-                }
-                gg += tgg;
-                dd += tdd;
-                tt += ttt;
-                disp += tdisp;
-                gd += tgd;
-                gpg += tgpg;
-                gpd += tgpd;
-                tensorStart = ends[t];
+        public void block(float[] g, float gradScale, float[] theta, float[] prevTheta, float[] theta0, float[] prevG,
+                float[] prevDelta, float[] deltaOut, int start, int end, boolean hasPrev, float[] sums) {
+            float bgg = 0, bdd = 0, btt = 0, bdisp = 0, bgd = 0, bgpg = 0, bgpd = 0;
+            for (int i = start; i < end; i++) {
+                float gi = g[i] * gradScale;
+                g[i] = gi;
+                float ti = theta[i];
+                float di = ti - prevTheta[i];
+                deltaOut[i] = di;
+                float ei = ti - theta0[i];
+                bgg += gi * gi;
+                bdd += di * di;
+                btt += ti * ti;
+                bdisp += ei * ei;
+                bgd += gi * di;
             }
-            out.gradNorm = Math.sqrt(gg);
-            out.deltaNorm = Math.sqrt(dd);
-            out.paramNorm = Math.sqrt(tt);
-            out.displacement = Math.sqrt(disp);
-            out.gradDotDelta = gd;
-            out.gradDotPrevGrad = gpg;
-            out.gradDotPrevDelta = gpd;
+            if (hasPrev) {
+                for (int i = start; i < end; i++) {
+                    bgpg += g[i] * prevG[i];
+                    bgpd += g[i] * prevDelta[i];
+                }
+            }
+            sums[0] = bgg;
+            sums[1] = bdd;
+            sums[2] = btt;
+            sums[3] = bdisp;
+            sums[4] = bgd;
+            sums[5] = bgpg;
+            sums[6] = bgpd;
+        }
+
+        @Override
+        public void sketch(float[] g, float[] delta, int from, int to, CountSketch sketch, float[] sketchG, float[] sketchDelta) {
+            sketch.accumulate(g, from, to, sketchG);
+            sketch.accumulate(delta, from, to, sketchDelta);
         }
     }
 }

@@ -22,8 +22,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorStepKernel implements StepScalarsCalculator.Kernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    /** Values sketched at once (4 blocks: 8 KB of g and Δθ, still in the first-level cache). */
-    private static final int SKETCH_SPAN = 4 * StepScalarsCalculator.BLOCK;
 
     @Override
     public String name() {
@@ -32,133 +30,91 @@ final class VectorStepKernel implements StepScalarsCalculator.Kernel {
     }
 
     @Override
-    public void pass(float[] g, float gradScale, float[] theta, float[] prevTheta, float[] theta0, float[] prevG,
-            float[] prevDelta, float[] deltaOut, CountSketch sketch, float[] sketchG, float[] sketchDelta, int[] ends,
-            boolean perTensor, StepScalarsCalculator.Result out) {
-        double gg = 0, dd = 0, tt = 0, disp = 0, gd = 0, gpg = 0, gpd = 0;
-        boolean hasPrev = prevG != null && prevDelta != null;
-        float[] signs = sketch == null ? null : sketch.signsView();
+    public void block(float[] g, float gradScale, float[] theta, float[] prevTheta, float[] theta0, float[] prevG,
+            float[] prevDelta, float[] deltaOut, int start, int end, boolean hasPrev, float[] sums) {
         int lanes = S.length();
-        int tensorStart = 0;
-        // Coordinates [sketchFrom, end) are still to be sketched: sketched in spans of at least
-        // SKETCH_SPAN values (across blocks and tensors; the sketch does not care), while they are in
-        // cache, so that the runs of contiguous buckets are long and their scalar tails few.
-        int sketchFrom = 0;
-        for (int t = 0; t < ends.length; t++) {
-            double tgg = 0, tdd = 0, ttt = 0, tdisp = 0, tgd = 0, tgpg = 0, tgpd = 0;
-            for (int start = tensorStart; start < ends[t]; start += StepScalarsCalculator.BLOCK) {
-                int end = Math.min(ends[t], start + StepScalarsCalculator.BLOCK);
-                FloatVector vgg = FloatVector.zero(S), vdd = vgg, vtt = vgg, vdisp = vgg, vgd = vgg, vgpg = vgg, vgpd = vgg;
-                int i = start;
-                int upper = start + S.loopBound(end - start);
-                if (hasPrev) {
-                    for (; i < upper; i += lanes) {
-                        FloatVector gi = FloatVector.fromArray(S, g, i).mul(gradScale);
-                        gi.intoArray(g, i);
-                        FloatVector ti = FloatVector.fromArray(S, theta, i);
-                        FloatVector di = ti.sub(FloatVector.fromArray(S, prevTheta, i));
-                        di.intoArray(deltaOut, i);
-                        FloatVector ei = ti.sub(FloatVector.fromArray(S, theta0, i));
-                        vgg = gi.fma(gi, vgg);
-                        vdd = di.fma(di, vdd);
-                        vtt = ti.fma(ti, vtt);
-                        vdisp = ei.fma(ei, vdisp);
-                        vgd = gi.fma(di, vgd);
-                        vgpg = gi.fma(FloatVector.fromArray(S, prevG, i), vgpg);
-                        vgpd = gi.fma(FloatVector.fromArray(S, prevDelta, i), vgpd);
-                    }
-                } else {
-                    for (; i < upper; i += lanes) {
-                        FloatVector gi = FloatVector.fromArray(S, g, i).mul(gradScale);
-                        gi.intoArray(g, i);
-                        FloatVector ti = FloatVector.fromArray(S, theta, i);
-                        FloatVector di = ti.sub(FloatVector.fromArray(S, prevTheta, i));
-                        di.intoArray(deltaOut, i);
-                        FloatVector ei = ti.sub(FloatVector.fromArray(S, theta0, i));
-                        vgg = gi.fma(gi, vgg);
-                        vdd = di.fma(di, vdd);
-                        vtt = ti.fma(ti, vtt);
-                        vdisp = ei.fma(ei, vdisp);
-                        vgd = gi.fma(di, vgd);
-                    }
-                }
-                float bgg = vgg.reduceLanes(VectorOperators.ADD);
-                float bdd = vdd.reduceLanes(VectorOperators.ADD);
-                float btt = vtt.reduceLanes(VectorOperators.ADD);
-                float bdisp = vdisp.reduceLanes(VectorOperators.ADD);
-                float bgd = vgd.reduceLanes(VectorOperators.ADD);
-                float bgpg = hasPrev ? vgpg.reduceLanes(VectorOperators.ADD) : 0f;
-                float bgpd = hasPrev ? vgpd.reduceLanes(VectorOperators.ADD) : 0f;
-                for (; i < end; i++) {
-                    float gi = g[i] * gradScale;
-                    g[i] = gi;
-                    float ti = theta[i];
-                    float di = ti - prevTheta[i];
-                    deltaOut[i] = di;
-                    float ei = ti - theta0[i];
-                    bgg += gi * gi;
-                    bdd += di * di;
-                    btt += ti * ti;
-                    bdisp += ei * ei;
-                    bgd += gi * di;
-                    if (hasPrev) {
-                        bgpg += gi * prevG[i];
-                        bgpd += gi * prevDelta[i];
-                    }
-                }
-                tgg += bgg;
-                tdd += bdd;
-                ttt += btt;
-                tdisp += bdisp;
-                tgd += bgd;
-                tgpg += bgpg;
-                tgpd += bgpd;
-                if (sketch != null && (end - sketchFrom >= SKETCH_SPAN || end == g.length)) {
-                    sketchBlock(g, deltaOut, sketchFrom, end, sketch, signs, sketchG, sketchDelta);
-                    sketchFrom = end;
-                }
+        FloatVector vgg = FloatVector.zero(S), vdd = vgg, vtt = vgg, vdisp = vgg, vgd = vgg, vgpg = vgg, vgpd = vgg;
+        int i = start;
+        int upper = start + S.loopBound(end - start);
+        if (hasPrev) {
+            for (; i < upper; i += lanes) {
+                FloatVector gi = FloatVector.fromArray(S, g, i).mul(gradScale);
+                gi.intoArray(g, i);
+                FloatVector ti = FloatVector.fromArray(S, theta, i);
+                FloatVector di = ti.sub(FloatVector.fromArray(S, prevTheta, i));
+                di.intoArray(deltaOut, i);
+                FloatVector ei = ti.sub(FloatVector.fromArray(S, theta0, i));
+                vgg = gi.fma(gi, vgg);
+                vdd = di.fma(di, vdd);
+                vtt = ti.fma(ti, vtt);
+                vdisp = ei.fma(ei, vdisp);
+                vgd = gi.fma(di, vgd);
+                vgpg = gi.fma(FloatVector.fromArray(S, prevG, i), vgpg);
+                vgpd = gi.fma(FloatVector.fromArray(S, prevDelta, i), vgpd);
             }
-            if (perTensor) {
-                StepScalarsCalculator.Result r = out.tensors[t];
-                r.gradNorm = Math.sqrt(tgg);
-                r.deltaNorm = Math.sqrt(tdd);
-                r.paramNorm = Math.sqrt(ttt);
-                r.displacement = Math.sqrt(tdisp);
-                r.gradDotDelta = tgd;
-                r.gradDotPrevGrad = tgpg;
-                r.gradDotPrevDelta = tgpd;
+        } else {
+            // The first step: the same loop without the two products with the previous step's vectors.
+            for (; i < upper; i += lanes) {
+                FloatVector gi = FloatVector.fromArray(S, g, i).mul(gradScale);
+                gi.intoArray(g, i);
+                FloatVector ti = FloatVector.fromArray(S, theta, i);
+                FloatVector di = ti.sub(FloatVector.fromArray(S, prevTheta, i));
+                di.intoArray(deltaOut, i);
+                FloatVector ei = ti.sub(FloatVector.fromArray(S, theta0, i));
+                vgg = gi.fma(gi, vgg);
+                vdd = di.fma(di, vdd);
+                vtt = ti.fma(ti, vtt);
+                vdisp = ei.fma(ei, vdisp);
+                vgd = gi.fma(di, vgd);
             }
-            gg += tgg;
-            dd += tdd;
-            tt += ttt;
-            disp += tdisp;
-            gd += tgd;
-            gpg += tgpg;
-            gpd += tgpd;
-            tensorStart = ends[t];
         }
-        out.gradNorm = Math.sqrt(gg);
-        out.deltaNorm = Math.sqrt(dd);
-        out.paramNorm = Math.sqrt(tt);
-        out.displacement = Math.sqrt(disp);
-        out.gradDotDelta = gd;
-        out.gradDotPrevGrad = gpg;
-        out.gradDotPrevDelta = gpd;
+        float bgg = vgg.reduceLanes(VectorOperators.ADD);
+        float bdd = vdd.reduceLanes(VectorOperators.ADD);
+        float btt = vtt.reduceLanes(VectorOperators.ADD);
+        float bdisp = vdisp.reduceLanes(VectorOperators.ADD);
+        float bgd = vgd.reduceLanes(VectorOperators.ADD);
+        float bgpg = hasPrev ? vgpg.reduceLanes(VectorOperators.ADD) : 0f;
+        float bgpd = hasPrev ? vgpd.reduceLanes(VectorOperators.ADD) : 0f;
+        for (; i < end; i++) {
+            float gi = g[i] * gradScale;
+            g[i] = gi;
+            float ti = theta[i];
+            float di = ti - prevTheta[i];
+            deltaOut[i] = di;
+            float ei = ti - theta0[i];
+            bgg += gi * gi;
+            bdd += di * di;
+            btt += ti * ti;
+            bdisp += ei * ei;
+            bgd += gi * di;
+            if (hasPrev) {
+                bgpg += gi * prevG[i];
+                bgpd += gi * prevDelta[i];
+            }
+        }
+        sums[0] = bgg;
+        sums[1] = bdd;
+        sums[2] = btt;
+        sums[3] = bdisp;
+        sums[4] = bgd;
+        sums[5] = bgpg;
+        sums[6] = bgpd;
     }
 
     /**
-     * Adds coordinates [from, to) of x and y to their sketches: the coordinates of one sketch block go
+     * Adds coordinates [from, to) of g and Δθ to their sketches: the coordinates of one sketch block go
      * to a cyclically shifted run of buckets, so each run is two contiguous segments (CountSketch).
      */
-    private static void sketchBlock(float[] x, float[] y, int from, int to, CountSketch sketch, float[] signs, float[] outX,
-            float[] outY) {
+    @Override
+    public void sketch(float[] g, float[] delta, int from, int to, CountSketch sketch, float[] sketchG, float[] sketchDelta) {
+        float[] signs = sketch.signsView();
         int k = sketch.size();
         int i = from;
         while (i < to) {
             int bucket = sketch.bucket(i);
             int blockEnd = Math.min(to, (i / k + 1) * k);
             int run = Math.min(blockEnd - i, k - bucket);
-            addSigned(x, y, i, bucket, run, signs, outX, outY);
+            addSigned(g, delta, i, bucket, run, signs, sketchG, sketchDelta);
             i += run;
         }
     }
