@@ -3,6 +3,7 @@ package dev.canyon.cli;
 import dev.canyon.analytics.AnalyticsSettings;
 import dev.canyon.contract.Measurements;
 import dev.canyon.contract.Topics;
+import dev.canyon.trainer.telemetry.TelemetryConfig;
 import dev.canyon.contract.WireRecords;
 import dev.canyon.contract.proto.Alert;
 import dev.canyon.job.AnalyticsConfig;
@@ -97,21 +98,18 @@ final class LatencyHarness implements AutoCloseable {
     }
 
     /**
-     * The trainer's producer settings (TelemetryConfig.producerProperties: idempotent, acks=all,
-     * linger 5 ms) but for batch.size, 1 MiB instead of Kafka's 16 KiB: one producer here carries
-     * every run's steps, where each trainer has its own, and with 16 KiB batches (one 8.7 KB step
-     * each) it could not send more than about 2,000 steps/s on 2 cores.
+     * The trainer's producer settings ({@link TelemetryConfig#producerProperties}: idempotent,
+     * acks=all, linger 5 ms, ...) but for batch.size, 1 MiB instead of Kafka's 16 KiB: one producer
+     * here carries every run's steps, where each trainer has its own, and with 16 KiB batches (one
+     * 8.7 KB step each) it could not send more than about 2,000 steps/s on 2 cores; and max.block.ms,
+     * Kafka's default 60 s instead of the trainer's step budget, because the benchmark has no journal
+     * to fall back on.
      */
     static Properties producerProperties(String bootstrap) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("acks", "all");
-        p.put("enable.idempotence", "true");
-        p.put("max.in.flight.requests.per.connection", "5");
-        p.put("linger.ms", "5");
-        p.put("compression.type", "none");
+        Properties p = TelemetryConfig.builder().bootstrapServers(bootstrap).run("bench", "bench-latency").build()
+                .producerProperties();
         p.put("batch.size", Integer.toString(1 << 20));
-        p.put("max.request.size", Integer.toString(Topics.MAX_RECORD_BYTES));
+        p.put("max.block.ms", "60000");
         p.put("client.id", "canyon-bench-latency");
         return p;
     }
