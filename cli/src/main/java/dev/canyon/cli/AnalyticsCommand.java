@@ -65,7 +65,7 @@ final class AnalyticsCommand implements Callable<Integer> {
             dev.canyon.job.Checkpoints.configure(conf, checkpointDir).ifPresent(p ->
                     System.err.println("canyon analytics: continuing from checkpoint " + p));
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        StreamExecutionEnvironment env = dev.canyon.job.LocalCluster.environment(conf);
         StepAnalyticsJob.buildProduction(env, config);
         System.err.println("canyon analytics: " + bootstrapServers + " -> " + influx + " (Ctrl-C to stop)");
         env.execute(StepAnalyticsJob.NAME);

@@ -126,7 +126,7 @@ final class Demo {
             Configuration conf = dev.canyon.job.LocalCluster.secure(new Configuration());
             // Continues from the newest checkpoint an earlier demo or stack on this data left.
             dev.canyon.job.Checkpoints.configure(conf, checkpoints);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            StreamExecutionEnvironment env = dev.canyon.job.LocalCluster.environment(conf);
             StepAnalyticsJob.buildProduction(env, analytics);
             progress.println("Starting analytics job on Flink's MiniCluster");
             JobClient job = env.executeAsync(StepAnalyticsJob.NAME);

@@ -75,7 +75,7 @@ final class LatencyHarness implements AutoCloseable {
         if (tuning.bufferTimeoutMs() >= 0) {
             conf.setString("execution.buffer-timeout.interval", tuning.bufferTimeoutMs() + " ms");
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        StreamExecutionEnvironment env = dev.canyon.job.LocalCluster.environment(conf);
         AnalyticsConfig config = AnalyticsConfig.of(bootstrap, influx).withCheckpointInterval(Duration.ofSeconds(5))
                 .withParallelism(parallelism).withGroupId("bench-latency-" + System.nanoTime())
                 .startingAt(System.currentTimeMillis());

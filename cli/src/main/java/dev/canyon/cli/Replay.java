@@ -60,7 +60,7 @@ final class Replay {
     }
 
     static Summary run(Options o, PrintStream progress) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamExecutionEnvironment env = dev.canyon.job.LocalCluster.environment(new org.apache.flink.configuration.Configuration());
         StepAnalyticsJob.buildReplay(env, o.bootstrapServers(), o.kafkaProperties(), o.influx(), o.fromTimestampMs(), o.run(),
                 o.experiment(), Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())),
                 dev.canyon.job.StepAnalyticsMain.analytics(System.getenv()));

@@ -191,7 +191,7 @@ final class ScaleBenchmark {
         InfluxConfig influx = InfluxConfig.of(url).withDatabase(database);
         Configuration conf = dev.canyon.job.LocalCluster.secure(new Configuration());
         dev.canyon.job.Checkpoints.configure(conf, o.work().resolve("checkpoints-" + database));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        StreamExecutionEnvironment env = dev.canyon.job.LocalCluster.environment(conf);
         StepAnalyticsJob.buildProduction(env, AnalyticsConfig.of(bootstrap, influx).withParallelism(o.parallelism())
                 .withGroupId("bench-" + database + "-" + System.nanoTime()).startingAt(startMs));
         ProgressBar bar = new ProgressBar(log, "job " + layout.d() + " x " + runs + " runs", steps);

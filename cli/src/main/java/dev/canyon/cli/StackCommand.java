@@ -30,6 +30,10 @@ final class StackCommand implements Callable<Integer> {
     @Option(names = "--influx-port", defaultValue = "8086", description = "InfluxDB HTTP port (default: ${DEFAULT-VALUE}; 0 for a free one).")
     int influxPort;
 
+    @Option(names = "--flink-port", defaultValue = "8081",
+            description = "Port of Flink's web UI and REST endpoint, read-only and on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 for a free one).")
+    int flinkPort;
+
     @Override
     public Integer call() throws Exception {
         Path dir = DataDirs.resolve(dataDir);
@@ -38,15 +42,18 @@ final class StackCommand implements Callable<Integer> {
             TopicSetup.ensure(bootstrap);
             InfluxConfig influx = InfluxConfig.of(stack.influxd().url());
             Configuration conf = dev.canyon.job.LocalCluster.secure(new Configuration());
+            int restPort = flinkPort == 0 ? dev.canyon.stack.FreePort.pick() : flinkPort;
+            conf.setString("rest.bind-port", Integer.toString(restPort));
             // Continues from the newest checkpoint a previous stack on this data left (stopped or killed).
             var restored = dev.canyon.job.Checkpoints.configure(conf, dir.resolve("flink-checkpoints"));
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            StreamExecutionEnvironment env = dev.canyon.job.LocalCluster.environment(conf);
             StepAnalyticsJob.buildProduction(env, AnalyticsConfig.of(bootstrap, influx).withCheckpointInterval(Duration.ofSeconds(5))
                     .withAnalytics(dev.canyon.job.StepAnalyticsMain.analytics(System.getenv())));
             JobClient job = env.executeAsync(StepAnalyticsJob.NAME);
             System.out.printf("Canyon local stack is up (data in %s)%n", dir);
             System.out.printf("  Kafka     %s%n", bootstrap);
             System.out.printf("  InfluxDB  %s (database %s)%n", stack.influxd().url(), influx.database());
+            System.out.printf("  Flink     http://%s:%d/ (read-only)%n", dev.canyon.job.LocalCluster.LOOPBACK, restPort);
             System.out.printf("  train:    ./canyon train --bootstrap-servers %s%n", bootstrap);
             System.out.printf("  analytics %s%n", restored.map(p -> "continue from checkpoint " + p).orElse("start without state"));
             System.out.println("Ctrl-C to stop.");

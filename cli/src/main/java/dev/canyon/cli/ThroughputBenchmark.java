@@ -186,7 +186,7 @@ final class ThroughputBenchmark {
      * Done: every step's point is in InfluxDB, or with discarded points every step accepted.
      */
     private static double[] live(String bootstrap, InfluxConfig influx, Options o, PrintStream log) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamExecutionEnvironment env = dev.canyon.job.LocalCluster.environment(new org.apache.flink.configuration.Configuration());
         AnalyticsConfig config = AnalyticsConfig.of(bootstrap, influx).withParallelism(o.parallelism())
                 .withGroupId("bench-" + System.nanoTime());
         if (o.discardPoints()) {

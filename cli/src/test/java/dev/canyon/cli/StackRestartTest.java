@@ -134,10 +134,15 @@ class StackRestartTest {
 
     /** {@code canyon stack} in a JVM of its own; returns once it says it is up. */
     static Process startStack(Path data, int kafkaPort, int influxPort) throws Exception {
+        return startStack(data, kafkaPort, influxPort, 0);
+    }
+
+    /** {@code canyon stack} in a child JVM, Flink's REST endpoint on {@code flinkPort} (0: a free one). */
+    static Process startStack(Path data, int kafkaPort, int influxPort, int flinkPort) throws Exception {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
                 "@" + PipelineIntegrationTest.repoRoot().resolve("jvm-opens.args"), "-cp", System.getProperty("java.class.path"),
                 "dev.canyon.cli.Canyon", "stack", "--data-dir", data.toString(), "--kafka-port", Integer.toString(kafkaPort),
-                "--influx-port", Integer.toString(influxPort));
+                "--influx-port", Integer.toString(influxPort), "--flink-port", Integer.toString(flinkPort));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<Void> up = new CompletableFuture<>();
         StringBuilder output = new StringBuilder();
