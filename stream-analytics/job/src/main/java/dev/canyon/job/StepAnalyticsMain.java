@@ -2,65 +2,115 @@ package dev.canyon.job;
 
 import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.storage.InfluxConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Entry point of the job jar on a Flink cluster (application mode, or {@code flink run}).
- * Configured from the environment so that no secret appears in a command line:
- *
- * <table>
- * <caption>Environment</caption>
- * <tr><td>CANYON_KAFKA</td><td>bootstrap servers (default kafka:9092)</td></tr>
- * <tr><td>CANYON_INFLUX_URL</td><td>InfluxDB 1.x HTTP API (default http://influxdb:8086)</td></tr>
- * <tr><td>CANYON_INFLUX_DB</td><td>database (default canyon)</td></tr>
- * <tr><td>CANYON_INFLUX_USER, CANYON_INFLUX_PASSWORD</td><td>credentials (default none)</td></tr>
- * <tr><td>CANYON_INFLUX_TOKEN</td><td>API token sent as {@code Authorization: Token ...} (InfluxDB 2.x/3.x
- * compatibility endpoints; default none)</td></tr>
- * <tr><td>CANYON_INFLUX_RAW_RETENTION_H</td><td>hours raw points are kept; set it to create the retention
- * policies and the downsampling continuous query (default: unset, InfluxDB's infinite autogen)</td></tr>
- * <tr><td>CANYON_INFLUX_DOWNSAMPLED_RETENTION_H</td><td>hours downsampled points are kept (default 8760)</td></tr>
- * <tr><td>CANYON_INFLUX_DOWNSAMPLE_INTERVAL_S</td><td>downsampling interval in seconds (default 60)</td></tr>
- * <tr><td>CANYON_GROUP_ID</td><td>consumer group (default canyon-analytics)</td></tr>
- * <tr><td>CANYON_CHECKPOINT_INTERVAL_S</td><td>seconds between checkpoints (default 5)</td></tr>
- * <tr><td>CANYON_PARALLELISM</td><td>operator parallelism (default 1)</td></tr>
- * <tr><td>CANYON_WINDOW_STEPS</td><td>indicator window in steps (default 50)</td></tr>
- * <tr><td>CANYON_EMIT_EVERY_STEPS</td><td>steps between indicator, obstacle and PCA points (default 10)</td></tr>
- * <tr><td>CANYON_PLATEAU_PATIENCE_STEPS</td><td>steps without improvement before a plateau alert (default 500)</td></tr>
- * <tr><td>CANYON_SILENCE_S</td><td>seconds without a step before a silence alert (default 60)</td></tr>
- * <tr><td>CANYON_SPIKE_WINDOW_STEPS</td><td>previous steps whose mean and sigma judge a loss or gradient-norm spike
- * (default 128)</td></tr>
- * <tr><td>CANYON_SPIKE_SIGMAS</td><td>sigmas above that mean that open a spike alert (default 6)</td></tr>
- * </table>
+ * Entry point of the job jar on a Flink cluster (application mode, or {@code flink run}). Its
+ * settings are resolved by {@link JobSettings}: job arguments ({@code --window-steps 80}) over Flink
+ * configuration keys ({@code canyon.window-steps: 80}) over environment variables ({@code
+ * CANYON_WINDOW_STEPS=80}) over defaults, all read by the process that runs this {@code main} (the
+ * {@code flink run} client, or the JobManager in application mode). Parallelism and the checkpoint
+ * interval are Flink's own ({@code -p}, {@code parallelism.default}, {@code
+ * execution.checkpointing.interval}) unless Canyon's are given. docs/operations.md lists every
+ * setting with its default; the effective ones (secrets masked) are logged and shown as the job's
+ * parameters in Flink's web UI.
  */
 public final class StepAnalyticsMain {
+    private static final Logger LOG = LoggerFactory.getLogger(StepAnalyticsMain.class);
+
+    /** Default checkpoint interval when neither Canyon's nor Flink's is set, seconds. */
+    public static final long DEFAULT_CHECKPOINT_INTERVAL_S = 5;
+
     private StepAnalyticsMain() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> env = System.getenv();
-        String kafka = env.getOrDefault("CANYON_KAFKA", "kafka:9092");
-        InfluxConfig influx = InfluxConfig.of(env.getOrDefault("CANYON_INFLUX_URL", "http://influxdb:8086"))
-                .withDatabase(env.getOrDefault("CANYON_INFLUX_DB", InfluxConfig.DEFAULT_DATABASE))
-                .withCredentials(env.getOrDefault("CANYON_INFLUX_USER", ""), env.getOrDefault("CANYON_INFLUX_PASSWORD", ""))
-                .withToken(env.getOrDefault("CANYON_INFLUX_TOKEN", ""));
-        if (env.containsKey("CANYON_INFLUX_RAW_RETENTION_H")) {
-            influx = influx.withRetention(new InfluxConfig.Retention(
-                    Duration.ofHours(Long.parseLong(env.get("CANYON_INFLUX_RAW_RETENTION_H"))),
-                    Duration.ofHours(Long.parseLong(env.getOrDefault("CANYON_INFLUX_DOWNSAMPLED_RETENTION_H", "8760"))),
-                    Duration.ofSeconds(Long.parseLong(env.getOrDefault("CANYON_INFLUX_DOWNSAMPLE_INTERVAL_S", "60")))));
-        }
-        AnalyticsConfig config = new AnalyticsConfig(kafka, Map.of(), env.get("CANYON_GROUP_ID"), influx,
-                Duration.ofSeconds(Long.parseLong(env.getOrDefault("CANYON_CHECKPOINT_INTERVAL_S", "5"))), null,
-                Integer.parseInt(env.getOrDefault("CANYON_PARALLELISM", "1")), -1);
-        config = config.withAnalytics(analytics(env));
-        TopicSetup.ensure(kafka);
         StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
+        ReadableConfig flinkConf = flink.getConfiguration();
+        JobSettings settings = JobSettings.resolve(args, flinkConf.toMap(), System.getenv());
+        AnalyticsConfig config = config(settings, flinkConf, flink.getParallelism());
+        LOG.info("Canyon job settings (parallelism {}, checkpoints every {}):\n{}", config.parallelism(),
+                config.checkpointInterval(), settings.describe());
+        TopicSetup.ensure(config.bootstrapServers(), config.kafkaProperties());
         StepAnalyticsJob.buildProduction(flink, config);
+        flink.getConfig().setGlobalJobParameters(shown(settings, config));
         flink.execute(StepAnalyticsJob.NAME);
     }
 
-    /** Analytics settings from the environment (the variables above), defaults for what is not set. */
+    /**
+     * The job's configuration from resolved settings: {@code flinkConf} is the Flink configuration
+     * the job sees and {@code flinkParallelism} Flink's default parallelism for it (used when Canyon's
+     * is not given).
+     */
+    public static AnalyticsConfig config(JobSettings s, ReadableConfig flinkConf, int flinkParallelism) {
+        InfluxConfig influx = InfluxConfig.of(s.get("CANYON_INFLUX_URL", "http://influxdb:8086"))
+                .withDatabase(s.get("CANYON_INFLUX_DB", InfluxConfig.DEFAULT_DATABASE))
+                .withCredentials(s.get("CANYON_INFLUX_USER", ""), s.get("CANYON_INFLUX_PASSWORD", ""))
+                .withToken(s.get("CANYON_INFLUX_TOKEN", ""));
+        if (s.has("CANYON_INFLUX_RAW_RETENTION_H")) {
+            influx = influx.withRetention(new InfluxConfig.Retention(
+                    Duration.ofHours(s.longValue("CANYON_INFLUX_RAW_RETENTION_H", 0)),
+                    Duration.ofHours(s.longValue("CANYON_INFLUX_DOWNSAMPLED_RETENTION_H", 8760)),
+                    Duration.ofSeconds(s.longValue("CANYON_INFLUX_DOWNSAMPLE_INTERVAL_S", 60))));
+        }
+        Duration checkpoints;
+        Optional<Duration> flinkInterval = flinkConf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL);
+        if (s.has("CANYON_CHECKPOINT_INTERVAL_S") || flinkInterval.isEmpty()) {
+            checkpoints = Duration.ofSeconds(s.longValue("CANYON_CHECKPOINT_INTERVAL_S", DEFAULT_CHECKPOINT_INTERVAL_S));
+        } else {
+            checkpoints = flinkInterval.get();
+        }
+        int parallelism = s.has("CANYON_PARALLELISM") ? (int) s.longValue("CANYON_PARALLELISM", 1) : Math.max(1, flinkParallelism);
+        return new AnalyticsConfig(s.get("CANYON_KAFKA", "kafka:9092"), kafkaProperties(s), s.get("CANYON_GROUP_ID"), influx,
+                checkpoints, null, parallelism, -1, dev.canyon.analytics.AnalyticsSettings.fromMap(s.asMap()));
+    }
+
+    /** Kafka client properties from the file {@code CANYON_KAFKA_CONFIG} names (none when unset). */
+    static Map<String, String> kafkaProperties(JobSettings s) {
+        String file = s.get("CANYON_KAFKA_CONFIG");
+        Map<String, String> out = new LinkedHashMap<>();
+        if (file == null) {
+            return out;
+        }
+        Path path = Path.of(file);
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(path)) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the Kafka client properties " + path.toAbsolutePath() + " ("
+                    + s.origin("CANYON_KAFKA_CONFIG") + "): " + e, e);
+        }
+        p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
+        return out;
+    }
+
+    /** What the web UI shows as the job's parameters: the effective settings, secrets masked. */
+    private static Configuration shown(JobSettings s, AnalyticsConfig config) {
+        Configuration shown = new Configuration();
+        for (Map.Entry<String, String> e : s.asMap().entrySet()) {
+            shown.setString(JobSettings.flinkKey(e.getKey()),
+                    JobSettings.SECRETS.contains(e.getKey()) ? "****" : e.getValue());
+        }
+        shown.setString(JobSettings.flinkKey("CANYON_PARALLELISM"), Integer.toString(config.parallelism()));
+        shown.setString(JobSettings.flinkKey("CANYON_CHECKPOINT_INTERVAL_S"),
+                Long.toString(config.checkpointInterval().toSeconds()));
+        return shown;
+    }
+
+    /** Analytics settings from the environment (the CANYON_* variables), defaults for what is not set. */
     public static dev.canyon.analytics.AnalyticsSettings analytics(Map<String, String> env) {
         return dev.canyon.analytics.AnalyticsSettings.fromMap(env);
     }
