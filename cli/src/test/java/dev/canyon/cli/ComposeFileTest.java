@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class ComposeFileTest {
 
     private static final Map<String, String> PASSWORDS = Map.of(
-            "GRAFANA_ADMIN_PASSWORD", "test-only", "INFLUXDB_ADMIN_PASSWORD", "test-only", "INFLUXDB_CANYON_PASSWORD", "test-only");
+            "GRAFANA_ADMIN_PASSWORD", "test-only", "INFLUXDB_ADMIN_PASSWORD", "test-only", "INFLUXDB_CANYON_PASSWORD", "test-only",
+            "CANYON_KAFKA_TRAINER_PASSWORD", "test-only");
 
     @Test
     void composeFileIsValid() throws Exception {
@@ -79,12 +80,58 @@ class ComposeFileTest {
 
     private record Result(int exit, String output) {}
 
+    /**
+     * Nothing is published off loopback unless CANYON_PUBLISH_ADDRESS says so; the one Kafka listener
+     * that is published takes SCRAM users only; passwords are variables without defaults, never
+     * literals; every long-running service restarts; the TaskManager gets no Canyon setting (nor
+     * the InfluxDB password): they are read where the job's main runs, the JobManager.
+     */
+    @Test
+    void nothingIsExposedByDefault() throws Exception {
+        Result r = compose(PASSWORDS, "config");
+        assertThat(r.exit).as(r.output).isZero();
+        java.util.List<String> published = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s+- (\\S+:\\d+:\\d+/tcp)$").matcher(r.output);
+        while (m.find()) {
+            published.add(m.group(1));
+        }
+        assertThat(published).as("published ports").hasSize(4).allSatisfy(p -> assertThat(p).startsWith("127.0.0.1:"));
+        Map<String, String> wide = new java.util.HashMap<>(PASSWORDS);
+        wide.put("CANYON_PUBLISH_ADDRESS", "0.0.0.0");
+        assertThat(compose(wide, "config").output).contains("- 0.0.0.0:29092:29092/tcp");
+
+        String file = Files.readString(PipelineIntegrationTest.repoRoot().resolve("docker-compose.yml"), StandardCharsets.UTF_8);
+        assertThat(file).contains("HOST:SASL_PLAINTEXT").contains("KAFKA_LISTENER_NAME_HOST_SASL_ENABLED_MECHANISMS: SCRAM-SHA-256")
+                .doesNotContain("HOST:PLAINTEXT");
+        java.util.regex.Matcher secrets = java.util.regex.Pattern.compile("(?m)^\\s*(\\w*PASSWORD\\w*):\\s*(.*)$").matcher(file);
+        int count = 0;
+        while (secrets.find()) {
+            count++;
+            assertThat(secrets.group(2)).as("%s is taken from a required variable", secrets.group(1)).matches("\\$\\{\\w+:\\?.*\\}");
+        }
+        assertThat(count).as("password settings in the compose file").isGreaterThanOrEqualTo(5);
+        String taskManager = file.substring(file.indexOf("  taskmanager:"), file.indexOf("  grafana:"));
+        assertThat(taskManager).doesNotContain("CANYON_").doesNotContain("PASSWORD");
+        for (String service : new String[] {"kafka", "influxdb", "jobmanager", "taskmanager", "grafana"}) {
+            int at = file.indexOf("\n  " + service + ":\n");
+            assertThat(at).as(service).isPositive();
+            String block = file.substring(at, file.indexOf("\n\n", at) < 0 ? file.length() : file.indexOf("\n\n", at));
+            assertThat(block).as("service %s", service).contains("restart: unless-stopped");
+        }
+    }
+
     private static Result compose(Map<String, String> env) throws Exception {
+        return compose(env, "config", "-q");
+    }
+
+    private static Result compose(Map<String, String> env, String... command) throws Exception {
         Path root = PipelineIntegrationTest.repoRoot();
-        ProcessBuilder pb = new ProcessBuilder("docker-compose", "-f", "docker-compose.yml", "config", "-q")
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("docker-compose", "-f", "docker-compose.yml"));
+        cmd.addAll(java.util.List.of(command));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .directory(root.toFile())
                 .redirectErrorStream(true);
-        pb.environment().keySet().removeIf(k -> k.startsWith("GRAFANA_") || k.startsWith("INFLUXDB_"));
+        pb.environment().keySet().removeIf(k -> k.startsWith("GRAFANA_") || k.startsWith("INFLUXDB_") || k.startsWith("CANYON_"));
         pb.environment().putAll(env);
         Process p;
         try {
