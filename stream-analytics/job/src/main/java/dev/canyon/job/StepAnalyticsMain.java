@@ -13,6 +13,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <table>
  * <caption>Environment</caption>
  * <tr><td>CANYON_KAFKA</td><td>bootstrap servers (default kafka:9092)</td></tr>
+ * <tr><td>CANYON_KAFKA_CONFIG</td><td>Kafka client properties file (security settings and secrets) for the source, the
+ * sinks and topic creation (default none)</td></tr>
  * <tr><td>CANYON_INFLUX_URL</td><td>InfluxDB 1.x HTTP API (default http://influxdb:8086)</td></tr>
  * <tr><td>CANYON_INFLUX_DB</td><td>database (default canyon)</td></tr>
  * <tr><td>CANYON_INFLUX_USER, CANYON_INFLUX_PASSWORD</td><td>credentials (default none)</td></tr>
@@ -50,11 +52,12 @@ public final class StepAnalyticsMain {
                     Duration.ofHours(Long.parseLong(env.getOrDefault("CANYON_INFLUX_DOWNSAMPLED_RETENTION_H", "8760"))),
                     Duration.ofSeconds(Long.parseLong(env.getOrDefault("CANYON_INFLUX_DOWNSAMPLE_INTERVAL_S", "60")))));
         }
-        AnalyticsConfig config = new AnalyticsConfig(kafka, Map.of(), env.get("CANYON_GROUP_ID"), influx,
+        Map<String, String> kafkaProperties = dev.canyon.contract.kafka.KafkaClientProperties.fromEnvironment(env);
+        AnalyticsConfig config = new AnalyticsConfig(kafka, kafkaProperties, env.get("CANYON_GROUP_ID"), influx,
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("CANYON_CHECKPOINT_INTERVAL_S", "5"))), null,
                 Integer.parseInt(env.getOrDefault("CANYON_PARALLELISM", "1")), -1);
         config = config.withAnalytics(analytics(env));
-        TopicSetup.ensure(kafka);
+        TopicSetup.ensure(kafka, kafkaProperties);
         StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
         StepAnalyticsJob.buildProduction(flink, config);
         flink.execute(StepAnalyticsJob.NAME);
