@@ -5,7 +5,6 @@ import dev.canyon.job.StepAnalyticsJob;
 import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.storage.InfluxConfig;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
@@ -23,8 +22,8 @@ final class AnalyticsCommand implements Callable<Integer> {
             description = "Kafka bootstrap servers (default: $CANYON_KAFKA or ${DEFAULT-VALUE}).")
     String bootstrapServers;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra Kafka client property (repeatable).")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+    @picocli.CommandLine.Mixin
+    KafkaOptions kafka;
 
     @Option(names = "--influx-url", defaultValue = "${env:CANYON_INFLUX_URL:-http://localhost:8086}",
             description = "InfluxDB 1.x HTTP API (default: $CANYON_INFLUX_URL or ${DEFAULT-VALUE}).")
@@ -33,12 +32,20 @@ final class AnalyticsCommand implements Callable<Integer> {
     @Option(names = "--influx-db", defaultValue = "${env:CANYON_INFLUX_DB:-canyon}", description = "Database (default: ${DEFAULT-VALUE}).")
     String influxDb;
 
-    @Option(names = "--influx-user", defaultValue = "${env:CANYON_INFLUX_USER:-}", description = "User (default: $CANYON_INFLUX_USER).")
+    @Option(names = "--influx-user", defaultValue = "${env:CANYON_INFLUX_USER:-}",
+            description = "User (default: $CANYON_INFLUX_USER). The password comes from $CANYON_INFLUX_PASSWORD only.")
     String influxUser;
 
-    @Option(names = "--influx-password", defaultValue = "${env:CANYON_INFLUX_PASSWORD:-}",
-            description = "Password (default: $CANYON_INFLUX_PASSWORD; prefer the variable to keep it out of the process list).")
-    String influxPassword;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Gone: a password on the command line is in the process list for every user of the machine. */
+    @Option(names = "--influx-password", hidden = true, paramLabel = "PASSWORD")
+    void influxPassword(String ignored) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--influx-password is not accepted: a password on "
+                + "the command line is visible to every user of this machine in the process list; set CANYON_INFLUX_PASSWORD "
+                + "in the environment instead");
+    }
 
     @Option(names = "--group-id", defaultValue = AnalyticsConfig.DEFAULT_GROUP, description = "Consumer group (default: ${DEFAULT-VALUE}).")
     String groupId;
@@ -55,8 +62,10 @@ final class AnalyticsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Map<String, String> kafkaProperties = kafka.clientProperties();
         TopicSetup.ensure(bootstrapServers, kafkaProperties);
-        InfluxConfig influx = InfluxConfig.of(influxUrl).withDatabase(influxDb).withCredentials(influxUser, influxPassword);
+        InfluxConfig influx = InfluxConfig.of(influxUrl).withDatabase(influxDb)
+                .withCredentials(influxUser, System.getenv().getOrDefault("CANYON_INFLUX_PASSWORD", ""));
         AnalyticsConfig config = new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx,
                 Duration.ofSeconds(checkpointSeconds), null, parallelism, -1,
                 dev.canyon.job.StepAnalyticsMain.analytics(System.getenv()));

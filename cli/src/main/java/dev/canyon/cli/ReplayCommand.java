@@ -24,7 +24,12 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", description = "Replay from this Kafka cluster instead of the local stack.")
     String bootstrapServers;
 
-    @Option(names = "--influx-url", description = "With --bootstrap-servers: the InfluxDB 1.x HTTP API to write to.")
+    /** With --bootstrap-servers: the file's and the command line's; on the local stack's data only the command line's. */
+    @picocli.CommandLine.Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--influx-url", description = "With --bootstrap-servers: the InfluxDB 1.x HTTP API to write to "
+            + "(credentials: $CANYON_INFLUX_USER, $CANYON_INFLUX_PASSWORD).")
     String influxUrl;
 
     @Option(names = "--influx-db", defaultValue = "canyon", description = "Database to write (default: ${DEFAULT-VALUE}; "
@@ -52,12 +57,15 @@ final class ReplayCommand implements Callable<Integer> {
             if (influxUrl == null) {
                 throw new IllegalArgumentException("--bootstrap-servers needs --influx-url");
             }
-            summary = Replay.run(new Replay.Options(bootstrapServers, Map.of(), InfluxConfig.of(influxUrl).withDatabase(database),
-                    fromMs, run, experiment), System.err);
+            Map<String, String> env = System.getenv();
+            InfluxConfig influx = InfluxConfig.of(influxUrl).withDatabase(database).withCredentials(
+                    env.getOrDefault("CANYON_INFLUX_USER", ""), env.getOrDefault("CANYON_INFLUX_PASSWORD", ""));
+            summary = Replay.run(new Replay.Options(bootstrapServers, kafka.clientProperties(), influx, fromMs, run, experiment),
+                    System.err);
         } else {
             Path dir = DataDirs.recorded(dataDir, "");
             try (LocalStack stack = LocalStack.start(dir)) {
-                summary = Replay.run(new Replay.Options(stack.kafka().bootstrapServers(), Map.of(),
+                summary = Replay.run(new Replay.Options(stack.kafka().bootstrapServers(), kafka.commandLineProperties(),
                         InfluxConfig.of(stack.influxd().url()).withDatabase(database), fromMs, run, experiment), System.err);
             }
         }

@@ -8,7 +8,6 @@ import dev.canyon.report.ReportSummary;
 import dev.canyon.trainer.data.FashionMnist;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -51,8 +50,9 @@ final class ReportCommand implements Callable<Integer> {
             + "$CANYON_DATA_DIR or ./.canyon; what canyon demo and canyon stack keep). Kafka is started on it for the report.")
     Path dataDir;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra Kafka consumer property (repeatable).")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+    /** With --bootstrap-servers: the file's and the command line's; on the local stack's data only the command line's. */
+    @picocli.CommandLine.Mixin
+    KafkaOptions kafka;
 
     @Option(names = "--grid", defaultValue = "25",
             description = "Points per side of the 2-D subspace grid; 0 leaves the subspace view out (default: ${DEFAULT-VALUE}).")
@@ -72,22 +72,22 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (bootstrapServers != null) {
-            return report(bootstrapServers);
+            return report(bootstrapServers, kafka.clientProperties());
         }
         Path dir = DataDirs.recorded(dataDir, ", or read a cluster with --bootstrap-servers");
-        dev.canyon.stack.EmbeddedKafka kafka;
+        dev.canyon.stack.EmbeddedKafka local;
         try {
-            kafka = dev.canyon.stack.EmbeddedKafka.start(dir.resolve("kafka"));
+            local = dev.canyon.stack.EmbeddedKafka.start(dir.resolve("kafka"));
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot open the Kafka data in " + dir.resolve("kafka") + " (is canyon stack running on it? "
                     + "then pass --bootstrap-servers localhost:9092): " + e.getMessage(), e);
         }
-        try (kafka) {
-            return report(kafka.bootstrapServers());
+        try (local) {
+            return report(local.bootstrapServers(), kafka.commandLineProperties());
         }
     }
 
-    private int report(String bootstrap) throws Exception {
+    private int report(String bootstrap, Map<String, String> kafkaProperties) throws Exception {
         RecordingReader reader = new RecordingReader(bootstrap, kafkaProperties, StepAnalyticsMain.analytics(System.getenv()));
         Map<String, ProgressBar> bars = new HashMap<>();
         dev.canyon.report.Progress progress = (phase, done, total) -> {

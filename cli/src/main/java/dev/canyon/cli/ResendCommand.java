@@ -4,10 +4,8 @@ import dev.canyon.trainer.telemetry.Journals;
 import dev.canyon.trainer.telemetry.TelemetryConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,9 +27,8 @@ final class ResendCommand implements Callable<Integer> {
             defaultValue = "${env:CANYON_KAFKA:-localhost:9092}")
     String bootstrapServers;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
-            description = "Extra Kafka producer property, e.g. security.protocol=SASL_SSL (repeatable).")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+    @picocli.CommandLine.Mixin
+    KafkaOptions kafka;
 
     @Option(names = "--journal-dir", description = "The journal folder (default: $CANYON_JOURNAL_DIR, else "
             + "$XDG_STATE_HOME/canyon/journal, else ~/.local/state/canyon/journal).")
@@ -50,7 +47,8 @@ final class ResendCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--timeout must be at least 1 second, got " + timeoutSeconds);
         }
         Path dir = journalDir != null ? journalDir : Journals.defaultDirectory();
-        TelemetryConfig config = TelemetryConfig.builder().bootstrapServers(bootstrapServers).kafkaProperties(kafkaProperties)
+        TelemetryConfig config = TelemetryConfig.builder().bootstrapServers(bootstrapServers).kafkaPropertiesFrom(kafka.config)
+                .kafkaProperties(kafka.commandLineProperties())
                 .journalDir(dir).build();
         List<Journals.Outcome> outcomes = Journals.resend(config, Duration.ofSeconds(timeoutSeconds), anyCluster);
         if (outcomes.isEmpty()) {

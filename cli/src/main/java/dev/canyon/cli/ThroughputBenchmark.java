@@ -106,6 +106,7 @@ final class ThroughputBenchmark {
     private static long produce(String bootstrap, Options o, PrintStream log) throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
+        p.put("acks", "all");
         p.put("linger.ms", "20");
         p.put("batch.size", Integer.toString(1 << 20));
         p.put("compression.type", "none");

@@ -59,9 +59,8 @@ final class TrainCommand implements Callable<Integer> {
             defaultValue = "${env:CANYON_KAFKA:-localhost:9092}")
     String bootstrapServers;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
-            description = "Extra Kafka producer property, e.g. security.protocol=SASL_SSL (repeatable).")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+    @Mixin
+    KafkaOptions kafka;
 
     @Option(names = "--experiment", description = "Experiment id (default: ${DEFAULT-VALUE}).", defaultValue = "default")
     String experiment;
@@ -109,14 +108,14 @@ final class TrainCommand implements Callable<Integer> {
                 .runs(runs).vary(v).cloneAfterEpochs(cloneAfterEpochs).seed(training.seed).fashionMnistDir(training.dataDir)
                 .trainExamples(training.trainExamples).build();
         TelemetryConfig.Builder telemetry = TelemetryConfig.builder().bootstrapServers(bootstrapServers).experimentId(experiment)
-                .kafkaProperties(kafkaProperties).vectors(vectors).probes(ProbeSchedules.plan(probes, snapshotEvery, linearPathEvery))
+                .kafkaPropertiesFrom(kafka.config).kafkaProperties(kafka.commandLineProperties()).vectors(vectors).probes(ProbeSchedules.plan(probes, snapshotEvery, linearPathEvery))
                 .strictDelivery(strictDelivery);
         if (journalDir != null) {
             telemetry.journalDir(journalDir);
         }
         TelemetryConfig config = telemetry.build();
         if (createTopics) {
-            TopicSetup.ensure(bootstrapServers, kafkaProperties);
+            TopicSetup.ensure(bootstrapServers, config.kafkaProperties());
         }
         Map<String, ProgressBar> bars = new LinkedHashMap<>();
         List<Experiment.RunResult> results;

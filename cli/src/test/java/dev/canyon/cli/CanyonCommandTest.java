@@ -44,6 +44,63 @@ class CanyonCommandTest {
         assertThat(typo.err()).contains("Unknown options: '--stepz'").contains("--steps");
     }
 
+    /** Secrets never go on a command line: refused before anything runs, with the way to give them instead. */
+    @Test
+    void secretKafkaPropertiesAreRefusedOnTheCommandLine() {
+        String jaas = "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"a\" "
+                + "password=\"hunter2\";";
+        String[][] commands = {
+            {"train", "--bootstrap-servers", "localhost:1", "--no-create-topics", "--steps", "1", "--kafka-property", jaas},
+            {"resend", "--bootstrap-servers", "localhost:1", "--journal-dir", dir.resolve("j").toString(), "--kafka-property",
+                "ssl.key.password=hunter2"},
+            {"analytics", "--bootstrap-servers", "localhost:1", "--kafka-property", "security.protocol=SASL_SSL",
+                "--kafka-property", "ssl.truststore.password=hunter2"},
+            {"report", "--bootstrap-servers", "localhost:1", "--list", "--kafka-property", "basic.auth.user.info=u:hunter2"},
+            {"replay", "--bootstrap-servers", "localhost:1", "--influx-url", "http://localhost:1", "--kafka-property",
+                "listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=x password=hunter2"},
+        };
+        for (String[] args : commands) {
+            CommandRun r = run(args);
+            assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.err()).as(args[0]).contains("--kafka-property ").contains(": secrets are refused on the command line")
+                    .contains("pass --kafka-config FILE (or set $CANYON_KAFKA_CONFIG)").doesNotContain("hunter2")
+                    .doesNotContain("\tat ");
+        }
+        // Settings that are not secret still go.
+        CommandRun ok = run("train", "--steps", "0", "--bootstrap-servers", "localhost:1", "--no-create-topics", "--kafka-property",
+                "security.protocol=SASL_SSL", "--kafka-property", "sasl.mechanism=SCRAM-SHA-256");
+        assertThat(ok.err()).contains("steps must be >= 1, got 0").doesNotContain("secrets");
+    }
+
+    @Test
+    void influxPasswordComesFromTheEnvironmentOnly() {
+        CommandRun r = run("analytics", "--influx-password", "hunter2");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--influx-password is not accepted").contains("set CANYON_INFLUX_PASSWORD")
+                .doesNotContain("hunter2");
+        String help = Canyon.commandLine().getSubcommands().get("analytics").getUsageMessage();
+        assertThat(help).doesNotContain("--influx-password").contains("--kafka-config").contains("$CANYON_INFLUX_PASSWORD");
+    }
+
+    @Test
+    void aKafkaConfigFileThatCannotBeReadIsNamed() throws Exception {
+        java.nio.file.Path missing = dir.resolve("missing.properties");
+        CommandRun train = run("train", "--bootstrap-servers", "localhost:1", "--steps", "1", "--dataset", "deep-linear-2",
+                "--kafka-config", missing.toString(), "--journal-dir", dir.resolve("j").toString());
+        assertThat(train.exit()).isEqualTo(1);
+        assertThat(train.err()).contains("canyon train: Kafka client configuration file " + missing + " does not exist")
+                .doesNotContain("\tat ");
+        CommandRun resend = run("resend", "--bootstrap-servers", "localhost:1", "--kafka-config", dir.toString(), "--journal-dir",
+                dir.resolve("j").toString());
+        assertThat(resend.exit()).isEqualTo(1);
+        assertThat(resend.err()).contains("Kafka client configuration file " + dir + " is not a regular file");
+        java.nio.file.Path withServers = dir.resolve("servers.properties");
+        java.nio.file.Files.writeString(withServers, "bootstrap.servers=elsewhere:9092\n");
+        CommandRun report = run("report", "--bootstrap-servers", "localhost:1", "--list", "--kafka-config", withServers.toString());
+        assertThat(report.exit()).isEqualTo(1);
+        assertThat(report.err()).contains(withServers + " sets bootstrap.servers");
+    }
+
     @Test
     void trainRunsAnExperimentOfClonesAgainstABroker() {
         try (dev.canyon.stack.EmbeddedKafka kafka = dev.canyon.stack.EmbeddedKafka.start(dir.resolve("kafka"))) {

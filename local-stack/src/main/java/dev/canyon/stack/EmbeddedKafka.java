@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * inside this JVM. Its log directory persists: start it again on the same directory and every
  * topic and record is still there. Ports are picked free at each start.
  *
+ * <p>{@link #startWithScram} starts one whose only client listener is SASL_PLAINTEXT with
+ * SCRAM-SHA-256 (the controller listener stays PLAINTEXT on loopback): clients must log in as the
+ * SCRAM user given, which is written into the metadata when the storage is formatted.
+ *
  * <p>Kafka calls {@code Exit.exit}/{@code Exit.halt} on fatal errors; {@link #start} replaces
  * those procedures so that a broker failure surfaces as an exception and a log line instead of
  * ending the JVM that also runs training and analytics.
@@ -33,13 +37,34 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int brokerPort;
     private final int controllerPort;
     private final Properties extraConfig;
+    private final ScramUser scramUser;
+    private final ScramUser brokerUser;
     private KafkaRaftServer server;
 
-    private EmbeddedKafka(Path logDir, int brokerPort, Properties extraConfig) {
+    /** A SCRAM-SHA-256 user: name and password. */
+    public record ScramUser(String name, String password) {
+        public ScramUser {
+            for (String v : new String[] {name, password}) {
+                if (v == null || v.isEmpty() || !v.matches("[A-Za-z0-9._-]+")) {
+                    throw new IllegalArgumentException("SCRAM user names and passwords here are letters, digits, '.', '_' or '-'");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "ScramUser[" + name + "]";
+        }
+    }
+
+    private EmbeddedKafka(Path logDir, int brokerPort, Properties extraConfig, ScramUser scramUser) {
         this.logDir = logDir;
         this.brokerPort = brokerPort;
         this.controllerPort = FreePort.pick();
         this.extraConfig = extraConfig;
+        this.scramUser = scramUser;
+        this.brokerUser = scramUser == null ? null
+                : new ScramUser("canyon-broker", java.util.UUID.randomUUID().toString().replace("-", ""));
     }
 
     /** Starts a broker whose data lives in {@code logDir} (created and formatted if new). */
@@ -54,9 +79,43 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Starts a broker listening on {@code port} (0: a free one). */
     public static EmbeddedKafka start(Path logDir, int port, Properties extraConfig) {
-        EmbeddedKafka kafka = new EmbeddedKafka(logDir.toAbsolutePath(), port == 0 ? FreePort.pick() : port, extraConfig);
+        EmbeddedKafka kafka = new EmbeddedKafka(logDir.toAbsolutePath(), port == 0 ? FreePort.pick() : port, extraConfig, null);
         kafka.startServer();
         return kafka;
+    }
+
+    /**
+     * Starts a broker whose only client listener is SASL_PLAINTEXT with SCRAM-SHA-256, knowing
+     * {@code user} (and a user of its own for the inter-broker listener). {@code logDir} must be new:
+     * the users are written when the storage is formatted.
+     */
+    public static EmbeddedKafka startWithScram(Path logDir, ScramUser user) {
+        if (Files.exists(logDir.resolve("meta.properties"))) {
+            throw new IllegalArgumentException("SCRAM users are written at format time; " + logDir + " is already formatted");
+        }
+        EmbeddedKafka kafka = new EmbeddedKafka(logDir.toAbsolutePath(), FreePort.pick(), new Properties(), user);
+        kafka.startServer();
+        return kafka;
+    }
+
+    /**
+     * The client properties that reach this broker besides {@code bootstrap.servers}: none for a
+     * plaintext broker; {@code security.protocol}, {@code sasl.mechanism} and {@code
+     * sasl.jaas.config} (with the password) for a SCRAM one.
+     */
+    public java.util.Map<String, String> clientProperties() {
+        return scramUser == null ? java.util.Map.of() : scramClientProperties(scramUser);
+    }
+
+    /** Client properties that log in as {@code user} with SCRAM-SHA-256 over SASL_PLAINTEXT. */
+    public static java.util.Map<String, String> scramClientProperties(ScramUser user) {
+        return java.util.Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "SCRAM-SHA-256",
+                "sasl.jaas.config", jaas(user));
+    }
+
+    private static String jaas(ScramUser user) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user.name()
+                + "\" password=\"" + user.password() + "\";";
     }
 
     /** {@code host:port} for clients. */
@@ -103,11 +162,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("process.roles", "broker,controller");
         props.put("node.id", Integer.toString(NODE_ID));
         props.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
+        String listener = scramUser == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
+        props.put("listeners", listener + "://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
+        props.put("advertised.listeners", listener + "://localhost:" + brokerPort);
         props.put("controller.listener.names", "CONTROLLER");
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT");
+        props.put("inter.broker.listener.name", listener);
+        if (scramUser != null) {
+            props.put("sasl.enabled.mechanisms", "SCRAM-SHA-256");
+            props.put("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-256");
+            props.put("listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config", jaas(brokerUser));
+        }
         props.put("log.dirs", logDir.toString());
         props.put("num.partitions", "1");
         props.put("offsets.topic.replication.factor", "1");
@@ -152,12 +217,18 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .setMetadataLogDirectory(config.metadataLogDir())
                     .setDirectories(java.util.List.of(logDir.toString()))
                     .setIgnoreFormatted(true)
+                    .setScramArguments(scramUser == null ? java.util.List.of() : java.util.List.of(
+                            scramArgument(brokerUser), scramArgument(scramUser)))
                     .run();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create Kafka log directory " + logDir, e);
         } catch (Exception e) {
             throw new IllegalStateException("cannot format Kafka log directory " + logDir + ": " + e.getMessage(), e);
         }
+    }
+
+    private static String scramArgument(ScramUser user) {
+        return "SCRAM-SHA-256=[name=" + user.name() + ",password=" + user.password() + "]";
     }
 
     /**

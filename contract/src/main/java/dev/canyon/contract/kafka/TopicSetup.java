@@ -2,7 +2,6 @@ package dev.canyon.contract.kafka;
 
 import dev.canyon.contract.Topics;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -11,71 +10,139 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 
 /**
- * Creates Canyon's topics when missing, with {@code max.message.bytes} raised to {@link
- * Topics#MAX_RECORD_BYTES} so that FULL-vector steps fit; on existing topics it raises that limit.
+ * Creates Canyon's topics when missing and checks the ones that exist.
+ *
+ * <p>A missing topic is created with replication factor min(3, brokers in the cluster), {@code
+ * min.insync.replicas} min(2, replication factor) (with the producers' {@code acks=all}, a record
+ * acknowledged on 3 brokers survives the loss of one), and {@code max.message.bytes} {@link
+ * Topics#MAX_RECORD_BYTES} so that FULL-vector steps fit.
+ *
+ * <p>An existing topic is left as it is: its settings are only read (which needs DESCRIBE_CONFIGS,
+ * not ALTER_CONFIGS). When it admits smaller records than Canyon needs, {@link #ensure} fails with
+ * a message naming the topic, the current and needed values and the {@code kafka-configs.sh}
+ * command that raises it.
  */
 public final class TopicSetup {
     /** Default partitions per topic for a new topic. */
     public static final int DEFAULT_PARTITIONS = 2;
 
+    /** Replication factor of a new topic when the cluster has at least as many brokers. */
+    public static final int MAX_REPLICATION = 3;
+
+    /** {@code min.insync.replicas} of a new topic when its replication factor allows it. */
+    public static final int MIN_INSYNC_REPLICAS = 2;
+
+    /** The topics Canyon writes and reads. */
+    public static final List<String> TOPICS = List.of(Topics.STEPS, Topics.RUNS, Topics.SNAPSHOTS, Topics.ALERTS, Topics.DEAD_LETTER);
+
+    private static final long TIMEOUT_S = 30;
+
     private TopicSetup() {}
 
-    /** Ensures the step, run, probe, snapshot, alert and dead-letter topics exist with the record size Canyon needs. */
-    public static void ensure(Properties adminProperties, int partitions, short replication) {
+    /** Replication factor of a new topic on a cluster of {@code brokers}: min(3, brokers). */
+    public static short replicationFor(int brokers) {
+        return (short) Math.max(1, Math.min(MAX_REPLICATION, brokers));
+    }
+
+    /** {@code min.insync.replicas} of a new topic of replication factor {@code replication}: min(2, replication). */
+    public static int minInsyncReplicasFor(int replication) {
+        return Math.max(1, Math.min(MIN_INSYNC_REPLICAS, replication));
+    }
+
+    /**
+     * Ensures the step, run, snapshot, alert and dead-letter topics exist with the settings Canyon
+     * needs: creates the missing ones ({@code partitions} each; replication and {@code
+     * min.insync.replicas} from the cluster's size), checks the existing ones without changing them.
+     *
+     * @throws IllegalStateException when the cluster cannot be reached, a topic cannot be created, or
+     *     an existing topic's {@code max.message.bytes} is below {@link Topics#MAX_RECORD_BYTES}
+     */
+    public static void ensure(Properties adminProperties, int partitions) {
+        Object servers = adminProperties.get("bootstrap.servers");
         try (Admin admin = Admin.create(adminProperties)) {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            Map<String, String> configs = Map.of("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES));
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS);
             List<NewTopic> create = new ArrayList<>();
-            Map<ConfigResource, java.util.Collection<AlterConfigOp>> alter = new HashMap<>();
-            for (String t : List.of(Topics.STEPS, Topics.RUNS, Topics.SNAPSHOTS, Topics.ALERTS, Topics.DEAD_LETTER)) {
+            List<String> check = new ArrayList<>();
+            for (String t : TOPICS) {
                 if (existing.contains(t)) {
-                    alter.put(new ConfigResource(ConfigResource.Type.TOPIC, t), List.of(new AlterConfigOp(
-                            new ConfigEntry("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES)),
-                            AlterConfigOp.OpType.SET)));
-                } else {
-                    create.add(new NewTopic(t, partitions, replication).configs(configs));
+                    check.add(t);
                 }
             }
-            if (!create.isEmpty()) {
+            if (check.size() < TOPICS.size()) {
+                int brokers = admin.describeCluster().nodes().get(TIMEOUT_S, TimeUnit.SECONDS).size();
+                short replication = replicationFor(brokers);
+                Map<String, String> configs = Map.of(
+                        "max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES),
+                        "min.insync.replicas", Integer.toString(minInsyncReplicasFor(replication)));
+                for (String t : TOPICS) {
+                    if (!existing.contains(t)) {
+                        create.add(new NewTopic(t, partitions, replication).configs(configs));
+                    }
+                }
                 try {
-                    admin.createTopics(create).all().get(30, TimeUnit.SECONDS);
+                    admin.createTopics(create).all().get(TIMEOUT_S, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
                         throw e;
                     }
+                    // Created meanwhile by another process: checked below like any existing topic.
+                    for (NewTopic t : create) {
+                        check.add(t.name());
+                    }
                 }
             }
-            if (!alter.isEmpty()) {
-                admin.incrementalAlterConfigs(alter).all().get(30, TimeUnit.SECONDS);
+            if (!check.isEmpty()) {
+                checkExisting(admin, check, servers);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating Canyon topics", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot create Canyon topics on " + adminProperties.get("bootstrap.servers")
-                    + ": " + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+            throw new IllegalStateException("cannot create or check Canyon's topics on " + servers + ": "
+                    + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
         }
     }
 
-    /** {@link #ensure(Properties, int, short)} on a single-broker cluster. */
+    private static void checkExisting(Admin admin, List<String> topics, Object servers)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        List<ConfigResource> resources = topics.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+        Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+        List<String> problems = new ArrayList<>();
+        for (ConfigResource r : resources) {
+            ConfigEntry e = configs.get(r) == null ? null : configs.get(r).get("max.message.bytes");
+            long current = e == null || e.value() == null ? -1 : Long.parseLong(e.value());
+            if (current < Topics.MAX_RECORD_BYTES) {
+                problems.add("topic " + r.name() + " has max.message.bytes " + (current < 0 ? "unknown" : Long.toString(current))
+                        + ", Canyon needs at least " + Topics.MAX_RECORD_BYTES + " (FULL-vector steps); raise it with: "
+                        + "kafka-configs.sh --bootstrap-server " + servers + " --command-config <client config file> --alter "
+                        + "--entity-type topics --entity-name " + r.name() + " --add-config max.message.bytes="
+                        + Topics.MAX_RECORD_BYTES);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", problems) + " (Canyon does not change existing topics)");
+        }
+    }
+
+    /** {@link #ensure(Properties, int)} with {@value #DEFAULT_PARTITIONS} partitions, without client properties. */
     public static void ensure(String bootstrapServers) {
         ensure(bootstrapServers, Map.of());
     }
 
     /**
-     * {@link #ensure(Properties, int, short)} with {@value #DEFAULT_PARTITIONS} partitions and
-     * replication 1, connecting with {@code clientProperties} (security settings, ...).
+     * {@link #ensure(Properties, int)} with {@value #DEFAULT_PARTITIONS} partitions, connecting with
+     * {@code clientProperties} (security settings, ...).
      */
     public static void ensure(String bootstrapServers, Map<String, String> clientProperties) {
         Properties p = new Properties();
         p.putAll(clientProperties);
         p.put("bootstrap.servers", bootstrapServers);
-        ensure(p, DEFAULT_PARTITIONS, (short) 1);
+        ensure(p, DEFAULT_PARTITIONS);
     }
 }

@@ -162,7 +162,20 @@ public record AnalyticsConfig(String bootstrapServers, Map<String, String> kafka
         }
     }
 
-    /** Kafka client properties for the source and the dead-letter sink. */
+    /** Without the values of secret Kafka properties ({@code sasl.jaas.config}, passwords, ...): safe to log. */
+    @Override
+    public String toString() {
+        Map<String, String> shown = new java.util.TreeMap<>();
+        kafkaProperties.forEach((k, v) -> shown.put(k, dev.canyon.contract.kafka.KafkaClientProperties.isSecret(k) ? "****" : v));
+        return "AnalyticsConfig[bootstrapServers=" + bootstrapServers + ", kafkaProperties=" + shown + ", groupId=" + groupId
+                + ", influx=" + influx + ", checkpointInterval=" + checkpointInterval + ", flushInterval=" + flushInterval
+                + ", parallelism=" + parallelism + ", startTimestampMs=" + startTimestampMs + ", analytics=" + analytics + "]";
+    }
+
+    /**
+     * Kafka client properties for the source, the alert and dead-letter sinks and their admin
+     * clients: Canyon's fetch sizes, then {@link #kafkaProperties()} (security settings, ...).
+     */
     public Properties clientProperties() {
         Properties p = new Properties();
         p.put("max.partition.fetch.bytes", Integer.toString(Topics.MAX_RECORD_BYTES));

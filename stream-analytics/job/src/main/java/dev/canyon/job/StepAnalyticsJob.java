@@ -159,11 +159,23 @@ public final class StepAnalyticsJob {
                 new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>()), settings, false);
     }
 
+    /**
+     * Producer properties of the alert and dead-letter sinks: {@code acks=all} (a record is
+     * acknowledged once every in-sync replica has it, at least {@code min.insync.replicas}), then
+     * {@link AnalyticsConfig#clientProperties()} (the security settings).
+     */
+    static Properties producerProperties(AnalyticsConfig config) {
+        Properties p = new Properties();
+        p.put("acks", "all");
+        p.putAll(config.clientProperties());
+        return p;
+    }
+
     /** Writes alerts to {@link Topics#ALERTS}. */
     public static KafkaSink<AlertTransition> alertSink(AnalyticsConfig config) {
         return KafkaSink.<AlertTransition>builder()
                 .setBootstrapServers(config.bootstrapServers())
-                .setKafkaProducerConfig(config.clientProperties())
+                .setKafkaProducerConfig(producerProperties(config))
                 .setRecordSerializer(new AlertSerializer(Topics.ALERTS))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
@@ -171,7 +183,7 @@ public final class StepAnalyticsJob {
 
     /** Writes dead letters to {@link Topics#DEAD_LETTER}. */
     public static KafkaSink<DeadLetter> deadLetterSink(AnalyticsConfig config) {
-        Properties p = config.clientProperties();
+        Properties p = producerProperties(config);
         p.put("max.request.size", Integer.toString(Topics.MAX_RECORD_BYTES));
         return KafkaSink.<DeadLetter>builder()
                 .setBootstrapServers(config.bootstrapServers())

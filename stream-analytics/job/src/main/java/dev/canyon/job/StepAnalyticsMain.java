@@ -2,15 +2,10 @@ package dev.canyon.job;
 
 import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.storage.InfluxConfig;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
@@ -78,23 +73,13 @@ public final class StepAnalyticsMain {
                 checkpoints, null, parallelism, -1, dev.canyon.analytics.AnalyticsSettings.fromMap(s.asMap()));
     }
 
-    /** Kafka client properties from the file {@code CANYON_KAFKA_CONFIG} names (none when unset). */
+    /**
+     * Kafka client properties (security settings and their secrets) from the file {@code
+     * CANYON_KAFKA_CONFIG} names, for the source, the sinks and topic creation; none when unset.
+     */
     static Map<String, String> kafkaProperties(JobSettings s) {
         String file = s.get("CANYON_KAFKA_CONFIG");
-        Map<String, String> out = new LinkedHashMap<>();
-        if (file == null) {
-            return out;
-        }
-        Path path = Path.of(file);
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(path)) {
-            p.load(in);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the Kafka client properties " + path.toAbsolutePath() + " ("
-                    + s.origin("CANYON_KAFKA_CONFIG") + "): " + e, e);
-        }
-        p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
-        return out;
+        return file == null ? Map.of() : dev.canyon.contract.kafka.KafkaClientProperties.load(Path.of(file));
     }
 
     /** What the web UI shows as the job's parameters: the effective settings, secrets masked. */

@@ -2,6 +2,7 @@ package dev.canyon.trainer.telemetry;
 
 import dev.canyon.contract.Topics;
 import dev.canyon.contract.VectorRepresentation;
+import dev.canyon.contract.kafka.KafkaClientProperties;
 import dev.canyon.kernels.sketch.CountSketch;
 import dev.canyon.trainer.probe.ProbePlan;
 import java.nio.file.Path;
@@ -21,7 +22,13 @@ import java.util.UUID;
  * <caption>Settings</caption>
  * <tr><th>setting</th><th>default</th><th>meaning</th></tr>
  * <tr><td>bootstrapServers</td><td>none (required by the Kafka sink)</td><td>Kafka {@code host:port[,host:port]}</td></tr>
- * <tr><td>kafkaProperties</td><td>none</td><td>any further producer property (security settings, ...); overrides Canyon's defaults</td></tr>
+ * <tr><td>kafkaPropertiesFrom</td><td>{@code $CANYON_KAFKA_CONFIG}, else none</td><td>a Kafka client properties file,
+ *     as Kafka's tools take with {@code --command-config}: security settings and their secrets ({@code
+ *     security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config}, {@code ssl.*}); read at {@link
+ *     Builder#build()}, which fails naming the file when it is missing or unreadable; its entries override Canyon's
+ *     defaults</td></tr>
+ * <tr><td>kafkaProperties</td><td>none</td><td>any further producer property; overrides Canyon's defaults and the
+ *     file's entries</td></tr>
  * <tr><td>experimentId</td><td>{@code default}</td><td>experiment the run belongs to</td></tr>
  * <tr><td>runId</td><td>generated</td><td>run id</td></tr>
  * <tr><td>vectors</td><td>{@code sketch:1024}</td><td>how gradient and delta vectors are shipped</td></tr>
@@ -48,6 +55,8 @@ import java.util.UUID;
 public final class TelemetryConfig {
     private final String bootstrapServers;
     private final Map<String, String> kafkaProperties;
+    private final Map<String, String> explicitKafkaProperties;
+    private final Path kafkaPropertiesFile;
     private final String experimentId;
     private final String runId;
     private final VectorRepresentation vectors;
@@ -91,7 +100,12 @@ public final class TelemetryConfig {
             throw new IllegalArgumentException("journalMaxBytes must be >= 0, got " + b.journalMaxBytes);
         }
         this.bootstrapServers = b.bootstrapServers;
-        this.kafkaProperties = Map.copyOf(b.kafkaProperties);
+        this.explicitKafkaProperties = Map.copyOf(b.kafkaProperties);
+        this.kafkaPropertiesFile = b.kafkaPropertiesFile;
+        this.kafkaProperties = Map.copyOf(KafkaClientProperties.merge(b.kafkaPropertiesFile == null ? Map.of()
+                : b.kafkaPropertiesFileFromEnvironment
+                        ? KafkaClientProperties.fromEnvironment(Map.of(KafkaClientProperties.ENV, b.kafkaPropertiesFile.toString()))
+                        : KafkaClientProperties.load(b.kafkaPropertiesFile), explicitKafkaProperties));
         this.experimentId = experiment;
         this.runId = b.runId == null || b.runId.isBlank() ? newRunId() : b.runId;
         this.vectors = Objects.requireNonNull(b.vectors, "vectors");
@@ -126,7 +140,9 @@ public final class TelemetryConfig {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.bootstrapServers = bootstrapServers;
-        b.kafkaProperties = kafkaProperties;
+        b.kafkaProperties = explicitKafkaProperties;
+        b.kafkaPropertiesFile = kafkaPropertiesFile;
+        b.kafkaPropertiesFileFromEnvironment = false;
         b.experimentId = experimentId;
         b.runId = runId;
         b.vectors = vectors;
@@ -147,6 +163,8 @@ public final class TelemetryConfig {
     public static final class Builder {
         private String bootstrapServers;
         private Map<String, String> kafkaProperties = Map.of();
+        private Path kafkaPropertiesFile = environmentKafkaConfig();
+        private boolean kafkaPropertiesFileFromEnvironment = kafkaPropertiesFile != null;
         private String experimentId = "default";
         private String runId;
         private VectorRepresentation vectors = VectorRepresentation.sketch(VectorRepresentation.DEFAULT_SKETCH_SIZE);
@@ -169,7 +187,23 @@ public final class TelemetryConfig {
             return this;
         }
 
-        /** Further producer properties (security settings, ...); they override Canyon's defaults. */
+        /**
+         * A Kafka client properties file (security settings and their secrets; Kafka's {@code
+         * --command-config} format) instead of {@code $CANYON_KAFKA_CONFIG}; null: none. Read at
+         * {@link #build()}.
+         */
+        public Builder kafkaPropertiesFrom(Path file) {
+            this.kafkaPropertiesFile = file;
+            this.kafkaPropertiesFileFromEnvironment = false;
+            return this;
+        }
+
+        private static Path environmentKafkaConfig() {
+            String f = System.getenv(KafkaClientProperties.ENV);
+            return f == null || f.isBlank() ? null : Path.of(f.strip());
+        }
+
+        /** Further producer properties; they override Canyon's defaults and the {@link #kafkaPropertiesFrom} file's. */
         public Builder kafkaProperties(Map<String, String> props) {
             this.kafkaProperties = Objects.requireNonNull(props, "kafkaProperties");
             return this;
@@ -276,8 +310,14 @@ public final class TelemetryConfig {
         return bootstrapServers;
     }
 
+    /** The producer properties beyond Canyon's defaults: the {@code kafkaPropertiesFrom} file's, then {@code kafkaProperties}. */
     public Map<String, String> kafkaProperties() {
         return kafkaProperties;
+    }
+
+    /** The Kafka client properties file read, or null. */
+    public Path kafkaPropertiesFile() {
+        return kafkaPropertiesFile;
     }
 
     public String experimentId() {
