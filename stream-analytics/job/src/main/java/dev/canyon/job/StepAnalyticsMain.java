@@ -56,6 +56,7 @@ public final class StepAnalyticsMain {
         config = config.withAnalytics(analytics(env));
         TopicSetup.ensure(kafka);
         StreamExecutionEnvironment flink = StreamExecutionEnvironment.getExecutionEnvironment();
+        Checkpoints.restoreLatest(flink); // a restarted JobManager continues from the newest retained checkpoint
         StepAnalyticsJob.buildProduction(flink, config);
         flink.execute(StepAnalyticsJob.NAME);
     }
