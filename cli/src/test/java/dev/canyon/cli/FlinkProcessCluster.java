@@ -175,22 +175,26 @@ final class FlinkProcessCluster {
     }
 
     /**
-     * The id of the job running with every task RUNNING, when exactly {@code taskManagers}
-     * TaskManagers are registered and each has its slot taken (so the job runs on all of them).
+     * The id of the job running with every task RUNNING, when the TaskManagers registered are
+     * exactly those alive (a killed one gone, its successor there) and each has its slot taken (so
+     * the job runs on all of them).
      */
-    Optional<String> jobRunningOn(int taskManagers) {
+    Optional<String> jobRunningOnLiveTaskManagers() {
         Optional<JsonNode> tms = rest("/taskmanagers");
         if (tms.isEmpty()) {
             return Optional.empty();
         }
-        JsonNode list = tms.get().path("taskmanagers");
-        if (list.size() != taskManagers) {
-            return Optional.empty();
-        }
-        for (JsonNode tm : list) {
+        java.util.Set<String> registered = new java.util.TreeSet<>();
+        for (JsonNode tm : tms.get().path("taskmanagers")) {
             if (tm.path("freeSlots").asInt(-1) != 0) {
                 return Optional.empty();
             }
+            registered.add(tm.path("id").asText());
+        }
+        java.util.Set<String> alive = taskManagers.stream().filter(ChildJvm::isAlive).map(ChildJvm::name)
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
+        if (!registered.equals(alive)) {
+            return Optional.empty();
         }
         for (JsonNode job : rest("/jobs/overview").map(j -> j.path("jobs")).orElse(json.createArrayNode())) {
             JsonNode tasks = job.path("tasks");

@@ -129,7 +129,7 @@ class ProcessClusterTest {
             children.add(flink.jobManager());
             children.add(flink.startTaskManager());
             children.add(flink.startTaskManager());
-            String firstJob = await(() -> flink.jobRunningOn(2), "the job RUNNING on 2 TaskManagers", 150);
+            String firstJob = await(() -> flink.jobRunningOnLiveTaskManagers(), "the job RUNNING on 2 TaskManagers", 150);
             phase("flink up, job running");
 
             // ---- training: 3 runs, paced, gated by the main thread between faults
@@ -190,7 +190,7 @@ class ProcessClusterTest {
                 long killedAt = stored.get();
                 children.add(flink.startTaskManager());
                 phase("fault 2: " + victim.name() + " killed at step " + killedAt + " stored, " + sent.get() + " sent; tm-3 started");
-                await(() -> flink.jobRunningOn(2), "the job RUNNING again on 2 TaskManagers", 120);
+                await(() -> flink.jobRunningOnLiveTaskManagers(), "the job RUNNING again on 2 TaskManagers", 120);
                 awaitStored(stored, 140, producerError);
                 allowed.set(220);
                 phase("job recovered on the new TaskManager, steps to 140 stored");
@@ -205,7 +205,7 @@ class ProcessClusterTest {
                 phase("fault 3: JobManager killed at step " + stored.get() + " stored, " + sent.get() + " sent; newest checkpoint "
                         + dir.relativize(checkpoint));
                 flink.jobManager().start();
-                String secondJob = await(() -> flink.jobRunningOn(2).filter(j -> !j.equals(firstJob)),
+                String secondJob = await(() -> flink.jobRunningOnLiveTaskManagers().filter(j -> !j.equals(firstJob)),
                         "the job RUNNING again after the JobManager's restart", 150);
                 JsonNode restored = flink.rest("/jobs/" + secondJob + "/checkpoints").map(c -> c.path("latest").path("restored"))
                         .orElseThrow();
