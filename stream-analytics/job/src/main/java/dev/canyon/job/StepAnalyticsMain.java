@@ -40,6 +40,7 @@ public final class StepAnalyticsMain {
         LOG.info("Canyon job settings (parallelism {}, checkpoints every {}):\n{}", config.parallelism(),
                 config.checkpointInterval(), settings.describe());
         TopicSetup.ensure(config.bootstrapServers(), config.kafkaProperties());
+        Checkpoints.restoreLatest(flink); // a restarted JobManager continues from the newest retained checkpoint
         StepAnalyticsJob.buildProduction(flink, config);
         flink.getConfig().setGlobalJobParameters(shown(settings, config));
         flink.execute(StepAnalyticsJob.NAME);

@@ -1,0 +1,175 @@
+package dev.canyon.cli;
+
+import dev.canyon.contract.Topics;
+import dev.canyon.stack.FreePort;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.metadata.storage.Formatter;
+
+/**
+ * A KRaft Kafka cluster of combined broker+controller nodes (a static quorum of all of them), each
+ * {@code kafka.Kafka} in a JVM of its own on free loopback ports, their storage formatted here with
+ * one cluster id. Internal topics are replicated on every node with {@code min.insync.replicas}
+ * one less, so that a node killed loses no acknowledged record.
+ */
+final class KafkaProcessCluster {
+    private final List<ChildJvm> nodes = new ArrayList<>();
+    private final List<Integer> brokerPorts = new ArrayList<>();
+
+    KafkaProcessCluster(Path dir, int size, String classPath, List<String> jvmOptions) {
+        String clusterId = Uuid.randomUuid().toString();
+        List<Integer> controllerPorts = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            brokerPorts.add(FreePort.pick());
+            controllerPorts.add(FreePort.pick());
+        }
+        String voters = java.util.stream.IntStream.range(0, size).mapToObj(i -> (i + 1) + "@127.0.0.1:" + controllerPorts.get(i))
+                .collect(Collectors.joining(","));
+        String replicas = Integer.toString(size);
+        String minIsr = Integer.toString(Math.max(1, size - 1));
+        for (int i = 0; i < size; i++) {
+            int node = i + 1;
+            Path logDir = dir.resolve("kafka-" + node);
+            Properties p = new Properties();
+            p.put("process.roles", "broker,controller");
+            p.put("node.id", Integer.toString(node));
+            p.put("controller.quorum.voters", voters);
+            p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPorts.get(i) + ",CONTROLLER://127.0.0.1:" + controllerPorts.get(i));
+            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPorts.get(i));
+            p.put("controller.listener.names", "CONTROLLER");
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.put("inter.broker.listener.name", "PLAINTEXT");
+            p.put("log.dirs", logDir.toString());
+            p.put("num.partitions", "1");
+            p.put("default.replication.factor", replicas);
+            p.put("min.insync.replicas", minIsr);
+            p.put("offsets.topic.replication.factor", replicas);
+            p.put("offsets.topic.num.partitions", "4");
+            p.put("transaction.state.log.replication.factor", replicas);
+            p.put("transaction.state.log.min.isr", minIsr);
+            p.put("transaction.state.log.num.partitions", "4");
+            p.put("share.coordinator.state.topic.replication.factor", replicas);
+            p.put("share.coordinator.state.topic.min.isr", minIsr);
+            p.put("group.initial.rebalance.delay.ms", "0");
+            p.put("auto.create.topics.enable", "false");
+            p.put("unclean.leader.election.enable", "false");
+            // Fast failure detection for the test: a dead node is fenced (and leaves the ISR) within seconds.
+            p.put("broker.heartbeat.interval.ms", "500");
+            p.put("broker.session.timeout.ms", "3000");
+            p.put("replica.lag.time.max.ms", "5000");
+            p.put("controller.quorum.election.timeout.ms", "1000");
+            p.put("controller.quorum.fetch.timeout.ms", "2000");
+            p.put("message.max.bytes", Integer.toString(64 * 1024 * 1024 + 1024));
+            p.put("replica.fetch.max.bytes", Integer.toString(64 * 1024 * 1024 + 1024));
+            p.put("socket.request.max.bytes", Integer.toString(256 * 1024 * 1024));
+            p.put("log.retention.hours", "-1");
+            p.put("num.network.threads", "2");
+            p.put("num.io.threads", "2");
+            p.put("num.recovery.threads.per.data.dir", "1");
+            p.put("background.threads", "2");
+            Path config = dir.resolve("kafka-" + node + ".properties");
+            try {
+                Files.createDirectories(logDir);
+                try (OutputStream out = Files.newOutputStream(config)) {
+                    p.store(out, "node " + node);
+                }
+                new Formatter()
+                        .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                        .setNodeId(node)
+                        .setClusterId(clusterId)
+                        .setControllerListenerName("CONTROLLER")
+                        .setMetadataLogDirectory(logDir.toString())
+                        .setDirectories(List.of(logDir.toString()))
+                        .run();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot prepare Kafka node " + node, e);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot format Kafka node " + node + ": " + e.getMessage(), e);
+            }
+            nodes.add(new ChildJvm("kafka-" + node, dir, classPath, jvmOptions, "kafka.Kafka", List.of(config.toString()), Map.of()));
+        }
+    }
+
+    void start() {
+        nodes.forEach(ChildJvm::start);
+    }
+
+    List<ChildJvm> nodes() {
+        return nodes;
+    }
+
+    String bootstrapServers() {
+        return brokerPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+    }
+
+    /** Waits until every node listens and the cluster has them all as brokers. */
+    void awaitUp(long timeoutMs) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        for (int i = 0; i < nodes.size(); i++) {
+            while (!listens(brokerPorts.get(i))) {
+                if (!nodes.get(i).isAlive()) {
+                    throw new IllegalStateException(nodes.get(i).name() + " exited during start-up:\n" + nodes.get(i).tail(40));
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException(nodes.get(i).name() + " did not listen within " + timeoutMs + " ms:\n"
+                            + nodes.get(i).tail(40));
+                }
+                Thread.sleep(100);
+            }
+        }
+        try (Admin admin = admin()) {
+            while (admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size() < nodes.size()) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("Kafka cluster did not register " + nodes.size() + " brokers within " + timeoutMs + " ms");
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /**
+     * Canyon's topics as {@code TopicSetup} makes them ({@value dev.canyon.contract.kafka.TopicSetup#DEFAULT_PARTITIONS}
+     * partitions, {@code max.message.bytes}), but replicated on every node with {@code min.insync.replicas} one less.
+     */
+    void createCanyonTopics() throws Exception {
+        try (Admin admin = admin()) {
+            Map<String, String> configs = Map.of("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES),
+                    "min.insync.replicas", Integer.toString(Math.max(1, nodes.size() - 1)));
+            List<NewTopic> topics = new ArrayList<>();
+            for (String t : List.of(Topics.STEPS, Topics.RUNS, Topics.SNAPSHOTS, Topics.ALERTS, Topics.DEAD_LETTER)) {
+                topics.add(new NewTopic(t, dev.canyon.contract.kafka.TopicSetup.DEFAULT_PARTITIONS, (short) nodes.size()).configs(configs));
+            }
+            admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    Admin admin() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers());
+        return Admin.create(p);
+    }
+
+    private static boolean listens(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
