@@ -10,13 +10,9 @@ import dev.canyon.contract.Topics;
 import dev.canyon.contract.WireRecords;
 import dev.canyon.contract.proto.HessianProbe;
 import dev.canyon.contract.proto.Probe;
-import dev.canyon.job.AnalyticsConfig;
 import dev.canyon.job.Checkpoints;
 import dev.canyon.job.StepAnalyticsJob;
 import dev.canyon.job.StepAnalyticsMain;
-import dev.canyon.job.influx.InfluxSink;
-import dev.canyon.job.kafka.RawRecord;
-import dev.canyon.job.kafka.RawRecordDeserializer;
 import dev.canyon.stack.InfluxdProcess;
 import dev.canyon.storage.InfluxConfig;
 import dev.canyon.storage.InfluxStore;
@@ -44,14 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.base.source.hybrid.HybridSource;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -280,28 +269,14 @@ class ProcessClusterTest {
     }
 
     /**
-     * The job's analytics over the recorded topics as a bounded MiniCluster job at parallelism 1, the
-     * run topic read to its end before the step topic ({@code StepAnalyticsJob.buildReplay} reads both at
-     * once, so a run's steps can overtake its run-started record and its points then lack what that
-     * record tells, e.g. the optimizer of the stability ratio; the live job read the run-started records
-     * first, as they were sent before any step).
+     * The job's analytics over the recorded topics as {@code canyon replay} computes them: a bounded
+     * MiniCluster job at parallelism 2 ({@code StepAnalyticsJob.buildReplay}, which reads the run topic
+     * to its end before the step topic, so no run's steps overtake its run-started record).
      */
     private static void replay(String bootstrap, InfluxConfig influx, dev.canyon.analytics.AnalyticsSettings settings) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
-        HybridSource<RawRecord> source = HybridSource.builder(boundedSource(bootstrap, Topics.RUNS))
-                .addSource(boundedSource(bootstrap, Topics.STEPS)).build();
-        DataStream<RawRecord> records = env.fromSource(source, WatermarkStrategy.noWatermarks(), "records", TypeInformation.of(RawRecord.class))
-                .uid("steps-source");
-        StepAnalyticsJob.build(records, new StepAnalyticsJob.Sinks(
-                new InfluxSink(influx, AnalyticsConfig.DEFAULT_FLUSH_MS), new DiscardingSink<>(), new DiscardingSink<>()), settings, false);
+        StepAnalyticsJob.buildReplay(env, bootstrap, java.util.Map.of(), influx, -1, null, null, 2, settings);
         env.execute("cluster-reference");
-    }
-
-    private static KafkaSource<RawRecord> boundedSource(String bootstrap, String topic) {
-        return KafkaSource.<RawRecord>builder().setBootstrapServers(bootstrap).setTopics(topic)
-                .setGroupId("cluster-reference-" + System.nanoTime()).setStartingOffsets(OffsetsInitializer.earliest())
-                .setBounded(OffsetsInitializer.latest()).setDeserializer(new RawRecordDeserializer()).build();
     }
 
     private void phase(String what) {
