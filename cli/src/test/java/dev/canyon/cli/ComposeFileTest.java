@@ -38,35 +38,29 @@ class ComposeFileTest {
     }
 
     /**
-     * The JobManager's entrypoint continues the job from the newest completed checkpoint in the
-     * volume (a chk-N folder with _metadata; a half-written one is skipped), and starts it without
-     * state when there is none. Run with the image's entrypoint replaced by echo.
+     * The JobManager runs as ProcessClusterTest proves: Flink's image at the project's Flink version,
+     * application mode with the job jar in usrlib, checkpoints retained in the volume, so that after a
+     * restart the job's main continues from the newest one (Checkpoints.restoreLatest).
      */
     @Test
-    void theJobManagerContinuesFromTheNewestCompletedCheckpoint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root)
-            throws Exception {
-        java.nio.file.Path script = PipelineIntegrationTest.repoRoot().resolve("docker/jobmanager-entrypoint.sh");
-        assertThat(entrypoint(script, root)).doesNotContain("--fromSavepoint").contains("standalone-job")
-                .contains("dev.canyon.job.StepAnalyticsMain");
-        java.nio.file.Path job = root.resolve("00000000000000000000000000000000");
-        for (int n : new int[] {7, 8}) {
-            Files.createDirectories(job.resolve("chk-" + n));
-            Files.writeString(job.resolve("chk-" + n).resolve("_metadata"), "m");
-            Files.setLastModifiedTime(job.resolve("chk-" + n).resolve("_metadata"),
-                    java.nio.file.attribute.FileTime.fromMillis(1_700_000_000_000L + n * 1000L));
+    void theJobManagerIsTheOneTheProcessClusterTestProves() throws Exception {
+        String file = Files.readString(PipelineIntegrationTest.repoRoot().resolve("docker-compose.yml"), StandardCharsets.UTF_8);
+        String pom = Files.readString(PipelineIntegrationTest.repoRoot().resolve("pom.xml"), StandardCharsets.UTF_8);
+        java.util.regex.Matcher v = java.util.regex.Pattern.compile("<flink.version>([^<]+)</flink.version>").matcher(pom);
+        assertThat(v.find()).isTrue();
+        java.util.regex.Matcher images = java.util.regex.Pattern.compile("image: flink:(\\S+)-java17").matcher(file);
+        int count = 0;
+        while (images.find()) {
+            count++;
+            assertThat(images.group(1)).as("Flink image version").isEqualTo(v.group(1));
         }
-        Files.createDirectories(job.resolve("chk-9")); // taken when the JobManager died: no _metadata
-        assertThat(entrypoint(script, root)).contains("--fromSavepoint " + job.resolve("chk-8"));
-    }
-
-    private static String entrypoint(java.nio.file.Path script, java.nio.file.Path root) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
-        pb.environment().put("CANYON_CHECKPOINT_ROOT", root.toString());
-        pb.environment().put("FLINK_ENTRYPOINT", "echo");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(out).isZero();
-        return out;
+        assertThat(count).as("JobManager and TaskManager images").isEqualTo(2);
+        assertThat(file).contains("command: [\"standalone-job\", \"--job-classname\", \"dev.canyon.job.StepAnalyticsMain\"]")
+                .contains("/opt/flink/usrlib/canyon-analytics.jar:ro")
+                .contains("execution.checkpointing.dir: file:///flink-checkpoints")
+                .contains("execution.checkpointing.externalized-checkpoint-retention: RETAIN_ON_CANCELLATION");
+        assertThat(file.substring(file.indexOf("\n  jobmanager:"), file.indexOf("\n  taskmanager:")))
+                .as("the JobManager keeps the image's entrypoint").doesNotContain("entrypoint:");
     }
 
     @Test
