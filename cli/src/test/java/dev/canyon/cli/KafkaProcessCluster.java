@@ -1,6 +1,5 @@
 package dev.canyon.cli;
 
-import dev.canyon.contract.Topics;
 import dev.canyon.stack.FreePort;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,7 +16,6 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.metadata.storage.Formatter;
 
@@ -143,18 +141,30 @@ final class KafkaProcessCluster {
     }
 
     /**
-     * Canyon's topics as {@code TopicSetup} makes them ({@value dev.canyon.contract.kafka.TopicSetup#DEFAULT_PARTITIONS}
-     * partitions, {@code max.message.bytes}), but replicated on every node with {@code min.insync.replicas} one less.
+     * Canyon's topics made by the product ({@code TopicSetup.ensure}), then checked: on this cluster
+     * of 3 brokers every partition has 3 replicas and {@code min.insync.replicas} is 2.
      */
     void createCanyonTopics() throws Exception {
+        dev.canyon.contract.kafka.TopicSetup.ensure(bootstrapServers());
         try (Admin admin = admin()) {
-            Map<String, String> configs = Map.of("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES),
-                    "min.insync.replicas", Integer.toString(Math.max(1, nodes.size() - 1)));
-            List<NewTopic> topics = new ArrayList<>();
-            for (String t : List.of(Topics.STEPS, Topics.RUNS, Topics.SNAPSHOTS, Topics.ALERTS, Topics.DEAD_LETTER)) {
-                topics.add(new NewTopic(t, dev.canyon.contract.kafka.TopicSetup.DEFAULT_PARTITIONS, (short) nodes.size()).configs(configs));
+            List<String> topics = dev.canyon.contract.kafka.TopicSetup.TOPICS;
+            var descriptions = admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS);
+            var configs = admin.describeConfigs(topics.stream()
+                    .map(t -> new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t))
+                    .toList()).all().get(60, TimeUnit.SECONDS);
+            for (String t : topics) {
+                descriptions.get(t).partitions().forEach(partition -> {
+                    if (partition.replicas().size() != Math.min(3, nodes.size())) {
+                        throw new AssertionError(t + " partition " + partition.partition() + " has " + partition.replicas().size()
+                                + " replicas on " + nodes.size() + " brokers");
+                    }
+                });
+                String minIsr = configs.get(new org.apache.kafka.common.config.ConfigResource(
+                        org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t)).get("min.insync.replicas").value();
+                if (!minIsr.equals(Integer.toString(Math.min(2, nodes.size())))) {
+                    throw new AssertionError(t + " has min.insync.replicas " + minIsr);
+                }
             }
-            admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
         }
     }
 

@@ -55,7 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
  * analytics of an undisturbed replay: three KRaft Kafka brokers, a Flink JobManager in application
  * mode with two TaskManagers, and influxd, each a process of its own on loopback ports. While an
  * experiment of three runs streams through the job at parallelism 2, one broker is killed (SIGKILL;
- * topics replicated 3 with {@code min.insync.replicas} 2), then one TaskManager (a new one takes its
+ * topics created by TopicSetup, replicated 3 with {@code min.insync.replicas} 2), then one TaskManager (a new one takes its
  * place), then the JobManager, which is started again with the same command: the job's main method
  * then restores the newest retained checkpoint ({@link Checkpoints#restoreLatest}), so every run
  * continues with its state. Afterwards every step of every run is stored, and every field of every
