@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code canyon} command. */
 @Command(name = "canyon", mixinStandardHelpOptions = true, version = "canyon 0.1.0",
         description = "Live telemetry for neural-network training: DL4J -> Kafka -> Flink -> InfluxDB -> Grafana.",
-        subcommands = {DemoCommand.class, TrainCommand.class, ResendCommand.class, StackCommand.class, ReplayCommand.class, ReportCommand.class, AnalyticsCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, ResendCommand.class, StackCommand.class, ReplayCommand.class, ReportCommand.class, UiCommand.class, AnalyticsCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Canyon implements Runnable {

@@ -107,7 +107,21 @@ final class Demo {
 
     private Demo() {}
 
+    /**
+     * The live view the demo serves while it runs.
+     *
+     * @param port its port on 127.0.0.1 (0: a free one)
+     * @param whileUp called with the summary while the stack and the live view are still up (null: none); the demo
+     *     stops when it returns
+     */
+    record Live(int port, java.util.function.Consumer<Summary> whileUp) {}
+
     static Summary run(Options options, PrintStream progress, TrainingListener... extra) throws Exception {
+        return run(options, null, progress, extra);
+    }
+
+    /** The demo with the live view ({@code live} null: without). */
+    static Summary run(Options options, Live live, PrintStream progress, TrainingListener... extra) throws Exception {
         long started = System.nanoTime();
         FashionMnist.requirePresent(options.training().dataDir());
         Path dataDir = options.dataDir().toAbsolutePath();
@@ -130,7 +144,14 @@ final class Demo {
             StepAnalyticsJob.buildProduction(env, analytics);
             progress.println("Starting analytics job on Flink's MiniCluster");
             JobClient job = env.executeAsync(StepAnalyticsJob.NAME);
+            KafkaRunCatalog catalog = null;
+            dev.canyon.ui.LiveView view = null;
             try {
+                if (live != null) {
+                    catalog = new KafkaRunCatalog(bootstrap, Map.of());
+                    view = dev.canyon.ui.LiveView.start(influx, live.port(), catalog, "./canyon report --data-dir " + dataDir);
+                    progress.println("Live view: " + view.url());
+                }
                 TelemetryConfig telemetry = TelemetryConfig.builder().bootstrapServers(bootstrap).experimentId(options.experiment())
                         .vectors(options.vectors()).probes(options.probes()).build();
                 ProgressBar bar = new ProgressBar(progress, "train", options.training().steps());
@@ -149,14 +170,24 @@ final class Demo {
                     }
                     stored.update(n, "");
                     Map<String, Object> last = lastDistance(store, result.runId());
-                    return new Summary(result.runId(), result.experimentId(), result.parameters(), result.steps(),
+                    Summary summary = new Summary(result.runId(), result.experimentId(), result.parameters(), result.steps(),
                             result.stepsPublished(), n, counts, result.finalLoss(),
                             number(last, Measurements.FIELD_PATH_LENGTH), number(last, Measurements.FIELD_DISPLACEMENT),
                             number(last, Measurements.FIELD_DISTANCE_FROM_ORIGIN), (System.nanoTime() - started) / 1e9,
                             dataDir.toString(), stack.kafka().logDir().toString(), stack.influxd().dataDir().toString(),
                             checkpoints.toString(), influx.database(), analytics(store, result.runId()));
+                    if (live != null && live.whileUp() != null) {
+                        live.whileUp().accept(summary);
+                    }
+                    return summary;
                 }
             } finally {
+                if (view != null) {
+                    view.close();
+                }
+                if (catalog != null) {
+                    catalog.close();
+                }
                 job.cancel().get();
             }
         }

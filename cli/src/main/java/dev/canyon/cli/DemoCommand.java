@@ -47,14 +47,31 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the summary as one JSON object on standard output.")
     boolean json;
 
+    @Option(names = "--ui-port", defaultValue = "" + dev.canyon.ui.LiveView.DEFAULT_PORT,
+            description = "Port of the live view, read-only and on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 for a free one). "
+                    + "With a terminal (and without --json) the page stays up after the run until Enter or Ctrl-C.")
+    int uiPort;
+
     @Override
     public Integer call() throws Exception {
         Path dir = DataDirs.resolve(dataDir);
+        boolean keepOpen = !json && System.console() != null;
+        java.util.function.Consumer<Demo.Summary> whileUp = !keepOpen ? null : s -> {
+            System.out.print(s.toText());
+            System.out.println("The live view stays up until Enter or Ctrl-C.");
+            System.out.flush();
+            try {
+                System.in.read();
+            } catch (java.io.IOException e) {
+                // no input: stop
+            }
+        };
         Demo.Summary summary = Demo.run(new Demo.Options(dir, training.toOptions(), experiment,
-                Duration.ofSeconds(storeTimeoutSeconds), vectors, ProbeSchedules.plan(probes, snapshotEvery, 0)), System.err);
+                Duration.ofSeconds(storeTimeoutSeconds), vectors, ProbeSchedules.plan(probes, snapshotEvery, 0)),
+                new Demo.Live(uiPort, whileUp), System.err);
         if (json) {
             System.out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary.toJson()));
-        } else {
+        } else if (!keepOpen) {
             System.out.print(summary.toText());
         }
         if (!summary.complete()) {

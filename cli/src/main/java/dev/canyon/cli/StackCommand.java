@@ -34,6 +34,10 @@ final class StackCommand implements Callable<Integer> {
             description = "Port of Flink's web UI and REST endpoint, read-only and on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 for a free one).")
     int flinkPort;
 
+    @Option(names = "--ui-port", defaultValue = "" + dev.canyon.ui.LiveView.DEFAULT_PORT,
+            description = "Port of the live view, read-only and on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 for a free one).")
+    int uiPort;
+
     @Override
     public Integer call() throws Exception {
         Path dir = DataDirs.resolve(dataDir);
@@ -50,18 +54,23 @@ final class StackCommand implements Callable<Integer> {
             StepAnalyticsJob.buildProduction(env, AnalyticsConfig.of(bootstrap, influx).withCheckpointInterval(Duration.ofSeconds(5))
                     .withAnalytics(dev.canyon.job.StepAnalyticsMain.analytics(System.getenv())));
             JobClient job = env.executeAsync(StepAnalyticsJob.NAME);
-            System.out.printf("Canyon local stack is up (data in %s)%n", dir);
-            System.out.printf("  Kafka     %s%n", bootstrap);
-            System.out.printf("  InfluxDB  %s (database %s)%n", stack.influxd().url(), influx.database());
-            System.out.printf("  Flink     http://%s:%d/ (read-only)%n", dev.canyon.job.LocalCluster.LOOPBACK, restPort);
-            System.out.printf("  train:    ./canyon train --bootstrap-servers %s%n", bootstrap);
-            System.out.printf("  analytics %s%n", restored.map(p -> "continue from checkpoint " + p).orElse("start without state"));
-            System.out.println("Ctrl-C to stop.");
-            System.out.flush();
-            try {
-                job.getJobExecutionResult().get();
-            } finally {
-                job.cancel();
+            try (KafkaRunCatalog catalog = new KafkaRunCatalog(bootstrap, java.util.Map.of());
+                    dev.canyon.ui.LiveView view = dev.canyon.ui.LiveView.start(influx, uiPort, catalog,
+                            "./canyon report --bootstrap-servers " + bootstrap)) {
+                System.out.printf("Canyon local stack is up (data in %s)%n", dir);
+                System.out.printf("  Kafka     %s%n", bootstrap);
+                System.out.printf("  InfluxDB  %s (database %s)%n", stack.influxd().url(), influx.database());
+                System.out.printf("  Flink     http://%s:%d/ (read-only)%n", dev.canyon.job.LocalCluster.LOOPBACK, restPort);
+                System.out.printf("  train:    ./canyon train --bootstrap-servers %s%n", bootstrap);
+                System.out.printf("  analytics %s%n", restored.map(p -> "continue from checkpoint " + p).orElse("start without state"));
+                System.out.printf("Live view: %s%n", view.url());
+                System.out.println("Ctrl-C to stop.");
+                System.out.flush();
+                try {
+                    job.getJobExecutionResult().get();
+                } finally {
+                    job.cancel();
+                }
             }
         }
         return 0;
