@@ -56,7 +56,11 @@ class ArchitectureTest {
                         .should().dependOnClassesThat().resideInAnyPackage("org.apache.flink..", "org.influxdb..", STORAGE,
                                 ANALYTICS, "dev.canyon.job..", "dev.canyon.report..", "dev.canyon.cli..", "dev.canyon.stack..",
                                 "dev.canyon.trainer", "dev.canyon.trainer.data..")
-                        .as("the listener knows neither the stream, storage, the report nor the example trainers"));
+                        .as("the listener knows neither the stream, storage, the report nor the example trainers"),
+                noClasses().that().resideInAPackage("dev.canyon.ui..")
+                        .should().dependOnClassesThat().resideInAnyPackage("org.apache.flink..", "org.apache.kafka..", "org.influxdb..",
+                                "dev.canyon.job..", "dev.canyon.report..", "dev.canyon.cli..", "dev.canyon.stack..", "org.deeplearning4j..")
+                        .as("the live view reads InfluxDB through storage only, and knows neither Flink, Kafka, the job nor the report"));
     }
 
     @Test

@@ -83,6 +83,20 @@ class CanyonCommandTest {
     }
 
     @Test
+    void theLiveViewIsOnItsDocumentedPortEverywhere() {
+        CommandRun r = run("ui", "--influx-password", "hunter2");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--influx-password is not accepted").doesNotContain("hunter2");
+        for (String command : new String[] {"ui", "stack", "demo"}) {
+            String help = Canyon.commandLine().getSubcommands().get(command).getUsageMessage();
+            assertThat(help).as(command).contains("--ui-port").contains("default: " + dev.canyon.ui.LiveView.DEFAULT_PORT)
+                    .contains("0 for a free one");
+        }
+        assertThat(Canyon.commandLine().getSubcommands().get("ui").getUsageMessage()).contains("--influx-url").contains("--influx-db")
+                .contains("--bootstrap-servers").doesNotContain("--influx-password");
+    }
+
+    @Test
     void aKafkaConfigFileThatCannotBeReadIsNamed() throws Exception {
         java.nio.file.Path missing = dir.resolve("missing.properties");
         CommandRun train = run("train", "--bootstrap-servers", "localhost:1", "--steps", "1", "--dataset", "deep-linear-2",

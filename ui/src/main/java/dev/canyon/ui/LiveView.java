@@ -36,8 +36,12 @@ import org.slf4j.LoggerFactory;
 public final class LiveView implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LiveView.class);
 
-    /** The default port of {@code canyon ui}, {@code canyon stack} and {@code canyon demo}. */
-    public static final int DEFAULT_PORT = 8088;
+    /**
+     * The default port of {@code canyon ui}, {@code canyon stack} and {@code canyon demo}: clear of
+     * Kafka (9092, 29092), InfluxDB (8086, and 8088, a system influxd's RPC service), Flink (8081)
+     * and Grafana (3000).
+     */
+    public static final int DEFAULT_PORT = 8070;
     /** How often an open page's event stream polls InfluxDB, ms. */
     public static final long POLL_MS = 500;
     /** How often the runs page's summary is recomputed, ms. */

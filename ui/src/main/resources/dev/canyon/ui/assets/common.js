@@ -10,7 +10,9 @@ C.stateColors = { PROGRESSING: "#2b9348", PLATEAU_MOVING: "#e9c46a", NEAR_MINIMU
 C.el = (tag, attrs, ...children) => {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "text") e.textContent = v; else if (k === "class") e.className = v; else e.setAttribute(k, v);
+    if (k === "text") e.textContent = v; else if (k === "class") e.className = v;
+    else if (k === "style") e.style.cssText = v; /* through the CSSOM: the page's CSP allows no inline style attributes */
+    else e.setAttribute(k, v);
   }
   for (const c of children) if (c != null) e.append(c instanceof Node ? c : String(c));
   return e;
@@ -152,8 +154,8 @@ C.xy = (parent, spec) => {
     for (const s of plot.series) {
       g.strokeStyle = s.color; g.fillStyle = s.color; g.lineWidth = s.width || 1.5; g.setLineDash(s.dash || []);
       if (s.bars) {
-        const bw = (w - L - R) / Math.max(1, s.points.length);
-        for (const [x, y] of s.points) g.fillRect(sx(x), sy(y), Math.max(1, bw - 1), sy(y0) - sy(y));
+        // points: the bins' left edges and counts, then [right edge of the last bin, 0]
+        for (let i = 0; i + 1 < s.points.length; i++) { const [x, y] = s.points[i]; g.fillRect(sx(x), sy(y), Math.max(1, sx(s.points[i + 1][0]) - sx(x) - 1), sy(y0) - sy(y)); }
         continue;
       }
       g.beginPath();

@@ -15,7 +15,7 @@
   const originCard = C.card(grid, "Distance from the origin", "‖θ_t‖ per run (Lipton 2016: runs end roughly equidistant from the origin)");
   const pairCard = C.card(grid, "Pairwise distances", "‖θ_run,t − θ_other,t‖ at aligned steps, every 50 steps (a CountSketch distance for sketched runs)");
   const matrix = C.el("div", { class: "scroll" });
-  pairCard.after(C.el("div", { class: "card" }, C.el("h3", { text: "Latest distance of each pair" }), matrix));
+  grid.append(C.el("div", { class: "card" }, C.el("h3", { text: "Latest distance of each pair" }), matrix));
   let names = [];
 
   const merge = (points) => { for (const [k, t] of Object.entries(points || {})) (D[k] = D[k] || []).push(...C.objects(t)); };

@@ -160,7 +160,7 @@
       const key = h.layer + "/" + h.kind;
       if (!histPlots[key]) histPlots[key] = C.xy(C.card(histBox, "layer " + h.layer + ": " + h.kind, ""), { x: h.kind + " value", y: "count", bars: true, zeroY: true, height: 180 });
       const n = Object.keys(h).filter((k) => /^c\d+$/.test(k)).length, w = (h.hi - h.lo) / Math.max(1, n);
-      const pts = []; for (let i = 0; i < n; i++) pts.push([h.lo + i * w, h["c" + i] || 0]);
+      const pts = []; for (let i = 0; i < n; i++) pts.push([h.lo + i * w, h["c" + i] || 0]); pts.push([h.hi, 0]);
       histPlots[key].update([{ label: "step " + C.fmt(h.step) + ", " + n + " bins from " + C.fmt(h.lo) + " to " + C.fmt(h.hi), color: "#2a6f97", bars: true, points: pts }]);
     }
     const jvm = byTime(D.trainer_jvm);
