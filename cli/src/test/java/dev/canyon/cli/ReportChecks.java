@@ -2,6 +2,7 @@ package dev.canyon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.canyon.contract.Measurements;
 import dev.canyon.storage.InfluxStore;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -104,6 +106,15 @@ final class ReportChecks {
             List<String> header = rows.get(0);
             List<List<String>> body = new ArrayList<>(rows.subList(1, rows.size()));
             body.sort((a, b) -> Long.compare(Long.parseLong(a.get(0)), Long.parseLong(b.get(0))));
+            int layer = header.indexOf(Measurements.TAG_LAYER);
+            if (layer >= 0) {
+                // Several series share each step's time (one per layer), in an order InfluxDB does not promise: by step, then layer.
+                int step = header.indexOf(Measurements.FIELD_STEP);
+                body.sort(Comparator.<List<String>>comparingLong(a -> Long.parseLong(a.get(step))).thenComparing(a -> a.get(layer)));
+                stored = new ArrayList<>(stored);
+                stored.sort(Comparator.<Map<String, Object>>comparingLong(a -> ((Number) a.get(Measurements.FIELD_STEP)).longValue())
+                        .thenComparing(a -> (String) a.get(Measurements.TAG_LAYER)));
+            }
             assertThat(body).as("rows of %s", m).hasSize(stored.size());
             for (int r = 0; r < body.size(); r++) {
                 Map<String, Object> point = stored.get(r);

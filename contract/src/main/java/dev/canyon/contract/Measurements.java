@@ -76,6 +76,22 @@ public final class Measurements {
      */
     public static final String FIELD_ANALYSED_FROM_STEP = "analysed_from_step";
 
+    /**
+     * Per-layer norms (DL4J-UI parity), one point per layer per step, tag {@link #TAG_LAYER}: from the
+     * step record's per-tensor scalars, combined over the layer's tensors (docs/metrics.md). Fields
+     * {@link #FIELD_GRAD_NORM}, {@link #FIELD_STEP_NORM}, {@link #FIELD_PARAM_NORM}, {@link
+     * #FIELD_UPDATE_RATIO_LOG10}, {@link #FIELD_DISPLACEMENT} and {@link #FIELD_STEP}.
+     */
+    public static final String LAYERS = "layers";
+    /** Tag of {@link #LAYERS}: the layer, the DL4J parameter name up to its last '_' ("0" for "0_W" and "0_b"). */
+    public static final String TAG_LAYER = "layer";
+    /** ‖Δθ_l‖ of a layer's parameters at the step. */
+    public static final String FIELD_STEP_NORM = "step_norm";
+    /** ‖θ_l‖ of a layer's parameters after the step. */
+    public static final String FIELD_PARAM_NORM = "param_norm";
+    /** log10(‖Δθ_l‖ / ‖θ_l‖), the update:parameter ratio of DL4J's UI; absent when either norm is 0. */
+    public static final String FIELD_UPDATE_RATIO_LOG10 = "update_ratio_log10";
+
     /** Stall alerts opening and resolving (one point per transition). */
     public static final String ALERTS = "alerts";
     /** Tag of {@link #ALERTS}: plateau, silence, divergence, loss_spike or gradient_spike. */

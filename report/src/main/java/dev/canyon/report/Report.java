@@ -7,6 +7,7 @@ import dev.canyon.report.section.EscapeSection;
 import dev.canyon.report.section.Figure;
 import dev.canyon.report.section.GradientNormSection;
 import dev.canyon.report.section.HessianSection;
+import dev.canyon.report.section.LayersSection;
 import dev.canyon.report.section.LinearPathSection;
 import dev.canyon.report.section.LossSection;
 import dev.canyon.report.section.MeasurementsSection;
@@ -106,6 +107,7 @@ public final class Report {
         SubspaceSection.Summary subspace = page.write(new SubspaceSection());
         DistancesSection.Summary distances = page.write(new DistancesSection());
         page.write(new GradientNormSection());
+        page.write(new LayersSection());
         page.write(new CurvatureSection());
         page.write(new CosineSection());
         page.write(new NoiseScaleSection());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canyon.analytics.update.StepMeasured;
+import dev.canyon.report.section.LayersSection;
 import dev.canyon.report.section.LinearPathSection;
 import dev.canyon.report.section.LossSection;
 import dev.canyon.report.section.ReportFolder;
@@ -129,7 +130,7 @@ class ReportTest {
             }
             if (i == 0) {
                 assertThat(byMeasurement.keySet()).contains("training", "indicators", "obstacle", "alerts", "pca", "linear_path",
-                        "linear_path_summary", "hessian", "curvature_probe");
+                        "linear_path_summary", "hessian", "curvature_probe", "layers");
             }
             for (var e : byMeasurement.entrySet()) {
                 List<String> lines = Files.readAllLines(data.resolve(e.getKey() + ".csv"), StandardCharsets.UTF_8);
@@ -161,14 +162,16 @@ class ReportTest {
     void pagesShowEachRunsFigures() throws Exception {
         assertThat(List.of(dir.resolve("runs/1/figures").toFile().list())).contains("loss.png", "pca-trajectory.png", "pca-evr.png",
                 "pca-variance.png", "linear-path.png", "distances.png", "gradient-norm.png", "curvature.png", "cosine.png",
-                "noise-scale.png", "stability.png", "hessian.png").doesNotContain("subspace.png");
+                "noise-scale.png", "stability.png", "hessian.png", "layer-update-ratio.png", "layer-update-ratio.svg",
+                "layer-gradient-norm.png", "layer-step-norm.png", "layer-parameter-norm.png").doesNotContain("subspace.png");
         assertThat(List.of(dir.resolve("runs/2/figures").toFile().list())).containsExactlyInAnyOrder("loss.png", "loss.svg",
                 "pca-trajectory.png", "pca-trajectory.svg", "pca-variance.png", "pca-variance.svg", "distances.png", "distances.svg",
                 "gradient-norm.png", "gradient-norm.svg");
         assertThat(dir.resolve("runs/3/figures").toFile().list()).isEmpty();
         String html = Files.readString(dir.resolve("index.html"));
         assertThat(html).contains("<img src=\"runs/1/figures/linear-path.png\"").contains("runs/1/data/linear_path_summary.csv")
-                .contains("<img src=\"figures/runs-distances.png\"");
+                .contains("<img src=\"figures/runs-distances.png\"").contains("<img src=\"runs/1/figures/layer-update-ratio.png\"")
+                .contains("runs/1/data/layers.csv");
     }
 
     /** Sections declare their data: without it they skip, with a reason for the "Left out" box only where the reader can act. */
@@ -181,9 +184,11 @@ class ReportTest {
         assertThat(new TrajectorySection().skip(empty)).map(Skip::leftOut).contains(false);
         assertThat(new LinearPathSection().skip(empty)).map(Skip::reason).contains("no linear-path probe");
         assertThat(new SubspaceSection().skip(empty)).map(Skip::leftOut).contains(false);
+        assertThat(new LayersSection().skip(empty)).map(Skip::leftOut).contains(false);
         ReportedRun probed = new ReportedRun(recording.run("syn-a"), ReportFolder.create(dir.resolve("skips"), (p, d, t) -> {}),
                 new Report.Options(dir.resolve("skips"), dir, 0, 8), noted::add);
         assertThat(new LinearPathSection().skip(probed)).isEqualTo(Optional.empty());
+        assertThat(new LayersSection().skip(probed)).isEqualTo(Optional.empty());
         assertThat(noted).isEmpty();
     }
 }

@@ -3,6 +3,7 @@ package dev.canyon.report;
 import dev.canyon.analytics.update.AlertTransition;
 import dev.canyon.analytics.update.At;
 import dev.canyon.analytics.update.CrossRunDistance;
+import dev.canyon.analytics.update.LayerMeasured;
 import dev.canyon.analytics.update.ObstacleDecision;
 import dev.canyon.analytics.update.PcaSnapshot;
 import dev.canyon.analytics.update.Position;
@@ -59,6 +60,11 @@ final class SyntheticRecording {
             path += 0.1 + 0.01 * (t % 2);
             updates.add(new StepMeasured(at, loss, 0.1, 8, 0, 8L * t, new StepMeasured.TelemetryHealth(t, 0, 0, 0), 1.0 / t,
                     0.1 + 0.01 * (t % 2), path, 0.8 * path, 3 + 0.01 * t, 0));
+            if (probed) {
+                // Two layers; layer 1 does not move at step 1 (no update ratio there).
+                updates.add(new LayerMeasured(at, "0", 2, 0.8 / t, 0.08, 2.5 + 0.01 * t, 0.05 * t));
+                updates.add(new LayerMeasured(at, "1", 2, 0.2 / t, t == 1 ? 0 : 0.002, 1.5, 0.001 * t));
+            }
             if (t % 5 == 0) {
                 updates.add(new Position(at, new float[] {t, (float) Math.sin(t), 0.1f * t * t}));
             }

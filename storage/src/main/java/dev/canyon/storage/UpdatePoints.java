@@ -4,6 +4,7 @@ import dev.canyon.analytics.update.AlertTransition;
 import dev.canyon.analytics.update.At;
 import dev.canyon.analytics.update.CrossRunDistance;
 import dev.canyon.analytics.update.DeadLetterNoted;
+import dev.canyon.analytics.update.LayerMeasured;
 import dev.canyon.analytics.update.ObstacleDecision;
 import dev.canyon.analytics.update.PcaSnapshot;
 import dev.canyon.analytics.update.PipelineLag;
@@ -26,7 +27,7 @@ import java.util.Locale;
  *
  * <table>
  * <caption>Timestamps (ns)</caption>
- * <tr><td>a step's points, indicators, obstacle, PCA, probes, pipeline lag</td><td>{@link PointTime#ofStep}(event time, step)</td></tr>
+ * <tr><td>a step's points (its layers' too, one series per layer), indicators, obstacle, PCA, probes, pipeline lag</td><td>{@link PointTime#ofStep}(event time, step)</td></tr>
  * <tr><td>linear path, point i (0-based) of a probe</td><td>the probe's time + 10,000·(i + 1)</td></tr>
  * <tr><td>an alert</td><td>ofStep(the run's latest event time, the alert's step) + 1,000·(kind code + 1), + 100 when it resolves</td></tr>
  * <tr><td>cross-run distance, once per direction</td><td>ofStep(that run's event time at the step, step)</td></tr>
@@ -51,6 +52,8 @@ public final class UpdatePoints {
         // Java 17: no pattern matching in switch yet; Update is sealed, so the last line is unreachable.
         if (u instanceof StepMeasured s) {
             return step(s);
+        } else if (u instanceof LayerMeasured l) {
+            return List.of(layer(l));
         } else if (u instanceof WindowIndicators w) {
             return List.of(indicators(w));
         } else if (u instanceof ObstacleDecision d) {
@@ -134,6 +137,18 @@ public final class UpdatePoints {
             distance.field(Measurements.FIELD_ANALYSED_FROM_STEP, s.analysedFromStep());
         }
         return List.of(training, gradient, distance.build());
+    }
+
+    /** A layer's point: the step's time, one series per layer (tag {@link Measurements#TAG_LAYER}). */
+    private static StoredPoint layer(LayerMeasured l) {
+        return base(Measurements.LAYERS, l.at())
+                .tag(Measurements.TAG_LAYER, l.layer())
+                .fieldIfFinite(Measurements.FIELD_GRAD_NORM, l.gradNorm())
+                .fieldIfFinite(Measurements.FIELD_STEP_NORM, l.stepNorm())
+                .fieldIfFinite(Measurements.FIELD_PARAM_NORM, l.paramNorm())
+                .fieldIfFinite(Measurements.FIELD_UPDATE_RATIO_LOG10, l.updateRatioLog10())
+                .fieldIfFinite(Measurements.FIELD_DISPLACEMENT, l.displacement())
+                .build();
     }
 
     private static StoredPoint indicators(WindowIndicators w) {

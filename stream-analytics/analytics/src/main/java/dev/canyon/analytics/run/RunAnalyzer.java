@@ -48,7 +48,8 @@ import java.util.Locale;
  *       trainer's exact scalars), the {@link StallDetector}, the windowed {@link ObstacleIndicators},
  *       the trajectory {@link TrajectoryPca} of θ_t − θ_0 with its {@link RandomWalkControl}, and every
  *       {@link AnalyticsSettings#emitEvery} steps the indicators, the {@link ObstacleClassifier}'s decision and
- *       the PCA as points;
+ *       the PCA as points; every step the per-layer norms ({@link LayerScalars}) from the record's
+ *       per-tensor scalars;
  *   <li>{@link #onProbe}: same-batch curvature, Hessian extremes and linear-path curves (with their
  *       {@link LinearPathSummary}), which later windows use as evidence;
  *   <li>{@link #onRunStarted}: θ_0 (for distances between runs of one experiment);
@@ -307,6 +308,8 @@ public final class RunAnalyzer {
                 new StepMeasured.TelemetryHealth(health.getSent(), health.getSpilled(), health.getResent(), health.getDropped()),
                 gradNorm, stepLength, firstStep == 1 ? pathLength : Double.NaN, displacement, paramNorm,
                 firstStep == 1 ? 0 : firstStep));
+        // Per layer, from the trainer's per-tensor scalars of this step alone (no state).
+        out.addAll(LayerScalars.of(at(lastStep), step.getTensorsList()));
 
         alerts(stall.onStep(step.getStep(), arrivalMs, step.getLoss(), gradNorm), out);
         var sc = step.getScalars();

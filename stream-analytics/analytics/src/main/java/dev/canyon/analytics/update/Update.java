@@ -7,7 +7,7 @@ package dev.canyon.analytics.update;
  * estimator could not produce is NaN in a {@code double} component, and the storage mapping leaves
  * that field out.
  */
-public sealed interface Update permits StepMeasured, WindowIndicators, ObstacleDecision, PcaSnapshot, ProbeResult,
+public sealed interface Update permits StepMeasured, LayerMeasured, WindowIndicators, ObstacleDecision, PcaSnapshot, ProbeResult,
         AlertTransition, Position, CrossRunDistance, PipelineLag, DeadLetterNoted {
 
     /** The run this update describes (for a dead letter: the record's key, whatever it is). */
