@@ -307,6 +307,7 @@ public final class RunAnalyzer {
                 new StepMeasured.TelemetryHealth(health.getSent(), health.getSpilled(), health.getResent(), health.getDropped()),
                 gradNorm, stepLength, firstStep == 1 ? pathLength : Double.NaN, displacement, paramNorm,
                 firstStep == 1 ? 0 : firstStep));
+        TrainerDiagnostics.addTo(step, at(lastStep), out);
 
         alerts(stall.onStep(step.getStep(), arrivalMs, step.getLoss(), gradNorm), out);
         var sc = step.getScalars();
