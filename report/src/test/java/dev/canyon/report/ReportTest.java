@@ -129,7 +129,7 @@ class ReportTest {
             }
             if (i == 0) {
                 assertThat(byMeasurement.keySet()).contains("training", "indicators", "obstacle", "alerts", "pca", "linear_path",
-                        "linear_path_summary", "hessian", "curvature_probe");
+                        "linear_path_summary", "hessian", "curvature_probe", "histograms", "trainer_jvm");
             }
             for (var e : byMeasurement.entrySet()) {
                 List<String> lines = Files.readAllLines(data.resolve(e.getKey() + ".csv"), StandardCharsets.UTF_8);
@@ -161,7 +161,8 @@ class ReportTest {
     void pagesShowEachRunsFigures() throws Exception {
         assertThat(List.of(dir.resolve("runs/1/figures").toFile().list())).contains("loss.png", "pca-trajectory.png", "pca-evr.png",
                 "pca-variance.png", "linear-path.png", "distances.png", "gradient-norm.png", "curvature.png", "cosine.png",
-                "noise-scale.png", "stability.png", "hessian.png").doesNotContain("subspace.png");
+                "noise-scale.png", "stability.png", "hessian.png", "histograms-params.png", "histograms-gradients.svg",
+                "histograms-updates.png").doesNotContain("subspace.png");
         assertThat(List.of(dir.resolve("runs/2/figures").toFile().list())).containsExactlyInAnyOrder("loss.png", "loss.svg",
                 "pca-trajectory.png", "pca-trajectory.svg", "pca-variance.png", "pca-variance.svg", "distances.png", "distances.svg",
                 "gradient-norm.png", "gradient-norm.svg");
