@@ -47,7 +47,7 @@ public final class BenchMain implements Callable<Integer> {
             description = "Alternating bandwidth repeats (default: ${DEFAULT-VALUE}; 0 skips the bandwidth test).")
     int bandwidthRepeats;
 
-    @Option(names = "--configs", split = ",", defaultValue = "none,sketch,full,stats_listener,sketch_no_broker",
+    @Option(names = "--configs", split = ",", defaultValue = "none,sketch,full,stats_listener,sketch_no_broker,sketch_histograms",
             description = "Configurations to interleave, from ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); none is always "
                     + "measured.", completionCandidates = Configs.class)
     List<String> configs;

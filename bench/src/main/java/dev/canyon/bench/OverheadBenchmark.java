@@ -43,7 +43,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@code full}), with DL4J's own StatsListener over in-memory storage ({@code stats_listener}), and
  * Canyon's sketch mode keeping its records in memory instead of sending them to the in-process
  * broker ({@code sketch_no_broker}: the listener's own cost, without the broker that shares this
- * machine's cores, as a training server with a remote broker sees it);
+ * machine's cores, as a training server with a remote broker sees it), Canyon's sketch mode with
+ * per-layer histograms and a JVM sample at every step ({@code sketch_histograms}: the price of a
+ * histogram step, which the default schedule pays every 100 steps);
  * and, timed in the same rounds, one read of the six vectors the exact scalars need ({@code
  * memory_floor}, {@link MemoryFloor}). Each configuration trains its own copy of the network (same
  * initialization, same batches); rounds of one step each are interleaved in a shuffled order, and
@@ -73,7 +75,7 @@ final class OverheadBenchmark {
             Path dataDir, Path workDir, long seed, List<String> configs) {}
 
     /** The configurations, "none" always first (the reference). */
-    static final List<String> CONFIGS = List.of("none", "sketch", "full", "stats_listener", "sketch_no_broker");
+    static final List<String> CONFIGS = List.of("none", "sketch", "full", "stats_listener", "sketch_no_broker", "sketch_histograms");
 
     private static final String BENCH_TOPIC = "canyon.bench";
     private static final String FLOOR = "memory_floor";
@@ -218,6 +220,10 @@ final class OverheadBenchmark {
                 case "stats_listener" -> net.addListeners(new StatsListener(new InMemoryStatsStorage()));
                 case "sketch_no_broker" -> canyon.put(c, TelemetryListener.builder(base.vectors(VectorRepresentation.sketch(
                         VectorRepresentation.DEFAULT_SKETCH_SIZE)).build()).sink(new InMemoryTelemetrySink()).attach(net));
+                // Sketch mode with the DL4J-UI diagnostics at every step (histograms of θ, g and Δθ per layer and a JVM
+                // sample): the cost of one histogram step; the default schedule (every 100 and 50 steps) pays it that rarely.
+                case "sketch_histograms" -> canyon.put(c, TelemetryListener.attach(net, base.vectors(VectorRepresentation.sketch(
+                        VectorRepresentation.DEFAULT_SKETCH_SIZE)).histogramEvery(1).jvmEvery(1).build(), RunDescription.unknown()));
                 default -> { }
             }
         }

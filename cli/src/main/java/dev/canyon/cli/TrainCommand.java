@@ -62,6 +62,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    @Mixin
+    DiagnosticsOptions diagnostics;
+
     @Option(names = "--experiment", description = "Experiment id (default: ${DEFAULT-VALUE}).", defaultValue = "default")
     String experiment;
 
@@ -113,6 +116,7 @@ final class TrainCommand implements Callable<Integer> {
         if (journalDir != null) {
             telemetry.journalDir(journalDir);
         }
+        diagnostics.apply(telemetry);
         TelemetryConfig config = telemetry.build();
         if (createTopics) {
             TopicSetup.ensure(bootstrapServers, config.kafkaProperties());

@@ -130,6 +130,10 @@ class DashboardStructureTest {
             names.add(Measurements.FIELD_EVR_PREFIX + i);
             names.add(Measurements.FIELD_CONTROL_EVR_PREFIX + i);
         }
+        // The histograms' bin counts c0..c{n-1}.
+        for (int i = 0; i < dev.canyon.contract.StepDiagnostics.MAX_BINS; i++) {
+            names.add(Measurements.FIELD_COUNT_PREFIX + i);
+        }
         return names;
     }
 }

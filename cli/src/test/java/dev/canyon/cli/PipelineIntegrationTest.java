@@ -164,7 +164,11 @@ class PipelineIntegrationTest {
                 if (variable.has("query") && variable.get("query").isTextual()) {
                     List<Map<String, Object>> rows = store.rows(fill(variable.get("query").asText()));
                     assertThat(rows).as(file.getFileName() + " variable " + variable.get("name")).isNotEmpty();
-                    String expected = variable.get("name").asText().equals("experiment") ? summary.experimentId() : summary.runId();
+                    String expected = switch (variable.get("name").asText()) {
+                        case "experiment" -> summary.experimentId();
+                        case "layer" -> "0"; // the MLP's first layer (tensors 0_W, 0_b)
+                        default -> summary.runId();
+                    };
                     assertThat(rows).anyMatch(r -> expected.equals(r.get("value")));
                     queries++;
                 }
@@ -301,7 +305,8 @@ class PipelineIntegrationTest {
         return query.replace("$timeFilter", "time >= 0")
                 .replace("$__interval", "1s")
                 .replace("$run", Pattern.quote(summary.runId()).replace("/", "\\/"))
-                .replace("$experiment", Pattern.quote(summary.experimentId()));
+                .replace("$experiment", Pattern.quote(summary.experimentId()))
+                .replace("$layer", "0");
     }
 
     static Path repoRoot() {

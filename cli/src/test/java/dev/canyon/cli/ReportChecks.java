@@ -1,5 +1,7 @@
 package dev.canyon.cli;
 
+import dev.canyon.contract.Measurements;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canyon.contract.Measurements;
@@ -105,16 +107,25 @@ final class ReportChecks {
             List<List<String>> rows = parse(Files.readString(csv, StandardCharsets.UTF_8));
             List<String> header = rows.get(0);
             List<List<String>> body = new ArrayList<>(rows.subList(1, rows.size()));
-            body.sort((a, b) -> Long.compare(Long.parseLong(a.get(0)), Long.parseLong(b.get(0))));
-            int layer = header.indexOf(Measurements.TAG_LAYER);
-            if (layer >= 0) {
-                // Several series share each step's time (one per layer), in an order InfluxDB does not promise: by step, then layer.
-                int step = header.indexOf(Measurements.FIELD_STEP);
-                body.sort(Comparator.<List<String>>comparingLong(a -> Long.parseLong(a.get(step))).thenComparing(a -> a.get(layer)));
-                stored = new ArrayList<>(stored);
-                stored.sort(Comparator.<Map<String, Object>>comparingLong(a -> ((Number) a.get(Measurements.FIELD_STEP)).longValue())
-                        .thenComparing(a -> (String) a.get(Measurements.TAG_LAYER)));
-            }
+            // Points of one time differ in their tags (histograms: one per layer and kind at a step), and InfluxDB returns
+            // those in no documented order: both sides are put in order of time, then of the tag columns (the CSV's
+            // columns between time_ns and step).
+            int tagsEnd = Math.max(1, header.indexOf(Measurements.FIELD_STEP));
+            body.sort((a, b) -> {
+                int byTime = Long.compare(Long.parseLong(a.get(0)), Long.parseLong(b.get(0)));
+                for (int c = 1; byTime == 0 && c < tagsEnd; c++) {
+                    byTime = a.get(c).compareTo(b.get(c));
+                }
+                return byTime;
+            });
+            stored = new ArrayList<>(stored);
+            stored.sort((a, b) -> {
+                int byTime = Double.compare(((Number) a.get("time")).doubleValue(), ((Number) b.get("time")).doubleValue());
+                for (int c = 1; byTime == 0 && c < tagsEnd; c++) {
+                    byTime = String.valueOf(a.getOrDefault(header.get(c), "")).compareTo(String.valueOf(b.getOrDefault(header.get(c), "")));
+                }
+                return byTime;
+            });
             assertThat(body).as("rows of %s", m).hasSize(stored.size());
             for (int r = 0; r < body.size(); r++) {
                 Map<String, Object> point = stored.get(r);

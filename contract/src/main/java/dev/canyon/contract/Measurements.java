@@ -33,6 +33,36 @@ public final class Measurements {
     public static final String FIELD_TELEMETRY_DROPPED = "telemetry_dropped";
 
     /**
+     * Per-layer histograms on the trainer's histogram schedule: one point per layer and kind, tags
+     * {@link #TAG_LAYER} and {@link #TAG_KIND} ({@link #HISTOGRAM_KINDS}), fields {@link #FIELD_LO},
+     * {@link #FIELD_HI}, {@link #FIELD_BINS} and the counts {@code c0}..{@code c{bins-1}}.
+     */
+    public static final String HISTOGRAMS = "histograms";
+    /** Values of {@link #TAG_KIND} on {@link #HISTOGRAMS}: θ_t, the mean gradient g_t, the update Δθ_t. */
+    public static final List<String> HISTOGRAM_KINDS = List.of("params", "gradients", "updates");
+    /** Lower edge of the first bin: the minimum value. */
+    public static final String FIELD_LO = "lo";
+    /** Upper edge of the last bin: the maximum value. */
+    public static final String FIELD_HI = "hi";
+    /** Number of bins n (integer); bin i covers [lo + i·w, lo + (i+1)·w), the last one closed, w = (hi − lo)/n. */
+    public static final String FIELD_BINS = "bins";
+    /** Count of bin i (integer fields c0, c1, ...). */
+    public static final String FIELD_COUNT_PREFIX = "c";
+
+    /** The trainer JVM's resources on the trainer's JVM schedule: one point per sample. */
+    public static final String TRAINER_JVM = "trainer_jvm";
+    /** Heap in use, bytes (integer). */
+    public static final String FIELD_HEAP_USED_BYTES = "heap_used_bytes";
+    /** Heap limit, bytes (integer; absent when the JVM sets none). */
+    public static final String FIELD_HEAP_MAX_BYTES = "heap_max_bytes";
+    /** Native memory (JavaCPP's total, else direct buffers), bytes (integer). */
+    public static final String FIELD_OFFHEAP_BYTES = "offheap_bytes";
+    /** Cumulative garbage-collection time since the JVM started, ms (integer). */
+    public static final String FIELD_GC_TIME_MS = "gc_time_ms";
+    /** Steps per second since the previous sample. */
+    public static final String FIELD_STEPS_PER_S = "steps_per_s";
+
+    /**
      * The live job's own health, per run (not written by replays: the values depend on when the
      * job ran): {@link #FIELD_INGEST_LAG_MS} every {@code emit-every} steps.
      */
@@ -83,7 +113,7 @@ public final class Measurements {
      * #FIELD_UPDATE_RATIO_LOG10}, {@link #FIELD_DISPLACEMENT} and {@link #FIELD_STEP}.
      */
     public static final String LAYERS = "layers";
-    /** Tag of {@link #LAYERS}: the layer, the DL4J parameter name up to its last '_' ("0" for "0_W" and "0_b"). */
+    /** Tag of {@link #LAYERS} and {@link #HISTOGRAMS}: the layer, the DL4J parameter name up to its last '_' ("0" for "0_W" and "0_b"). */
     public static final String TAG_LAYER = "layer";
     /** ‖Δθ_l‖ of a layer's parameters at the step. */
     public static final String FIELD_STEP_NORM = "step_norm";

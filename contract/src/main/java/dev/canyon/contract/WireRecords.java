@@ -281,6 +281,7 @@ public final class WireRecords {
             throw new WireFormatException("gradient dimension " + g.getDimension() + " differs from delta dimension "
                     + d.getDimension() + " (run " + s.getRunId() + ", step " + s.getStep() + ")");
         }
+        StepDiagnostics.validate(s);
         return s;
     }
 

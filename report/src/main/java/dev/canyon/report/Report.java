@@ -8,6 +8,7 @@ import dev.canyon.report.section.Figure;
 import dev.canyon.report.section.GradientNormSection;
 import dev.canyon.report.section.HessianSection;
 import dev.canyon.report.section.LayersSection;
+import dev.canyon.report.section.HistogramsSection;
 import dev.canyon.report.section.LinearPathSection;
 import dev.canyon.report.section.LossSection;
 import dev.canyon.report.section.MeasurementsSection;
@@ -114,6 +115,7 @@ public final class Report {
         page.write(new StabilitySection());
         HessianSection.Summary hessian = page.write(new HessianSection());
         EscapeSection.Summary escape = page.write(new EscapeSection());
+        page.write(new HistogramsSection());
         RunRecording r = run.recording();
         RunSummary summary = new RunSummary(r.runId(), r.experimentId(), prefix.isEmpty() ? "." : prefix.substring(0, prefix.length() - 1),
                 RunSummary.Setup.of(r.started()), r.stepsAccepted(), r.recordsRejected(), snapshotPath, loss, trajectory, linearPath,

@@ -130,7 +130,7 @@ class ReportTest {
             }
             if (i == 0) {
                 assertThat(byMeasurement.keySet()).contains("training", "indicators", "obstacle", "alerts", "pca", "linear_path",
-                        "linear_path_summary", "hessian", "curvature_probe", "layers");
+                        "linear_path_summary", "hessian", "curvature_probe", "layers", "histograms", "trainer_jvm");
             }
             for (var e : byMeasurement.entrySet()) {
                 List<String> lines = Files.readAllLines(data.resolve(e.getKey() + ".csv"), StandardCharsets.UTF_8);
@@ -163,7 +163,8 @@ class ReportTest {
         assertThat(List.of(dir.resolve("runs/1/figures").toFile().list())).contains("loss.png", "pca-trajectory.png", "pca-evr.png",
                 "pca-variance.png", "linear-path.png", "distances.png", "gradient-norm.png", "curvature.png", "cosine.png",
                 "noise-scale.png", "stability.png", "hessian.png", "layer-update-ratio.png", "layer-update-ratio.svg",
-                "layer-gradient-norm.png", "layer-step-norm.png", "layer-parameter-norm.png").doesNotContain("subspace.png");
+                "layer-gradient-norm.png", "layer-step-norm.png", "layer-parameter-norm.png", "histograms-params.png", "histograms-gradients.svg",
+                "histograms-updates.png").doesNotContain("subspace.png");
         assertThat(List.of(dir.resolve("runs/2/figures").toFile().list())).containsExactlyInAnyOrder("loss.png", "loss.svg",
                 "pca-trajectory.png", "pca-trajectory.svg", "pca-variance.png", "pca-variance.svg", "distances.png", "distances.svg",
                 "gradient-norm.png", "gradient-norm.svg");

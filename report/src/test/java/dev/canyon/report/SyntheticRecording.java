@@ -4,11 +4,13 @@ import dev.canyon.analytics.update.AlertTransition;
 import dev.canyon.analytics.update.At;
 import dev.canyon.analytics.update.CrossRunDistance;
 import dev.canyon.analytics.update.LayerMeasured;
+import dev.canyon.analytics.update.LayerHistogramMeasured;
 import dev.canyon.analytics.update.ObstacleDecision;
 import dev.canyon.analytics.update.PcaSnapshot;
 import dev.canyon.analytics.update.Position;
 import dev.canyon.analytics.update.ProbeResult;
 import dev.canyon.analytics.update.StepMeasured;
+import dev.canyon.analytics.update.TrainerJvmSampled;
 import dev.canyon.analytics.update.Update;
 import dev.canyon.analytics.update.WindowIndicators;
 import dev.canyon.contract.proto.RunStarted;
@@ -76,6 +78,12 @@ final class SyntheticRecording {
                 updates.add(new ObstacleDecision(at, t == 20 ? ObstacleState.SADDLE : ObstacleState.PROGRESSING, "evidence " + t));
                 updates.add(new PcaSnapshot(at, 3, new double[] {0.7, 0.2}, new double[] {0.5, 0.3}, 0.1 * t, Double.NaN));
                 updates.add(new ProbeResult.Curvature(at, 0.4, t == 10 ? Double.NaN : 0.6));
+                for (String layer : new String[] {"0", "1"}) {
+                    for (LayerHistogramMeasured.Kind kind : LayerHistogramMeasured.Kind.values()) {
+                        updates.add(new LayerHistogramMeasured(at, layer, kind, -0.1 * t, 0.2 * t, new long[] {1, t, 3, 2}));
+                    }
+                }
+                updates.add(new TrainerJvmSampled(at, 1000L * t, 1L << 30, 500, t, t == 10 ? Double.NaN : 25.0));
                 updates.add(new ProbeResult.Hessian(at, 12 + t, t == 20 ? Double.NaN : 1 - 0.1 * t, 30, 0.1 * (12 + t) / 2));
                 double[] alpha = {0, 0.5, 1, 1.5};
                 double[] train = {2, 1.2 + 0.01 * t, 0.9, 1.1};

@@ -5,12 +5,14 @@ import dev.canyon.analytics.update.At;
 import dev.canyon.analytics.update.CrossRunDistance;
 import dev.canyon.analytics.update.DeadLetterNoted;
 import dev.canyon.analytics.update.LayerMeasured;
+import dev.canyon.analytics.update.LayerHistogramMeasured;
 import dev.canyon.analytics.update.ObstacleDecision;
 import dev.canyon.analytics.update.PcaSnapshot;
 import dev.canyon.analytics.update.PipelineLag;
 import dev.canyon.analytics.update.Position;
 import dev.canyon.analytics.update.ProbeResult;
 import dev.canyon.analytics.update.StepMeasured;
+import dev.canyon.analytics.update.TrainerJvmSampled;
 import dev.canyon.analytics.update.Update;
 import dev.canyon.analytics.update.WindowIndicators;
 import dev.canyon.contract.Ids;
@@ -27,7 +29,8 @@ import java.util.Locale;
  *
  * <table>
  * <caption>Timestamps (ns)</caption>
- * <tr><td>a step's points (its layers' too, one series per layer), indicators, obstacle, PCA, probes, pipeline lag</td><td>{@link PointTime#ofStep}(event time, step)</td></tr>
+ * <tr><td>a step's points (its layers' too, one series per layer), indicators, obstacle, PCA, probes, pipeline lag, histograms (one per layer and kind
+ * tag), JVM samples</td><td>{@link PointTime#ofStep}(event time, step)</td></tr>
  * <tr><td>linear path, point i (0-based) of a probe</td><td>the probe's time + 10,000·(i + 1)</td></tr>
  * <tr><td>an alert</td><td>ofStep(the run's latest event time, the alert's step) + 1,000·(kind code + 1), + 100 when it resolves</td></tr>
  * <tr><td>cross-run distance, once per direction</td><td>ofStep(that run's event time at the step, step)</td></tr>
@@ -93,6 +96,10 @@ public final class UpdatePoints {
             return List.of(base(Measurements.PIPELINE, l.at()).field(Measurements.FIELD_INGEST_LAG_MS, l.ingestLagMs()).build());
         } else if (u instanceof DeadLetterNoted d) {
             return List.of(deadLetter(d));
+        } else if (u instanceof LayerHistogramMeasured h) {
+            return List.of(DiagnosticPoints.histogram(h));
+        } else if (u instanceof TrainerJvmSampled j) {
+            return List.of(DiagnosticPoints.jvm(j));
         }
         throw new IllegalArgumentException("no points for " + u.getClass().getName());
     }

@@ -310,6 +310,7 @@ public final class RunAnalyzer {
                 firstStep == 1 ? 0 : firstStep));
         // Per layer, from the trainer's per-tensor scalars of this step alone (no state).
         out.addAll(LayerScalars.of(at(lastStep), step.getTensorsList()));
+        TrainerDiagnostics.addTo(step, at(lastStep), out);
 
         alerts(stall.onStep(step.getStep(), arrivalMs, step.getLoss(), gradNorm), out);
         var sc = step.getScalars();

@@ -8,7 +8,8 @@ package dev.canyon.analytics.update;
  * that field out.
  */
 public sealed interface Update permits StepMeasured, LayerMeasured, WindowIndicators, ObstacleDecision, PcaSnapshot, ProbeResult,
-        AlertTransition, Position, CrossRunDistance, PipelineLag, DeadLetterNoted {
+        AlertTransition, Position, CrossRunDistance, PipelineLag, DeadLetterNoted,
+        LayerHistogramMeasured, TrainerJvmSampled {
 
     /** The run this update describes (for a dead letter: the record's key, whatever it is). */
     String run();

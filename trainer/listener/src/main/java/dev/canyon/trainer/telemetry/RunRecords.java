@@ -77,6 +77,16 @@ final class RunRecords {
      */
     byte[] step(StepFrame f, long examplesSeen, StepScalarsCalculator.Result scalars, Dl4jNetwork.TensorLayout layout,
             float[] delta, float[] sketchG, float[] sketchDelta, long sketchSeed, TelemetryHealth health) {
+        return step(f, examplesSeen, scalars, layout, delta, sketchG, sketchDelta, sketchSeed, health, null, null);
+    }
+
+    /**
+     * The same, with the step's scheduled diagnostics: {@code histograms} just computed (null: none at
+     * this step) and a JVM sample (null: none).
+     */
+    byte[] step(StepFrame f, long examplesSeen, StepScalarsCalculator.Result scalars, Dl4jNetwork.TensorLayout layout,
+            float[] delta, float[] sketchG, float[] sketchDelta, long sketchSeed, TelemetryHealth health,
+            LayerHistograms histograms, dev.canyon.contract.proto.TrainerJvm jvm) {
         int d = f.g.length;
         Step.Builder record = Step.newBuilder()
                 .setRunId(config.runId())
@@ -98,6 +108,12 @@ final class RunRecords {
             record.addTensors(TensorScalars.newBuilder().setName(layout.names()[t]).setOffset(offset)
                     .setSize(end - offset).setScalars(scalars(scalars.tensors[t])));
             offset = end;
+        }
+        if (histograms != null) {
+            record.addAllHistograms(histograms.messages());
+        }
+        if (jvm != null) {
+            record.setJvm(jvm);
         }
         return WireRecords.encode(record.build());
     }

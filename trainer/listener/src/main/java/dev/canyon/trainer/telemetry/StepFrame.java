@@ -15,6 +15,8 @@ final class StepFrame {
     double loss;
     double learningRate;
     int batchSize;
+    /** System.nanoTime() when the training thread finished the step (for steps per second). */
+    long nanoTime;
     /** The sentinel that stops the telemetry thread. */
     final boolean stop;
 

@@ -33,6 +33,11 @@ final class StepRecorder {
     private final float[] sketchDelta;
     private long examplesSeen;
     private boolean snapshotTaken;
+    // Scheduled diagnostics (DL4J-UI parity); null when off.
+    private Schedule histogramSchedule = Schedule.never();
+    private LayerHistograms histograms;
+    private Schedule jvmSchedule = Schedule.never();
+    private JvmStats jvm;
 
     /**
      * @param theta0 θ_0 (kept, not copied)
@@ -65,6 +70,19 @@ final class StepRecorder {
         }
     }
 
+    /**
+     * Adds per-layer histograms of θ_t, g_t and Δθ_t with {@code bins} bins when {@code histogramsDue}
+     * says (none when the layout names no tensors), and the JVM's resources when {@code jvmDue} says.
+     * Steps off both schedules pay one schedule check each.
+     */
+    StepRecorder withDiagnostics(Schedule histogramsDue, int bins, Schedule jvmDue) {
+        this.histogramSchedule = histogramsDue;
+        this.histograms = LayerHistograms.of(layout, bins);
+        this.jvmSchedule = jvmDue;
+        this.jvm = new JvmStats();
+        return this;
+    }
+
     /** θ_0. */
     float[] theta0() {
         return theta0;
@@ -81,8 +99,19 @@ final class StepRecorder {
         StepScalarsCalculator.compute(f.g, 1f / f.batchSize, f.theta, prevTheta, theta0, first ? null : prevG,
                 first ? null : prevDelta, delta, sketch, sketchG, sketchDelta, layout.ends(), scalars);
         examplesSeen += f.batchSize;
+        boolean histogramDue = histograms != null && histogramSchedule.due(f.step);
+        if (histogramDue) {
+            histograms.compute(f.theta, f.g, delta);
+        }
+        dev.canyon.contract.proto.TrainerJvm jvmSample = null;
+        if (jvm != null) {
+            jvm.start(f.step, f.nanoTime);
+            if (jvmSchedule.due(f.step)) {
+                jvmSample = jvm.sample(f.step, f.nanoTime);
+            }
+        }
         sink.send(Topics.STEPS, key, records.step(f, examplesSeen, scalars, layout, delta, sketchG, sketchDelta,
-                sketch == null ? 0 : sketch.seed(), sink.health()));
+                sketch == null ? 0 : sketch.seed(), sink.health(), histogramDue ? histograms : null, jvmSample));
         if (snapshots.due(f.step)) {
             if (!snapshotTaken) {
                 snapshot(0, theta0, f.eventTimeMs);

@@ -50,9 +50,22 @@ import java.util.UUID;
  *     happened)</td></tr>
  * <tr><td>clock</td><td>system UTC</td><td>source of event times</td></tr>
  * <tr><td>background</td><td>true above 2 cores</td><td>process steps on a telemetry thread instead of the training thread</td></tr>
+ * <tr><td>histogramEvery</td><td>100</td><td>per-layer histograms of θ_t, g_t and Δθ_t at steps N, 2N, ... (0: none); a
+ *     second pass over the arrays on those steps only</td></tr>
+ * <tr><td>histogramBins</td><td>20</td><td>equal-width bins per histogram, between the layer's minimum and maximum (1 to
+ *     {@value dev.canyon.contract.StepDiagnostics#MAX_BINS})</td></tr>
+ * <tr><td>jvmEvery</td><td>50</td><td>the trainer JVM's heap, off-heap bytes, GC time and steps per second at steps N,
+ *     2N, ... (0: never)</td></tr>
  * </table>
  */
 public final class TelemetryConfig {
+    /** Steps between per-layer histograms unless set. */
+    public static final long DEFAULT_HISTOGRAM_EVERY = 100;
+    /** Bins per histogram unless set. */
+    public static final int DEFAULT_HISTOGRAM_BINS = 20;
+    /** Steps between JVM samples unless set. */
+    public static final long DEFAULT_JVM_EVERY = 50;
+
     private final String bootstrapServers;
     private final Map<String, String> kafkaProperties;
     private final Map<String, String> explicitKafkaProperties;
@@ -71,6 +84,9 @@ public final class TelemetryConfig {
     private final boolean strictDelivery;
     private final Clock clock;
     private final boolean background;
+    private final long histogramEvery;
+    private final int histogramBins;
+    private final long jvmEvery;
 
     private TelemetryConfig(Builder b) {
         if (b.bootstrapServers != null && b.bootstrapServers.isBlank()) {
@@ -96,6 +112,19 @@ public final class TelemetryConfig {
         if (b.closeTimeout.isNegative()) {
             throw new IllegalArgumentException("closeTimeout must be >= 0, got " + b.closeTimeout);
         }
+        if (b.histogramEvery < 0) {
+            throw new IllegalArgumentException("histogramEvery must be >= 0 (0: no histograms), got " + b.histogramEvery);
+        }
+        if (b.histogramBins < 1 || b.histogramBins > dev.canyon.contract.StepDiagnostics.MAX_BINS) {
+            throw new IllegalArgumentException("histogramBins must be in [1, " + dev.canyon.contract.StepDiagnostics.MAX_BINS
+                    + "], got " + b.histogramBins);
+        }
+        if (b.jvmEvery < 0) {
+            throw new IllegalArgumentException("jvmEvery must be >= 0 (0: no JVM samples), got " + b.jvmEvery);
+        }
+        this.histogramEvery = b.histogramEvery;
+        this.histogramBins = b.histogramBins;
+        this.jvmEvery = b.jvmEvery;
         if (b.journalMaxBytes < 0) {
             throw new IllegalArgumentException("journalMaxBytes must be >= 0, got " + b.journalMaxBytes);
         }
@@ -156,6 +185,9 @@ public final class TelemetryConfig {
         b.strictDelivery = strictDelivery;
         b.clock = clock;
         b.background = background;
+        b.histogramEvery = histogramEvery;
+        b.histogramBins = histogramBins;
+        b.jvmEvery = jvmEvery;
         return b;
     }
 
@@ -178,8 +210,29 @@ public final class TelemetryConfig {
         private boolean strictDelivery;
         private Clock clock = Clock.systemUTC();
         private boolean background = Runtime.getRuntime().availableProcessors() > 2;
+        private long histogramEvery = DEFAULT_HISTOGRAM_EVERY;
+        private int histogramBins = DEFAULT_HISTOGRAM_BINS;
+        private long jvmEvery = DEFAULT_JVM_EVERY;
 
         private Builder() {}
+
+        /** Per-layer histograms of θ_t, g_t and Δθ_t at steps N, 2N, ...; 0: none. */
+        public Builder histogramEvery(long n) {
+            this.histogramEvery = n;
+            return this;
+        }
+
+        /** Equal-width bins per histogram (1 to {@value dev.canyon.contract.StepDiagnostics#MAX_BINS}). */
+        public Builder histogramBins(int bins) {
+            this.histogramBins = bins;
+            return this;
+        }
+
+        /** The trainer JVM's heap, off-heap bytes, GC time and steps per second at steps N, 2N, ...; 0: never. */
+        public Builder jvmEvery(long n) {
+            this.jvmEvery = n;
+            return this;
+        }
 
         /** Kafka {@code host:port[,host:port]}; needed by the Kafka sink only. */
         public Builder bootstrapServers(String servers) {
@@ -374,6 +427,21 @@ public final class TelemetryConfig {
 
     public boolean background() {
         return background;
+    }
+
+    /** Histograms at steps N, 2N, ... (0: none). */
+    public long histogramEvery() {
+        return histogramEvery;
+    }
+
+    /** Bins per histogram. */
+    public int histogramBins() {
+        return histogramBins;
+    }
+
+    /** JVM samples at steps N, 2N, ... (0: none). */
+    public long jvmEvery() {
+        return jvmEvery;
     }
 
     /**

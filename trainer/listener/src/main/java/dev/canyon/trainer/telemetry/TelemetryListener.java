@@ -3,6 +3,7 @@ package dev.canyon.trainer.telemetry;
 import dev.canyon.contract.VectorRepresentation;
 import dev.canyon.contract.proto.RunEnded;
 import dev.canyon.trainer.probe.ProbePlan;
+import dev.canyon.trainer.probe.Schedule;
 import java.time.Duration;
 import java.util.Objects;
 import org.deeplearning4j.nn.api.Model;
@@ -205,7 +206,9 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
             run.start(model);
             if (handoff == null) {
                 recorder = new StepRecorder(records, sink, config.runId(), config.probes().snapshots(), Dl4jNetwork.parameters(model),
-                        Dl4jNetwork.tensors(model), config.vectors().sketchSize(), config.sketchSeed());
+                        Dl4jNetwork.tensors(model), config.vectors().sketchSize(), config.sketchSeed())
+                        .withDiagnostics(Schedule.every(config.histogramEvery()), config.histogramBins(),
+                                Schedule.every(config.jvmEvery()));
                 handoff = new StepHandoff(Dl4jNetwork.parameterCount(model), FRAMES, config.background(),
                         "canyon-telemetry-" + config.runId(), recorder::record, errors);
             }
@@ -236,6 +239,7 @@ public final class TelemetryListener extends BaseTrainingListener implements Aut
             step++;
             lastLoss = model.score();
             f.step = step;
+            f.nanoTime = started;
             f.epoch = epoch;
             f.eventTimeMs = config.clock().millis();
             f.loss = lastLoss;
