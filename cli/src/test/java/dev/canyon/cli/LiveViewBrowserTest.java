@@ -108,6 +108,30 @@ class LiveViewBrowserTest {
                     .isEqualTo("./canyon report --bootstrap-servers localhost:" + kafkaPort + " --run " + run);
             assertThat(browser.eval("canyonPage.charts.evr.u ? canyonPage.charts.evr.u.data[0].length : 0").asInt()).as("PCA points")
                     .isPositive();
+            // Per layer: every 'layers' point, the latest histogram of each layer and kind with its counts, the JVM samples.
+            long layerPoints = store.countPoints(Measurements.LAYERS, run);
+            assertThat(layerPoints).as("'layers' points in InfluxDB (2 layers a step)").isEqualTo(2 * steps);
+            browser.waitUntil("(canyonPage.data.layers || []).length", v -> v.asLong() == layerPoints, Duration.ofSeconds(20));
+            assertThat(browser.eval("Object.keys(canyonPage.charts.layers || {}).length").asInt()).as("per-layer charts").isGreaterThanOrEqualTo(4);
+            Map<String, Map<String, Object>> latest = new java.util.TreeMap<>();
+            for (Map<String, Object> r : store.rows("SELECT * FROM " + Measurements.HISTOGRAMS + " WHERE run = " + InfluxStore.quoteString(run))) {
+                latest.merge(r.get(Measurements.TAG_LAYER) + "/" + r.get(Measurements.TAG_KIND), r,
+                        (a, b) -> ((Number) b.get(Measurements.FIELD_STEP)).longValue() > ((Number) a.get(Measurements.FIELD_STEP)).longValue() ? b : a);
+            }
+            assertThat(latest).as("histograms in InfluxDB: 2 layers x params, gradients, updates").hasSize(6);
+            JsonNode shownHistograms = browser.waitUntil("canyonPage.data.histograms || {}", v -> v.size() == latest.size(), Duration.ofSeconds(20));
+            for (var e : latest.entrySet()) {
+                JsonNode h = shownHistograms.get(e.getKey());
+                assertThat(h).as("histogram %s on the page", e.getKey()).isNotNull();
+                for (var field : e.getValue().entrySet()) {
+                    if (field.getValue() instanceof Number n && !field.getKey().equals("time")) {
+                        assertThat(h.get(field.getKey()).asDouble()).as("histogram %s field %s", e.getKey(), field.getKey()).isEqualTo(n.doubleValue());
+                    }
+                }
+            }
+            long jvmPoints = store.countPoints(Measurements.TRAINER_JVM, run);
+            assertThat(jvmPoints).as("trainer_jvm points (every 50 steps)").isPositive();
+            browser.waitUntil("(canyonPage.data.trainer_jvm || []).length", v -> v.asLong() == jvmPoints, Duration.ofSeconds(20));
             byte[] runShot = browser.screenshot(WIDTH);
             assertNotBlank(runShot, "run page");
             Files.write(shots.resolve("live-run.png"), runShot);
@@ -128,6 +152,22 @@ class LiveViewBrowserTest {
             byte[] experimentShot = browser.screenshot(WIDTH);
             assertNotBlank(experimentShot, "experiment page");
             Files.write(shots.resolve("live-experiment.png"), experimentShot);
+
+            // A cold cache: the run page's HTML, script, styles and chart library fetched again, then its stored points.
+            browser.call("Emulation.setDeviceMetricsOverride", Map.of("width", WIDTH, "height", 1000, "deviceScaleFactor", 1, "mobile", false));
+            browser.call("Network.enable", Map.of());
+            browser.call("Network.clearBrowserCache", Map.of());
+            browser.call("Network.setCacheDisabled", Map.of("cacheDisabled", true));
+            browser.navigate(url + "run/" + run);
+            JsonNode drawn = browser.waitUntil("canyonPage.drawnMs", v -> v.isNumber(), Duration.ofSeconds(20));
+            JsonNode nav = browser.eval("performance.getEntriesByType('navigation')[0].toJSON()");
+            long bytes = browser.eval("performance.getEntriesByType('resource').reduce((s, r) => s + r.transferSize, 0)"
+                    + " + performance.getEntriesByType('navigation')[0].transferSize").asLong();
+            String load = String.format(java.util.Locale.ROOT,
+                    "{\"page\": \"run\", \"steps\": %d, \"dom_content_loaded_ms\": %.0f, \"load_event_end_ms\": %.0f, \"first_drawing_ms\": %.0f, \"bytes_transferred\": %d}",
+                    steps, nav.get("domContentLoadedEventEnd").asDouble(), nav.get("loadEventEnd").asDouble(), drawn.asDouble(), bytes);
+            System.out.println("cold-cache load: " + load);
+            Files.writeString(shots.resolve("cold-load.json"), load + "\n");
 
             assertThat(browser.errors()).as("console errors, exceptions and error log entries").isEmpty();
         } finally {

@@ -227,10 +227,11 @@ public final class LiveView implements AutoCloseable {
             List<Feed.Source> sources = new java.util.ArrayList<>();
             for (String m : List.of(Measurements.TRAINING, Measurements.GRADIENT, Measurements.DISTANCE, Measurements.INDICATORS,
                     Measurements.OBSTACLE, Measurements.PCA, Measurements.HESSIAN, Measurements.LINEAR_PATH,
-                    Measurements.LINEAR_PATH_SUMMARY, Measurements.ALERTS, LAYERS, TRAINER_JVM)) {
+                    Measurements.LINEAR_PATH_SUMMARY, Measurements.ALERTS, Measurements.LAYERS, Measurements.TRAINER_JVM)) {
                 sources.add(Feed.Source.all(m, TAGS_OF_RUN));
             }
-            sources.add(new Feed.Source(HISTOGRAMS, HISTOGRAMS, "*", TAGS_OF_RUN, List.of("layer", "kind")));
+            sources.add(new Feed.Source(Measurements.HISTOGRAMS, Measurements.HISTOGRAMS, "*", TAGS_OF_RUN,
+                    List.of(Measurements.TAG_LAYER, Measurements.TAG_KIND)));
             feed = new Feed(store, where, sources);
         }
 
@@ -308,13 +309,6 @@ public final class LiveView implements AutoCloseable {
             return r;
         }
     }
-
-    /** Measurement of per-layer norms (written when the trainer sends them). */
-    static final String LAYERS = "layers";
-    /** Measurement of per-layer histograms (tags layer, kind; fields lo, hi, c0..c(n-1)). */
-    static final String HISTOGRAMS = "histograms";
-    /** Measurement of the training JVM's health. */
-    static final String TRAINER_JVM = "trainer_jvm";
 
     private String experimentOf(String run) {
         List<Map<String, Object>> rows = store.rows("SHOW TAG VALUES FROM " + InfluxStore.quoteIdentifier(Measurements.TRAINING)

@@ -135,6 +135,8 @@
 
     renderLayers();
     renderMeta();
+    /* Milliseconds from navigation to the first drawing with training points (read by the browser test). */
+    if (window.canyonPage.drawnMs == null && tr.length) window.canyonPage.drawnMs = performance.now();
   };
 
   const renderLayers = () => {
