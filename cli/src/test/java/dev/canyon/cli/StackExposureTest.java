@@ -60,7 +60,8 @@ class StackExposureTest {
             }
             List<String> listening = new ArrayList<>();
             for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-                for (String line : Files.readAllLines(Path.of(table)).subList(1, Files.readAllLines(Path.of(table)).size())) {
+                List<String> lines = Files.readAllLines(Path.of(table)); // read once: the table changes as sockets open and close
+                for (String line : lines.subList(1, lines.size())) {
                     String[] f = line.trim().split("\\s+");
                     if (f[3].equals("0A") && inodes.contains(f[9])) {
                         listening.add(f[1]);
