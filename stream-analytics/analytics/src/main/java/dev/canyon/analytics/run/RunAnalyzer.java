@@ -648,6 +648,7 @@ public final class RunAnalyzer {
                     hessianStep = p.getStep();
                 }
                 out.add(new ProbeResult.Hessian(at, h.getMaxEigenvalue(), h.getMinEigenvalue(), h.getTrace(),
+                        h.hasTraceStderr() ? h.getTraceStderr() : Double.NaN, h.getTraceSamples(),
                         StabilityRatio.of(optimizer, learningRate, h.getMaxEigenvalue(), preconditioned).ratio()));
             }
             case LINEAR_PATH -> out.add(linearPath(p, at));
