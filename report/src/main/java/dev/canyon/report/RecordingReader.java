@@ -127,6 +127,8 @@ public final class RecordingReader {
             run.analyzer = new RunAnalyzer(settings);
             // As the job does: a rejected run-started record is counted, and the run goes on without what it carried.
             handle(run, Topics.RUNS, run.startedValue);
+            // θ_0 in the positions' space, kept before the run's end releases the analyzer's state.
+            run.initialPosition = run.analyzer.initialPosition();
         }
         readTopic(Topics.STEPS, progress, (key, value) -> {
             RunRecording run = runs.get(key);
