@@ -104,6 +104,8 @@ final class SyntheticRecording {
         run.add(updates);
         run.stepsAccepted = steps;
         if (probed) {
+            // θ_0 in the positions' space: the positions are (t, sin t, t²/10), so θ_0 = (0, 0, 0).
+            run.initialPosition = new float[] {0, 0, 0};
             run.snapshots.put(0L, new float[] {0, 0, 0});
             run.snapshots.put(15L, new float[] {1, 0.5f, 0});
             run.snapshots.put(30L, new float[] {2, 0, 0.25f});
