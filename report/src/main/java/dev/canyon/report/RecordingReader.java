@@ -178,7 +178,7 @@ public final class RecordingReader {
      * A record of the run, handled as the live job handles it: the same {@link RecordHandler}; offline,
      * a step "arrives" at its own event time; rejects are counted, never fatal.
      */
-    private static void handle(RunRecording run, String topic, byte[] value) {
+    static void handle(RunRecording run, String topic, byte[] value) {
         RecordHandler.Outcome outcome = RecordHandler.handle(run.analyzer, run.runId, topic, value,
                 dev.canyon.contract.proto.Step::getEventTimeMs);
         run.add(outcome.updates());
