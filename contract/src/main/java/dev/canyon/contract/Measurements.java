@@ -213,6 +213,8 @@ public final class Measurements {
     public static final String HESSIAN = "hessian";
     /** Hutchinson estimate of tr(H). */
     public static final String FIELD_TRACE = "trace";
+    /** Its standard error, from the spread of the Rademacher samples (absent under 2 samples). */
+    public static final String FIELD_TRACE_STDERR = "trace_stderr";
 
     /** Linear-path probes (Goodfellow et al. 2015, seed 000): one point per α, the probe's step in {@link #FIELD_STEP}. */
     public static final String LINEAR_PATH = "linear_path";

@@ -2,6 +2,7 @@ package dev.canyon.report;
 
 import dev.canyon.report.section.Figure;
 import dev.canyon.report.section.Figures;
+import dev.canyon.report.section.Reference;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,7 +28,15 @@ final class Html {
             problems.forEach(p -> sb.append("<li>").append(esc(p)).append("</li>\n"));
             sb.append("</ul></div>\n");
         }
-        return sb.append(body).append("</body>\n</html>\n").toString();
+        sb.append(body);
+        // The works the page's titles and captions cite (escaped there, as here).
+        List<Reference> cited = java.util.Arrays.stream(Reference.values()).filter(r -> body.contains(esc(r.shortForm()))).toList();
+        if (!cited.isEmpty()) {
+            sb.append("<h2 id=\"references\">References</h2>\n<ul class=\"references\">\n");
+            cited.forEach(r -> sb.append("<li>").append(esc(r.shortForm())).append(": ").append(esc(r.full())).append("</li>\n"));
+            sb.append("</ul>\n");
+        }
+        return sb.append("</body>\n</html>\n").toString();
     }
 
     static String experimentSection(Recording recording, List<RunRecording> runs, Map<String, Object> summary, List<Figure> figs) {

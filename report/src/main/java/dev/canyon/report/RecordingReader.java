@@ -127,6 +127,8 @@ public final class RecordingReader {
             run.analyzer = new RunAnalyzer(settings);
             // As the job does: a rejected run-started record is counted, and the run goes on without what it carried.
             handle(run, Topics.RUNS, run.startedValue);
+            // θ_0 in the positions' space, kept before the run's end releases the analyzer's state.
+            run.initialPosition = run.analyzer.initialPosition();
         }
         readTopic(Topics.STEPS, progress, (key, value) -> {
             RunRecording run = runs.get(key);
@@ -176,7 +178,7 @@ public final class RecordingReader {
      * A record of the run, handled as the live job handles it: the same {@link RecordHandler}; offline,
      * a step "arrives" at its own event time; rejects are counted, never fatal.
      */
-    private static void handle(RunRecording run, String topic, byte[] value) {
+    static void handle(RunRecording run, String topic, byte[] value) {
         RecordHandler.Outcome outcome = RecordHandler.handle(run.analyzer, run.runId, topic, value,
                 dev.canyon.contract.proto.Step::getEventTimeMs);
         run.add(outcome.updates());

@@ -24,6 +24,8 @@ public final class RunRecording {
     byte[] startedValue;
     final List<Update> updates = new ArrayList<>();
     final TreeMap<Long, float[]> snapshots = new TreeMap<>();
+    /** θ_0 in the positions' space (the analytics' own), or null when the run-started record brought none. */
+    float[] initialPosition;
     long stepsAccepted;
     long recordsRejected;
     RunAnalyzer analyzer;
@@ -67,6 +69,14 @@ public final class RunRecording {
     /** θ_t at aligned steps, in the run's analytics space (full, half, or the stream's sketch). */
     public List<Position> positions() {
         return updates(Position.class);
+    }
+
+    /**
+     * θ_0 in the space of {@link #positions()} (what a position at step 0 would be: the analytics keep it
+     * from the run-started record), or null when the run's record carried none.
+     */
+    public float[] initialPosition() {
+        return initialPosition;
     }
 
     /** Full weight snapshots θ_t by step (step 0 is θ_0). */

@@ -8,6 +8,7 @@ import dev.canyon.analytics.update.StepMeasured;
 import dev.canyon.report.section.LayersSection;
 import dev.canyon.report.section.LinearPathSection;
 import dev.canyon.report.section.LossSection;
+import dev.canyon.report.section.NoiseScaleSection;
 import dev.canyon.report.section.ReportFolder;
 import dev.canyon.report.section.ReportedRun;
 import dev.canyon.report.section.Skip;
@@ -52,14 +53,129 @@ class ReportTest {
     void problemsAreTheLeftOutSkipReasonsInPageOrder() throws Exception {
         String noRecipe = "model 'mystery-model' on 'nowhere' carries no recipe labels, so losses at snapshots and the subspace view are "
                 + "left out";
+        String snapshots = "the subspace view needs θ_0 and θ_T: take weight snapshots, with canyon train --snapshot-every N, or with the "
+                + "DL4J listener from Java through its probe plan, e.g. TelemetryConfig.builder().probes(ProbePlan.builder()"
+                + ".snapshots(Schedule.every(N)).build()), or ProbePlan.ECONOMY (every 1,000 steps) or FULL (every 200)";
         assertThat(summary.problems()).containsExactly("run syn-a: " + noRecipe,
-                "run syn-b: 0 weight snapshot(s) recorded; the subspace view needs θ_0 and θ_T (train with --snapshot-every N)",
+                "run syn-b: 0 weight snapshot(s) recorded; " + snapshots,
                 "run syn-c: " + noRecipe,
                 "run syn-c: no steps recorded, so no loss figure",
-                "run syn-c: 1 weight snapshot(s) recorded; the subspace view needs θ_0 and θ_T (train with --snapshot-every N)");
+                "run syn-c: 1 weight snapshot(s) recorded; " + snapshots);
         assertThat(json.get("problems").size()).isEqualTo(5);
         String html = Files.readString(dir.resolve("index.html"));
         assertThat(html).contains("<p>Left out:</p>").contains("<li>run syn-c: no steps recorded, so no loss figure</li>");
+    }
+
+    /**
+     * A run trained with the DL4J listener from Java has no CLI: the advice for snapshots names both the
+     * CLI option and the listener's API, and the API it names exists (a plan built that way takes θ_0 and
+     * a snapshot every N steps).
+     */
+    @Test
+    void snapshotAdviceServesTheCliAndTheListener() {
+        String advice = summary.problems().get(1);
+        assertThat(advice).contains("canyon train --snapshot-every N").contains("ProbePlan.builder().snapshots(Schedule.every(N))")
+                .contains("TelemetryConfig.builder().probes(");
+        dev.canyon.trainer.probe.ProbePlan plan = dev.canyon.trainer.probe.ProbePlan.builder()
+                .snapshots(dev.canyon.trainer.probe.Schedule.every(100)).build();
+        assertThat(plan.snapshots().due(100)).isTrue();
+        assertThat(plan.snapshots().due(50)).isFalse();
+        assertThat(dev.canyon.trainer.probe.ProbePlan.ECONOMY.snapshots().due(1000)).isTrue();
+        assertThat(dev.canyon.trainer.probe.ProbePlan.FULL.snapshots().due(200)).isTrue();
+        assertThat(dev.canyon.trainer.telemetry.TelemetryConfig.builder().probes(plan)).isNotNull();
+    }
+
+    /**
+     * The PCA trajectory starts at θ_0 (step 0) when the recording has it in the positions' space; when
+     * it has not, the caption says what the first point is instead.
+     */
+    @Test
+    void trajectoryStartsAtTheta0() throws Exception {
+        List<String> a = Files.readAllLines(dir.resolve("runs/1/data/trajectory-pca.csv"));
+        assertThat(a.get(0)).isEqualTo("step,pc1,pc2");
+        assertThat(a.get(1)).startsWith("0,");
+        assertThat(a.get(2)).startsWith("5,");
+        assertThat(a).hasSize(1 + 7); // θ_0 and the positions at steps 5, 10, ..., 30
+        List<String> b = Files.readAllLines(dir.resolve("runs/2/data/trajectory-pca.csv"));
+        assertThat(b.get(1)).startsWith("5,");
+        String html = Files.readString(dir.resolve("index.html"));
+        assertThat(html).contains("The first point is θ₀, the initial weights (step 0, from the run's run-started record)")
+                .contains("The first point is step 5, not θ₀: the recording holds no θ₀")
+                .contains("PC1 and PC2 are drawn at equal scale");
+    }
+
+    /**
+     * Figure titles cite the works by author and year, never by the project's file numbers (which read
+     * like the --seed option), and the page lists the works it cites.
+     */
+    @Test
+    void figuresCiteAuthorsNotSeedNumbers() throws Exception {
+        String html = Files.readString(dir.resolve("index.html"));
+        assertThat(html).doesNotContainPattern("(?i)seeds? 00\\d").contains("2-D PCA of the weight trajectory (Lipton 2016, fig. 1)")
+                .contains("Linear path from initialization (Goodfellow, Vinyals &amp; Saxe 2015)")
+                .contains("Hessian extremes (Goodfellow 2015 tutorial: saddles show a negative eigenvalue)")
+                .contains("<h2 id=\"references\">References</h2>")
+                .contains("Lipton, “Stuck in a What? Adventures in Weight Space”, 2016.")
+                .contains("Goodfellow, Vinyals &amp; Saxe, “Qualitatively characterizing neural network optimization problems”, ICLR 2015.")
+                .contains("Goodfellow, “Tutorial on neural network optimization problems”, Deep Learning Summer School, Montreal, 2015.");
+    }
+
+    /**
+     * Step axes tick at round steps: the labels the report draws itself (XChart's own, at every k-th data
+     * value, are hidden) are the only numbers written as text in a step figure's SVG, and they step by 1, 2
+     * or 5 × 10^k.
+     */
+    @Test
+    void stepAxesHaveRoundTicks() throws Exception {
+        for (String figure : List.of("runs/1/figures/loss.svg", "runs/1/figures/gradient-norm.svg", "runs/1/figures/noise-scale.svg",
+                "runs/1/figures/hessian.svg", "runs/1/figures/layer-update-ratio.svg", "runs/2/figures/distances.svg",
+                "figures/runs-distances.svg")) {
+            String svg = Files.readString(dir.resolve(figure));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("<text[^>]*>(-?\\d+)</text>").matcher(svg);
+            List<Long> ticks = new ArrayList<>();
+            while (m.find()) {
+                ticks.add(Long.parseLong(m.group(1)));
+            }
+            assertThat(ticks).as(figure).hasSizeGreaterThanOrEqualTo(3);
+            long spacing = ticks.get(1) - ticks.get(0);
+            assertThat(spacing).as(figure).isIn(1L, 2L, 5L, 10L, 20L, 50L, 100L);
+            for (int i = 0; i < ticks.size(); i++) {
+                assertThat(ticks.get(i)).as(figure).isEqualTo(ticks.get(0) + i * spacing);
+                assertThat(ticks.get(i) % spacing).as(figure).isZero();
+            }
+        }
+    }
+
+    /**
+     * The noise-scale figure says how many windows have an estimate, from where, and why the others have
+     * none; with few estimates it draws markers, not a line.
+     */
+    @Test
+    void noiseScaleSaysHowManyEstimatesAndWhy() throws Exception {
+        String html = Files.readString(dir.resolve("index.html"));
+        assertThat(html).contains("2 of 3 windows have an estimate (2 from same-point probes, 0 cross-batch); 0 same-point probes.")
+                .contains("The other windows have none: test (1 window).")
+                .contains("The noise scale needs same-point gradient probes")
+                .contains("Markers without a line");
+        // The count is on the figure itself, as text.
+        assertThat(Files.readString(dir.resolve("runs/1/figures/noise-scale.svg"))).contains("2 of 3 windows have an estimate");
+    }
+
+    /** The Hutchinson trace with its standard error: error bars where the probe recorded one, and a caption that says which. */
+    @Test
+    void hessianTraceShowsItsStandardError() throws Exception {
+        assertThat(dir.resolve("runs/1/figures/hessian-trace.png")).exists();
+        String html = Files.readString(dir.resolve("index.html"));
+        assertThat(html).contains("Hessian trace (Hutchinson's estimator) with its standard error")
+                .contains("the mean of vᵀHv over n Rademacher vectors v (n = 20 per probe)")
+                .contains("Error bars: ± one standard error")
+                .contains("1 of the 3 probes carry no standard error");
+        List<String> csv = Files.readAllLines(dir.resolve("runs/1/data/hessian.csv"));
+        List<String> header = Arrays.asList(csv.get(0).split(","));
+        int col = header.indexOf("trace_stderr");
+        assertThat(col).isPositive();
+        assertThat(csv.get(1).split(",", -1)[col]).isEmpty(); // step 10: not recorded
+        assertThat(Double.parseDouble(csv.get(2).split(",", -1)[col])).isEqualTo(1.0); // step 20: 0.05 · 20
     }
 
     @Test
@@ -186,10 +302,13 @@ class ReportTest {
         assertThat(new LinearPathSection().skip(empty)).map(Skip::reason).contains("no linear-path probe");
         assertThat(new SubspaceSection().skip(empty)).map(Skip::leftOut).contains(false);
         assertThat(new LayersSection().skip(empty)).map(Skip::leftOut).contains(false);
+        // No noise-scale estimate anywhere: no figure, and nothing for the "Left out" box (a short demo lacks nothing).
+        assertThat(new NoiseScaleSection().skip(empty)).map(Skip::leftOut).contains(false);
         ReportedRun probed = new ReportedRun(recording.run("syn-a"), ReportFolder.create(dir.resolve("skips"), (p, d, t) -> {}),
                 new Report.Options(dir.resolve("skips"), dir, 0, 8), noted::add);
         assertThat(new LinearPathSection().skip(probed)).isEqualTo(Optional.empty());
         assertThat(new LayersSection().skip(probed)).isEqualTo(Optional.empty());
+        assertThat(new NoiseScaleSection().skip(probed)).isEqualTo(Optional.empty());
         assertThat(noted).isEmpty();
     }
 }

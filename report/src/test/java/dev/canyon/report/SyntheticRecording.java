@@ -84,7 +84,9 @@ final class SyntheticRecording {
                     }
                 }
                 updates.add(new TrainerJvmSampled(at, 1000L * t, 1L << 30, 500, t, t == 10 ? Double.NaN : 25.0));
-                updates.add(new ProbeResult.Hessian(at, 12 + t, t == 20 ? Double.NaN : 1 - 0.1 * t, 30, 0.1 * (12 + t) / 2));
+                // The first probe predates the trace's standard error (NaN: not recorded).
+                updates.add(new ProbeResult.Hessian(at, 12 + t, t == 20 ? Double.NaN : 1 - 0.1 * t, 30 + t, t == 10 ? Double.NaN : 0.05 * t,
+                        20, 0.1 * (12 + t) / 2));
                 double[] alpha = {0, 0.5, 1, 1.5};
                 double[] train = {2, 1.2 + 0.01 * t, 0.9, 1.1};
                 boolean validation = t == 20;
@@ -102,6 +104,8 @@ final class SyntheticRecording {
         run.add(updates);
         run.stepsAccepted = steps;
         if (probed) {
+            // θ_0 in the positions' space: the positions are (t, sin t, t²/10), so θ_0 = (0, 0, 0).
+            run.initialPosition = new float[] {0, 0, 0};
             run.snapshots.put(0L, new float[] {0, 0, 0});
             run.snapshots.put(15L, new float[] {1, 0.5f, 0});
             run.snapshots.put(30L, new float[] {2, 0, 0.25f});

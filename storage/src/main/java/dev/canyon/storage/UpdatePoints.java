@@ -73,6 +73,7 @@ public final class UpdatePoints {
                     .fieldIfFinite(Measurements.FIELD_LAMBDA_MAX, h.lambdaMax())
                     .fieldIfFinite(Measurements.FIELD_LAMBDA_MIN, h.lambdaMin())
                     .fieldIfFinite(Measurements.FIELD_TRACE, h.trace())
+                    .fieldIfFinite(Measurements.FIELD_TRACE_STDERR, h.traceStderr())
                     .fieldIfFinite(Measurements.FIELD_STABILITY_RATIO, h.stabilityRatio())
                     .build());
         } else if (u instanceof ProbeResult.GradientNoise n) {

@@ -27,7 +27,8 @@ public final class CosineSection implements ReportSection<ReportedRun, Void> {
     public Written<Void> write(ReportedRun run) throws IOException {
         List<WindowIndicators> windows = run.updates(WindowIndicators.class);
         double[] x = Series.of(windows, w -> w.at().step());
-        XYChart chart = Figures.xy("Successive cosine and uphill steps (seed 001: poor conditioning, noise)", "step", "");
+        XYChart chart = Figures.xy("Successive cosine and uphill steps "
+                + Reference.GOODFELLOW_TUTORIAL_2015.cite("poor conditioning, noise"), "step", "");
         Figures.line(chart, "cos(g_t, g_{t−1}), window mean", x, Series.of(windows, WindowIndicators::successiveCosine));
         Figures.line(chart, "fraction of uphill steps", x, Series.of(windows, WindowIndicators::uphillFraction));
         chart.getStyler().setYAxisMin(-1.0);

@@ -40,7 +40,7 @@ public final class CurvatureSection implements ReportSection<ReportedRun, Void> 
             csv.add("curvature_probe.csv");
         }
         run.folder().save(chart, "curvature");
-        return Written.of(null, new Figure("curvature", "Directional curvature (seed 001)",
+        return Written.of(null, new Figure("curvature", "Directional curvature " + Reference.GOODFELLOW_TUTORIAL_2015.cite(),
                 "The window's curvature estimate and the same-batch probes along the step and along the gradient.", csv));
     }
 }

@@ -28,7 +28,8 @@ public final class DistancesSection implements ReportSection<ReportedRun, Distan
     @Override
     public Written<Summary> write(ReportedRun run) throws IOException {
         List<StepMeasured> steps = run.updates(StepMeasured.class);
-        XYChart chart = Figures.xy("Distance travelled against displacement (seed 002)", "step", "parameter-space distance");
+        XYChart chart = Figures.xy("Distance travelled against displacement " + Reference.LIPTON_2016.cite(), "step",
+                "parameter-space distance");
         double[] x = Series.of(steps, s -> s.at().step());
         Figures.line(chart, "path length Σ‖Δθ‖", x, Series.of(steps, StepMeasured::pathLength));
         Figures.line(chart, "displacement ‖θ_t − θ₀‖", x, Series.of(steps, StepMeasured::displacement));
@@ -37,7 +38,7 @@ public final class DistancesSection implements ReportSection<ReportedRun, Distan
         double path = Series.lastFinite(steps, StepMeasured::pathLength);
         double displacement = Series.lastFinite(steps, StepMeasured::displacement);
         return Written.of(new Summary(path, displacement, path / displacement, Series.lastFinite(steps, StepMeasured::distanceFromOrigin)),
-                new Figure("distances", "Distances (seed 002)",
+                new Figure("distances", "Distances " + Reference.LIPTON_2016.cite(),
                         "Path length (sum of step lengths), displacement from θ₀ and distance from the origin, from the exact per-step "
                                 + "scalars.", List.of("distance.csv")));
     }

@@ -1,15 +1,25 @@
 package dev.canyon.report.section;
 
+import de.erichseifert.vectorgraphics2d.Document;
+import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
+import de.erichseifert.vectorgraphics2d.svg.SVGProcessor;
+import de.erichseifert.vectorgraphics2d.util.PageSize;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.Ellipse2D;
+import java.awt.geom.Line2D;
 import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,6 +34,7 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Annotation;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -60,23 +71,267 @@ public final class Figures {
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         chart.getStyler().setMarkerSize(0);
+        // One colour per series for its line and its markers alike (so legend icons match), Tableau 10 in order.
+        chart.getStyler().setSeriesColors(PALETTE);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setLocale(Locale.ROOT);
         chart.getStyler().setAntiAlias(true);
         chart.getStyler().setXAxisTickMarkSpacingHint(90);
         chart.getStyler().setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        // Tick labels as plain numbers with their leading zero ("0.0025", not XChart's ".0025").
+        chart.getStyler().setxAxisTickLabelsFormattingFunction(Figures::number);
+        chart.getStyler().setyAxisTickLabelsFormattingFunction(Figures::number);
         if (xTitle.equals("step")) {
-            // Steps are integers; without grouping separators the labels of long runs do not run into each other.
-            chart.getStyler().setXAxisDecimalPattern("#");
+            stepAxis(chart);
         }
         return chart;
     }
 
-    /** A y-axis on a log scale when every value drawn is positive (NaN gaps allowed). */
+    /**
+     * Round tick spacing for an axis from {@code min} to {@code max} with at most {@code maxTicks}
+     * intervals: the smallest 1, 2 or 5 × 10^k at least (max − min) / maxTicks; at least 1 when the
+     * values are integers (steps).
+     */
+    public static double tickSpacing(double min, double max, int maxTicks, boolean integers) {
+        double span = max - min;
+        if (!(span > 0) || !Double.isFinite(span)) {
+            return 1;
+        }
+        double raw = span / Math.max(1, maxTicks);
+        double decade = Math.pow(10, Math.floor(Math.log10(raw)));
+        double spacing = 10 * decade;
+        for (double m : new double[] {1, 2, 5, 10}) {
+            if (m * decade >= raw * (1 - 1e-9)) {
+                spacing = m * decade;
+                break;
+            }
+        }
+        return integers ? Math.max(1, spacing) : spacing;
+    }
+
+    /**
+     * The multiples of {@link #tickSpacing} from {@code min} to {@code max}, both included; where that
+     * spacing leaves fewer than two inside, the next finer round spacing that leaves two (never below 1
+     * for integers).
+     */
+    public static double[] ticks(double min, double max, int maxTicks, boolean integers) {
+        double spacing = tickSpacing(min, max, maxTicks, integers);
+        double[] out = multiples(min, max, spacing);
+        while (out.length < 2 && spacing > (integers ? 1 : 0) && max > min) {
+            double decade = Math.pow(10, Math.floor(Math.log10(spacing) + 1e-9));
+            double mantissa = Math.round(spacing / decade);
+            spacing = mantissa == 1 ? decade / 2 : mantissa == 2 ? decade : 2 * decade; // 10 → 5 → 2 → 1 × 10^k
+            if (integers && spacing < 1) {
+                break;
+            }
+            out = multiples(min, max, spacing);
+        }
+        return out;
+    }
+
+    private static double[] multiples(double min, double max, double spacing) {
+        List<Double> out = new ArrayList<>();
+        for (long k = (long) Math.ceil(min / spacing - 1e-9); k * spacing <= max + 1e-9 * spacing; k++) {
+            out.add(k * spacing);
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /**
+     * A step axis with round ticks ({@link #ticks}, integers): XChart puts the ticks of equally spaced
+     * data on every k-th data value (31, 62, 93, ...), so its own x tick labels, marks and vertical grid
+     * lines are hidden (the labels keep their space) and {@link StepTicks} draws them at round steps.
+     */
+    static StepTicks stepAxis(XYChart chart) {
+        Color clear = new Color(0, 0, 0, 0);
+        chart.getStyler().setXAxisDecimalPattern("#");
+        chart.getStyler().setXAxisTickLabelsColor(clear);
+        chart.getStyler().setXAxisTickMarksColor(clear);
+        chart.getStyler().setPlotGridVerticalLinesVisible(false);
+        chart.getStyler().setPlotTicksMarksVisible(false);
+        StepTicks ticks = new StepTicks();
+        chart.addAnnotation(ticks);
+        return ticks;
+    }
+
+    /** Round step ticks under the plot, with their vertical grid lines; {@link #painted} are the last ones drawn. */
+    static final class StepTicks extends Annotation {
+        /** Least room per tick label, pixels, beyond the widest label. */
+        static final int LABEL_GAP = 36;
+        private double[] painted = new double[0];
+
+        StepTicks() {
+            super(false);
+        }
+
+        /** The tick values of the last paint. */
+        double[] painted() {
+            return painted.clone();
+        }
+
+        @Override
+        public void paint(Graphics2D g) {
+            int left = getXAxisScreenValueForMin();
+            int right = getXAxisScreenValueForMax();
+            int top = getYAxisScreenValueForMin(); // screen coordinates: the plot's top edge
+            int bottom = getYAxisScreenValueForMax();
+            double lo = chart.getChartXFromCoordinate(left);
+            double hi = chart.getChartXFromCoordinate(right);
+            AxesChartStyler s = (AxesChartStyler) styler;
+            g.setFont(s.getAxisTickLabelsFont());
+            FontMetrics fm = g.getFontMetrics();
+            int widest = Math.max(fm.stringWidth(label(Math.floor(lo))), fm.stringWidth(label(Math.ceil(hi))));
+            int maxTicks = Math.max(2, (right - left) / (widest + LABEL_GAP));
+            List<Double> drawn = new ArrayList<>();
+            for (double t : ticks(Math.max(0, lo), hi, maxTicks, true)) { // steps are never negative
+                double x = chart.getScreenXFromChart(t);
+                if (x < left - 0.5 || x > right + 0.5) {
+                    continue;
+                }
+                drawn.add(t);
+                g.setColor(s.getPlotGridLinesColor());
+                g.setStroke(s.getPlotGridLinesStroke());
+                g.draw(new Line2D.Double(x, top, x, bottom));
+                g.setColor(Color.DARK_GRAY);
+                g.setStroke(new BasicStroke(1f));
+                g.draw(new Line2D.Double(x, bottom, x, bottom + s.getAxisTickMarkLength()));
+                String text = label(t);
+                g.setColor(s.getYAxisTickLabelsColor());
+                g.drawString(text, (float) (x - fm.stringWidth(text) / 2.0),
+                        bottom + s.getAxisTickMarkLength() + s.getAxisTickPadding() + fm.getAscent());
+            }
+            painted = drawn.stream().mapToDouble(Double::doubleValue).toArray();
+            bounds = new Rectangle2D.Double(left, top, right - left, bottom - top);
+        }
+
+        private static String label(double step) {
+            return Long.toString(Math.round(step));
+        }
+    }
+
+    /**
+     * Sets both axes' ranges so that one data unit is as many pixels on x as on y (equal aspect),
+     * holding [xMin, xMax] × [yMin, yMax] with a margin of {@code pad} of each range: the narrower
+     * axis widens around its centre. The plot's size depends on its tick labels, so the chart is laid
+     * out (painted to a scratch image) until the scales agree.
+     *
+     * @return pixels per data unit on x and on y after the last layout
+     */
+    static double[] equalAspect(XYChart chart, double xMin, double xMax, double yMin, double yMax, double pad) {
+        double cx = (xMin + xMax) / 2;
+        double cy = (yMin + yMax) / 2;
+        double hx = (xMax - xMin) / 2 * (1 + pad);
+        double hy = (yMax - yMin) / 2 * (1 + pad);
+        double floor = 1e-12 * Math.max(1, Math.max(Math.abs(cx), Math.abs(cy))) + Math.max(hx, hy) * 1e-3;
+        hx = Math.max(hx, floor);
+        hy = Math.max(hy, floor);
+        double[] scale = null;
+        for (int i = 0; i < 6; i++) {
+            chart.getStyler().setXAxisMin(cx - hx);
+            chart.getStyler().setXAxisMax(cx + hx);
+            chart.getStyler().setYAxisMin(cy - hy);
+            chart.getStyler().setYAxisMax(cy + hy);
+            scale = pixelsPerUnit(chart);
+            if (Math.abs(scale[0] / scale[1] - 1) < 1e-3) {
+                break;
+            }
+            // Widen the axis with more pixels per unit: its range grows until it matches the other's scale.
+            if (scale[0] > scale[1]) {
+                hx *= scale[0] / scale[1];
+            } else {
+                hy *= scale[1] / scale[0];
+            }
+        }
+        return scale;
+    }
+
+    /** Pixels per data unit on x and on y of {@code chart} as it is laid out at its size (painted to a scratch image). */
+    static double[] pixelsPerUnit(XYChart chart) {
+        BufferedImage scratch = new BufferedImage(chart.getWidth(), chart.getHeight(),
+                BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = scratch.createGraphics();
+        try {
+            chart.paint(g, chart.getWidth(), chart.getHeight());
+        } finally {
+            g.dispose();
+        }
+        double x0 = chart.getStyler().getXAxisMin();
+        double x1 = chart.getStyler().getXAxisMax();
+        double y0 = chart.getStyler().getYAxisMin();
+        double y1 = chart.getStyler().getYAxisMax();
+        return new double[] {Math.abs(chart.getScreenXFromChart(x1) - chart.getScreenXFromChart(x0)) / (x1 - x0),
+            Math.abs(chart.getScreenYFromChart(y1) - chart.getScreenYFromChart(y0)) / (y1 - y0)};
+    }
+
+    /**
+     * A y-axis on a log scale when every value drawn is positive (NaN gaps allowed) and they span more
+     * than {@value #LOG_SPAN} times (a log axis labels only powers of ten: over a narrower range it
+     * would show one label or none).
+     */
     static void logIfPositive(XYChart chart) {
         boolean positive = chart.getSeriesMap().values().stream()
                 .allMatch(sr -> java.util.Arrays.stream(sr.getYData()).allMatch(v -> v > 0 || Double.isNaN(v)));
-        chart.getStyler().setYAxisLogarithmic(positive);
+        double[] finite = chart.getSeriesMap().values().stream().flatMapToDouble(sr -> java.util.Arrays.stream(sr.getYData()))
+                .filter(Double::isFinite).toArray();
+        double min = java.util.Arrays.stream(finite).min().orElse(1);
+        double max = java.util.Arrays.stream(finite).max().orElse(1);
+        boolean log = positive && max > LOG_SPAN * min;
+        chart.getStyler().setYAxisLogarithmic(log);
+        if (log) {
+            chart.getStyler().setyAxisTickLabelsFormattingFunction(null); // XChart's log ticks (powers of ten) need its own labels
+        }
+    }
+
+    /**
+     * A tick value as a plain number: up to 10 significant digits (tick values are round, so the
+     * digits of a double's error go), no trailing zeros, a leading zero before the point; powers of
+     * ten notation below 1e-4 and from 1e7 on.
+     */
+    static String number(Double v) {
+        if (v == null || !Double.isFinite(v)) {
+            return String.valueOf(v);
+        }
+        if (v == 0) {
+            return "0";
+        }
+        java.math.BigDecimal d = new java.math.BigDecimal(v).round(new java.math.MathContext(10)).stripTrailingZeros();
+        double a = Math.abs(v);
+        return a < 1e-4 || a >= 1e7 ? d.toString().replace("E+", "E") : d.toPlainString();
+    }
+
+    /** The least max / min for a log y-axis. */
+    static final double LOG_SPAN = 30;
+
+    /**
+     * Fixes the y-axis to the finite values drawn with {@code fraction} of their range free above them
+     * (of their decades, on a log axis): room for a {@link Note} in the plot's top-left corner that would
+     * otherwise cover the highest points. Call after {@link #logIfPositive}.
+     */
+    static void headroom(XYChart chart, double fraction) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (XYSeries s : chart.getSeriesMap().values()) {
+            double[] y = s.getYData();
+            double[] err = s.getExtraValues();
+            for (int i = 0; i < y.length; i++) {
+                if (Double.isFinite(y[i])) {
+                    double e = err != null && Double.isFinite(err[i]) ? err[i] : 0;
+                    min = Math.min(min, y[i] - e);
+                    max = Math.max(max, y[i] + e);
+                }
+            }
+        }
+        if (!(min <= max)) {
+            return;
+        }
+        if (chart.getStyler().isYAxisLogarithmic() && min > 0) {
+            chart.getStyler().setYAxisMin(min);
+            chart.getStyler().setYAxisMax(max * Math.pow(max / min, fraction));
+        } else {
+            double span = max > min ? max - min : Math.max(Math.abs(max), 1);
+            chart.getStyler().setYAxisMin(min);
+            chart.getStyler().setYAxisMax(max + fraction * span);
+        }
     }
 
     /** A line series (no markers). */
@@ -93,6 +348,29 @@ public final class Figures {
         s.setMarker(SeriesMarkers.CIRCLE);
         s.setLineWidth(1.5f);
         chart.getStyler().setMarkerSize(6);
+        return s;
+    }
+
+    /**
+     * Markers only, no line (a scatter series; its legend entry is the marker alone): for estimates
+     * too few or too sparse for a line between them to mean anything.
+     */
+    static XYSeries markers(XYChart chart, String name, double[] x, double[] y, Color color) {
+        XYSeries s = chart.addSeries(name, x, y);
+        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        s.setMarker(SeriesMarkers.CIRCLE);
+        chart.getStyler().setMarkerSize(Math.max(chart.getStyler().getMarkerSize(), 7));
+        return colored(s, color);
+    }
+
+    /**
+     * Gives {@code s} one colour for its line, markers and fill, so that its legend icon (line and
+     * marker) shows the colour it is drawn in: XChart's theme colours the line and the marker apart.
+     */
+    static XYSeries colored(XYSeries s, Color color) {
+        s.setLineColor(color);
+        s.setMarkerColor(color);
+        s.setFillColor(color);
         return s;
     }
 
@@ -118,9 +396,11 @@ public final class Figures {
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setLocale(Locale.ROOT);
         chart.getStyler().setShowValue(true);
+        // Light blues: black values stay legible on every cell.
+        chart.getStyler().setRangeColors(new Color[] {new Color(247, 251, 255), new Color(158, 202, 225), new Color(66, 146, 198)});
         chart.getStyler().setHeatMapValueDecimalPattern("0.000");
         chart.getStyler().setXAxisLabelRotation(20);
-        List<Number[]> cells = new java.util.ArrayList<>();
+        List<Number[]> cells = new ArrayList<>();
         for (int i = 0; i < values.length; i++) {
             for (int j = 0; j < values.length; j++) {
                 if (Double.isFinite(values[i][j])) {
@@ -128,8 +408,9 @@ public final class Figures {
                 }
             }
         }
-        // The colour scale's ends, rounded (its legend prints them as they are).
-        double min = cells.stream().mapToDouble(c -> c[2].doubleValue()).min().orElse(0);
+        // The colour scale's ends, rounded (its legend prints them as they are). Distances start at 0: a scale from the
+        // smallest would paint a 3 % difference between equidistant runs as the whole range of colours.
+        double min = Math.min(0, cells.stream().mapToDouble(c -> c[2].doubleValue()).min().orElse(0));
         double max = cells.stream().mapToDouble(c -> c[2].doubleValue()).max().orElse(1);
         chart.getStyler().setMin(Math.floor(min * 1000) / 1000);
         chart.getStyler().setMax(Math.max(Math.ceil(max * 1000) / 1000, Math.floor(min * 1000) / 1000 + 0.001));
@@ -142,6 +423,60 @@ public final class Figures {
         BitmapEncoder.saveBitmap(chart, dir.resolve(name + ".png").toString(), BitmapEncoder.BitmapFormat.PNG);
         VectorGraphicsEncoder.saveVectorGraphic(chart, dir.resolve(name + ".svg").toString(),
                 VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+    }
+
+    /** Something drawn beside a chart's plot, in a strip of its own on the figure's right (a colour bar). */
+    interface SidePanel {
+        /** Width of the strip, pixels. */
+        int width();
+
+        /**
+         * Paints the strip: {@code g} is translated to its left edge; {@code top} and {@code bottom} are
+         * the chart's plot edges (to align with the plot), {@code height} the figure's.
+         */
+        void paint(Graphics2D g, int top, int bottom, int height);
+    }
+
+    /**
+     * Saves {@code chart} drawn {@code panel.width()} narrower than the figure and {@code panel} in the
+     * strip beside it, as {@code name}.png and {@code name}.svg in {@code dir}: the figure keeps its
+     * size, and the panel never covers the plot.
+     */
+    static void save(XYChart chart, SidePanel panel, Path dir, String name) throws IOException {
+        int width = chart.getWidth();
+        int height = chart.getHeight();
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        try {
+            paintWithPanel(g, chart, panel, width, height);
+        } finally {
+            g.dispose();
+        }
+        javax.imageio.ImageIO.write(image, "png", dir.resolve(name + ".png").toFile());
+        VectorGraphics2D vg = new VectorGraphics2D();
+        paintWithPanel(vg, chart, panel, width, height);
+        Document doc = new SVGProcessor().getDocument(vg.getCommands(), new PageSize(0.0, 0.0, width, height));
+        try (OutputStream out = Files.newOutputStream(dir.resolve(name + ".svg"))) {
+            doc.writeTo(out);
+        }
+    }
+
+    private static void paintWithPanel(Graphics2D g, XYChart chart, SidePanel panel, int width, int height) {
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        int plotWidth = width - panel.width();
+        chart.paint(g, plotWidth, height);
+        int top = (int) Math.round(Math.min(chart.getScreenYFromChart(chart.getStyler().getYAxisMax()),
+                chart.getScreenYFromChart(chart.getStyler().getYAxisMin())));
+        int bottom = (int) Math.round(Math.max(chart.getScreenYFromChart(chart.getStyler().getYAxisMax()),
+                chart.getScreenYFromChart(chart.getStyler().getYAxisMin())));
+        Graphics2D p = (Graphics2D) g.create();
+        try {
+            p.translate(plotWidth, 0);
+            panel.paint(p, top, bottom, height);
+        } finally {
+            p.dispose();
+        }
     }
 
     /** Translucent bands behind step ranges (obstacle states), with a small legend of the states shown. */
@@ -190,6 +525,89 @@ public final class Figures {
         }
     }
 
+    /**
+     * Step numbers beside a few points of a path (its first two, its last, and those at round steps;
+     * none within 18 pixels of one already labelled), and a note, when there is one, in the plot's
+     * top-left corner.
+     */
+    static final class PointLabels extends Annotation {
+        private final double[] x;
+        private final double[] y;
+        private final long[] steps;
+        private final String note;
+
+        PointLabels(double[] x, double[] y, long[] steps, String note) {
+            super(false);
+            this.x = x;
+            this.y = y;
+            this.steps = steps;
+            this.note = note;
+        }
+
+        @Override
+        public void paint(Graphics2D g) {
+            int n = steps.length;
+            java.util.Set<Long> round = new java.util.HashSet<>();
+            for (double t : ticks(0, steps[n - 1], 6, true)) {
+                round.add(Math.round(t));
+            }
+            List<Integer> order = new ArrayList<>(List.of(0, n - 1));
+            if (n > 2) {
+                order.add(1);
+            }
+            for (int i = 2; i < n - 1; i++) {
+                if (round.contains(steps[i])) {
+                    order.add(i);
+                }
+            }
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+            List<double[]> placed = new ArrayList<>();
+            for (int i : order) {
+                double sx = chart.getScreenXFromChart(x[i]);
+                double sy = chart.getScreenYFromChart(y[i]);
+                if (placed.stream().anyMatch(p -> Math.hypot(p[0] - sx, p[1] - sy) < 18)) {
+                    continue;
+                }
+                placed.add(new double[] {sx, sy});
+                g.setColor(new Color(90, 90, 90));
+                g.drawString(Long.toString(steps[i]), (float) sx + 6, (float) sy - 6);
+            }
+            int left = getXAxisScreenValueForMin();
+            int top = getYAxisScreenValueForMin(); // screen coordinates: the plot's top edge
+            if (note != null) {
+                Note.draw(g, note, left, top);
+            }
+            bounds = new Rectangle2D.Double(left, top, getXAxisScreenValueForMax() - left, getYAxisScreenValueForMax() - top);
+        }
+    }
+
+    /** A line of text on a light box in the plot's top-left corner: what a reader must know to read the figure. */
+    static final class Note extends Annotation {
+        private final String text;
+
+        Note(String text) {
+            super(false);
+            this.text = text;
+        }
+
+        @Override
+        public void paint(Graphics2D g) {
+            int left = getXAxisScreenValueForMin();
+            int top = getYAxisScreenValueForMin(); // screen coordinates: the plot's top edge
+            draw(g, text, left, top);
+            bounds = new Rectangle2D.Double(left, top, getXAxisScreenValueForMax() - left, getYAxisScreenValueForMax() - top);
+        }
+
+        static void draw(Graphics2D g, String text, int left, int top) {
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+            FontMetrics fm = g.getFontMetrics();
+            g.setColor(new Color(255, 255, 255, 230));
+            g.fillRect(left + 6, top + 6, fm.stringWidth(text) + 10, fm.getHeight() + 6);
+            g.setColor(new Color(150, 60, 0));
+            g.drawString(text, left + 11, top + 9 + fm.getAscent());
+        }
+    }
+
     /** Vertical lines at alert transitions, labelled. */
     static final class Marks extends Annotation {
         private final double[] at;
@@ -220,18 +638,67 @@ public final class Figures {
     }
 
     /**
-     * A loss surface on a grid (filled cells, viridis-like colours on log-spaced levels when the losses
-     * span a decade or more) with a path, θ_0 and θ_T, and a colour bar; painted over the plot area.
+     * How values map to colours: viridis-like from {@code min} (dark) to {@code max} (light), on
+     * log-spaced levels when {@code log} (the losses span a decade or more).
+     */
+    record ColourScale(double min, double max, boolean log) {
+        /** The scale of the finite values of {@code values}: log when all are positive and span 10× or more. */
+        static ColourScale of(double[][] values) {
+            double min = Double.POSITIVE_INFINITY;
+            double max = Double.NEGATIVE_INFINITY;
+            for (double[] row : values) {
+                for (double v : row) {
+                    if (Double.isFinite(v)) {
+                        min = Math.min(min, v);
+                        max = Math.max(max, v);
+                    }
+                }
+            }
+            if (!(min <= max)) {
+                min = 0;
+                max = 1;
+            }
+            return new ColourScale(min, max, min > 0 && max / min >= 10);
+        }
+
+        /** Where {@code v} lies on the scale, 0 (min) to 1 (max). */
+        double position(double v) {
+            double lo = log ? Math.log(min) : min;
+            double hi = log ? Math.log(max) : max;
+            return hi > lo ? ((log ? Math.log(v) : v) - lo) / (hi - lo) : 0;
+        }
+
+        Color colour(double v) {
+            return viridis(position(v));
+        }
+
+        /** A handful of contour levels, which the colour bar ticks. */
+        double[] levels() {
+            return dev.canyon.report.Contours.levels(min, max, log, 7);
+        }
+    }
+
+    /**
+     * A loss surface on a grid (filled cells, {@link ColourScale} colours), its contour lines at the
+     * scale's levels, the straight line θ₀ → θ_T (dashed) and the path (red, through its points), with
+     * θ₀ and θ_T labelled; painted over the plot area. Its colour bar is a {@link ColourBar} beside the
+     * plot.
      */
     static final class Surface extends Annotation {
+        /** The path's colour, in the plot and in the legend. */
+        static final Color PATH = new Color(228, 26, 28);
+        /** The straight line's colour, in the plot and in the legend. */
+        static final Color LINE = Color.BLACK;
+        static final Color CONTOUR = new Color(255, 255, 255, 170);
         private final double[] a;
         private final double[] b;
         private final double[][] loss;
         private final double[] pathA;
         private final double[] pathB;
         private final double lineLength;
+        private final ColourScale scale;
 
-        Surface(double[] a, double[] b, double[][] loss, double[] pathA, double[] pathB, double lineLength) {
+        Surface(double[] a, double[] b, double[][] loss, double[] pathA, double[] pathB, double lineLength, ColourScale scale) {
             super(false);
             this.a = a;
             this.b = b;
@@ -239,24 +706,12 @@ public final class Figures {
             this.pathA = pathA;
             this.pathB = pathB;
             this.lineLength = lineLength;
+            this.scale = scale;
         }
 
         @Override
         public void paint(Graphics2D g) {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            double min = Double.POSITIVE_INFINITY;
-            double max = Double.NEGATIVE_INFINITY;
-            for (double[] row : loss) {
-                for (double l : row) {
-                    if (Double.isFinite(l)) {
-                        min = Math.min(min, l);
-                        max = Math.max(max, l);
-                    }
-                }
-            }
-            boolean log = min > 0 && max / min >= 10;
-            double lo = log ? Math.log(min) : min;
-            double hi = log ? Math.log(max) : max;
             double da = a.length > 1 ? (a[1] - a[0]) / 2 : 0;
             double db = b.length > 1 ? (b[1] - b[0]) / 2 : 0;
             for (int j = 0; j < b.length; j++) {
@@ -266,68 +721,158 @@ public final class Figures {
                     int x1 = getXAxisScreenValue(a[i] + da);
                     int y0 = getYAxisScreenValue(b[j] + db);
                     int y1 = getYAxisScreenValue(b[j] - db);
-                    if (!Double.isFinite(l)) {
-                        g.setColor(Color.LIGHT_GRAY);
-                    } else {
-                        double t = hi > lo ? ((log ? Math.log(l) : l) - lo) / (hi - lo) : 0;
-                        g.setColor(viridis(t));
-                    }
+                    g.setColor(Double.isFinite(l) ? scale.colour(l) : Color.LIGHT_GRAY);
                     g.fillRect(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0) + 1, Math.abs(y1 - y0) + 1);
                 }
             }
-            // The straight line θ_0 → θ_T, then the path.
-            g.setColor(new Color(255, 255, 255, 160));
-            g.setStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {4, 4}, 0));
-            g.drawLine(getXAxisScreenValue(0), getYAxisScreenValue(0), getXAxisScreenValue(lineLength), getYAxisScreenValue(0));
-            g.setStroke(new BasicStroke(2.2f));
-            g.setColor(Color.WHITE);
+            g.setColor(CONTOUR);
+            g.setStroke(new BasicStroke(1f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            for (double level : scale.levels()) {
+                for (dev.canyon.report.Contours.Segment s : dev.canyon.report.Contours.of(a, b, loss, level)) {
+                    g.draw(new Line2D.Double(chart.getScreenXFromChart(s.x0()), chart.getScreenYFromChart(s.y0()),
+                            chart.getScreenXFromChart(s.x1()), chart.getScreenYFromChart(s.y1())));
+                }
+            }
+            // The straight line θ_0 → θ_T, then the path: each on a white halo, visible on dark and light colours.
+            Line2D line = new Line2D.Double(chart.getScreenXFromChart(0), chart.getScreenYFromChart(0),
+                    chart.getScreenXFromChart(lineLength), chart.getScreenYFromChart(0));
+            g.setColor(new Color(255, 255, 255, 200));
+            g.setStroke(new BasicStroke(3.5f));
+            g.draw(line);
+            g.setColor(LINE);
+            g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
+            g.draw(line);
             Path2D path = new Path2D.Double();
             for (int k = 0; k < pathA.length; k++) {
-                double x = getXAxisScreenValue(pathA[k]);
-                double y = getYAxisScreenValue(pathB[k]);
+                double x = chart.getScreenXFromChart(pathA[k]);
+                double y = chart.getScreenYFromChart(pathB[k]);
                 if (k == 0) {
                     path.moveTo(x, y);
                 } else {
                     path.lineTo(x, y);
                 }
             }
+            g.setColor(Color.WHITE);
+            g.setStroke(new BasicStroke(4.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            g.draw(path);
+            g.setColor(PATH);
+            g.setStroke(new BasicStroke(2.2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
             g.draw(path);
             for (int k = 0; k < pathA.length; k++) {
-                double x = getXAxisScreenValue(pathA[k]);
-                double y = getYAxisScreenValue(pathB[k]);
+                double x = chart.getScreenXFromChart(pathA[k]);
+                double y = chart.getScreenYFromChart(pathB[k]);
+                g.setColor(Color.WHITE);
+                g.fill(new Ellipse2D.Double(x - 4.5, y - 4.5, 9, 9));
+                g.setColor(PATH);
                 g.fill(new Ellipse2D.Double(x - 3, y - 3, 6, 6));
             }
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-            g.setColor(Color.WHITE);
-            g.drawString("θ₀", getXAxisScreenValue(0) - 18, getYAxisScreenValue(0) - 6);
-            g.drawString("θ_T", getXAxisScreenValue(lineLength) + 6, getYAxisScreenValue(0) - 6);
-            // Colour bar on the right edge of the plot.
-            int right = getXAxisScreenValueForMax();
+            label(g, "θ₀", getXAxisScreenValue(0) - 8, getYAxisScreenValue(0) - 8);
+            label(g, "θ_T", getXAxisScreenValue(lineLength) + 8 + g.getFontMetrics().stringWidth("θ_T"), getYAxisScreenValue(0) - 8);
             int top = getYAxisScreenValueForMin(); // screen coordinates: the plot's top edge
             int bottom = getYAxisScreenValueForMax();
-            int barX = right - 26;
-            int barTop = top + 10;
-            int barBottom = bottom - 10;
-            for (int y = barTop; y <= barBottom; y++) {
-                g.setColor(viridis(1 - (y - barTop) / (double) Math.max(1, barBottom - barTop)));
-                g.drawLine(barX, y, barX + 14, y);
+            bounds = new Rectangle2D.Double(getXAxisScreenValueForMin(), top, getXAxisScreenValueForMax() - getXAxisScreenValueForMin(),
+                    bottom - top);
+        }
+    }
+
+    /**
+     * A colour bar beside the plot: the {@link ColourScale} from bottom (min) to top (max), ticked and
+     * labelled at its contour levels (a white line across the bar at each), and its label, rotated,
+     * beside the tick labels.
+     */
+    static final class ColourBar implements SidePanel {
+        static final int WIDTH = 118;
+        private static final int BAR = 16;
+        private final ColourScale scale;
+        private final String label;
+        /** The tick values of the last paint. */
+        private double[] painted = new double[0];
+
+        ColourBar(ColourScale scale, String label) {
+            this.scale = scale;
+            this.label = label;
+        }
+
+        @Override
+        public int width() {
+            return WIDTH;
+        }
+
+        double[] painted() {
+            return painted.clone();
+        }
+
+        @Override
+        public void paint(Graphics2D g, int top, int bottom, int height) {
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            int x = 10;
+            for (int y = top; y <= bottom; y++) {
+                g.setColor(viridis(1 - (y - top) / (double) Math.max(1, bottom - top)));
+                g.fillRect(x, y, BAR, 1);
             }
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-            String maxLabel = String.format(Locale.ROOT, "%.3g", max);
-            String minLabel = String.format(Locale.ROOT, "%.3g", min);
-            String scale = log ? "loss (log colour scale)" : "loss";
-            label(g, maxLabel, barX - 4, barTop + 10);
-            label(g, minLabel, barX - 4, barBottom);
-            label(g, scale, barX - 4, (barTop + barBottom) / 2);
-            bounds = new Rectangle2D.Double(getXAxisScreenValueForMin(), top, right - getXAxisScreenValueForMin(), bottom - top);
+            g.setColor(Color.DARK_GRAY);
+            g.setStroke(new BasicStroke(1f));
+            g.drawRect(x, top, BAR, bottom - top);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            FontMetrics fm = g.getFontMetrics();
+            double[] levels = scale.levels();
+            String[] labels = tickLabels(levels, scale.log());
+            int widest = 0;
+            for (int k = 0; k < levels.length; k++) {
+                double level = levels[k];
+                int y = (int) Math.round(bottom - scale.position(level) * (bottom - top));
+                g.setColor(Color.WHITE);
+                g.drawLine(x + 1, y, x + BAR - 1, y);
+                g.setColor(Color.DARK_GRAY);
+                g.drawLine(x + BAR, y, x + BAR + 4, y);
+                String text = labels[k];
+                widest = Math.max(widest, fm.stringWidth(text));
+                g.drawString(text, x + BAR + 7, y + fm.getAscent() / 2 - 1);
+            }
+            painted = levels.clone();
+            Graphics2D r = (Graphics2D) g.create();
+            try {
+                r.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
+                int lx = x + BAR + 7 + widest + 10 + r.getFontMetrics().getAscent();
+                int ly = (top + bottom) / 2 + r.getFontMetrics().stringWidth(label) / 2;
+                r.translate(lx, ly);
+                r.rotate(-Math.PI / 2);
+                r.setColor(Color.BLACK);
+                r.drawString(label, 0, 0);
+            } finally {
+                r.dispose();
+            }
+        }
+
+        /**
+         * The levels as the bar prints them: on a log scale (1, 2, 5 × 10^k) as plain numbers; on a linear
+         * scale with the decimals their spacing needs, so that neighbours never print alike.
+         */
+        static String[] tickLabels(double[] levels, boolean log) {
+            String[] out = new String[levels.length];
+            int decimals = 0;
+            if (!log && levels.length > 1) {
+                decimals = Math.max(0, (int) Math.ceil(-Math.log10(levels[1] - levels[0]) - 1e-9));
+            }
+            for (int i = 0; i < levels.length; i++) {
+                out[i] = log || levels.length < 2 ? number(levels[i]) : String.format(Locale.ROOT, "%." + decimals + "f", levels[i]);
+            }
+            return out;
+        }
+
+        /** A value for a caption: 6 significant digits, no trailing zeros. */
+        static String value(double v) {
+            return new java.math.BigDecimal(String.format(Locale.ROOT, "%.6g", v)).stripTrailingZeros().toPlainString();
         }
     }
 
     /** Dark text on a light box, right-aligned at x. */
     private static void label(Graphics2D g, String text, int x, int baseline) {
-        int w = g.getFontMetrics().stringWidth(text);
+        FontMetrics fm = g.getFontMetrics();
+        int w = fm.stringWidth(text);
         g.setColor(new Color(255, 255, 255, 210));
-        g.fillRect(x - w - 4, baseline - 11, w + 4, 14);
+        g.fillRect(x - w - 4, baseline - fm.getAscent(), w + 4, fm.getAscent() + fm.getDescent());
         g.setColor(Color.DARK_GRAY);
         g.drawString(text, x - w - 2, baseline);
     }

@@ -39,7 +39,8 @@ public final class GradientNormSection implements ReportSection<ReportedRun, Voi
         }
         Figures.logIfPositive(chart);
         run.folder().save(chart, "gradient-norm");
-        return Written.of(null, new Figure("gradient-norm", "Gradient norm (seed 001: local minima and saddles show as a small gradient)",
+        return Written.of(null, new Figure("gradient-norm", "Gradient norm "
+                + Reference.GOODFELLOW_TUTORIAL_2015.cite("local minima and saddles show as a small gradient"),
                 "‖g_t‖ of the minibatch gradient at every step and its mean over each window.", List.of("gradient.csv", "indicators.csv")));
     }
 }

@@ -53,7 +53,8 @@ public final class LinearPathSection implements ReportSection<ReportedRun, Linea
             }
             byStep.put(l.at().step(), l);
         }
-        XYChart chart = Figures.xy("Loss along the straight line θ(α) = (1 − α) θ₀ + α θ_t (seed 000)", "α", "loss");
+        XYChart chart = Figures.xy("Loss along the straight line θ(α) = (1 − α) θ₀ + α θ_t "
+                + Reference.GOODFELLOW_VINYALS_SAXE_2015.cite(), "α", "loss");
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         int monotone = 0;
@@ -78,7 +79,7 @@ public final class LinearPathSection implements ReportSection<ReportedRun, Linea
         double maxBarrier = byStep.values().stream().mapToDouble(l -> l.train().barrier()).filter(Double::isFinite).max().orElse(Double.NaN);
         return Written.of(new Summary(curves.size(), monotone, validationMonotone, last.at().step(), last.train().monotone(),
                 last.train().barrier(), validationMonotone(last), maxBarrier, validationBarrier(last)),
-                new Figure("linear-path", "Linear path from initialization (seed 000)",
+                new Figure("linear-path", "Linear path from initialization " + Reference.GOODFELLOW_VINYALS_SAXE_2015.cite(),
                         "Loss on the probe batches along the straight line from θ₀ (α = 0) to θ_t (α = 1) and beyond, one curve per probe "
                                 + "time (solid: training batch, dashed: validation batch). Barrier: the largest height of the curve above the "
                                 + "chord between its values at α = 0 and α = 1, over α ∈ [0, 1] (0 when it stays below; a curve can decrease "

@@ -85,13 +85,15 @@ public final class PairwiseDistancesSection implements ReportSection<ReportedExp
         if (aggregated.isEmpty()) {
             return Written.of(new Summary(pairs, null, null, null));
         }
-        experiment.folder().save(Figures.heatMap("Pairwise distances between the runs at their last shared aligned step (seed 002)",
+        experiment.folder().save(Figures.heatMap("Pairwise distances between the runs at their last shared aligned step "
+                + Reference.LIPTON_2016.cite(),
                 experiment.labels(), matrix), "pairwise-distances");
         return Written.of(new Summary(pairs, aggregated, aggregated.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN),
                 Series.cv(aggregated)),
-                new Figure("pairwise-distances", "Pairwise distances between runs (seed 002)",
+                new Figure("pairwise-distances", "Pairwise distances between runs " + Reference.LIPTON_2016.cite(),
                         "‖θ_t(i) − θ_t(j)‖ at the latest aligned step both runs reached (each run's first " + CrossRunFunction.KEPT_PER_RUN
-                                + " aligned positions are kept), in the runs' shared analytics space.",
+                                + " aligned positions are kept), in the runs' shared analytics space; the colour scale starts at 0, so "
+                                + "equal distances look equal.",
                         List.of("pairwise-distances.csv", "cross_run.csv")));
     }
 }

@@ -39,6 +39,12 @@ public final class ReportFolder {
         Figures.save(chart, figures, name);
     }
 
+    /** Saves {@code chart} with {@code panel} beside its plot as figures/{@code name}.png and .svg. */
+    void save(org.knowm.xchart.XYChart chart, Figures.SidePanel panel, String name) throws IOException {
+        progress.update("figures", 0, 0);
+        Figures.save(chart, panel, figures, name);
+    }
+
     /** The figures with only the CSV files that were written (a short run may lack some measurements). */
     public List<Figure> existing(List<Figure> figs) {
         return figs.stream().map(f -> new Figure(f.name(), f.title(), f.caption(),

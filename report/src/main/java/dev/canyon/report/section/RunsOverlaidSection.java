@@ -65,7 +65,8 @@ public final class RunsOverlaidSection implements ReportSection<ReportedExperime
         experiment.folder().save(travelled, "runs-distances");
         experiment.folder().save(origin, "runs-origin");
         return Written.of(new Summary(finalOrigin, Series.cv(aggregatedOrigin)),
-                new Figure("runs-distances", "Distance travelled by each run (seed 002)", "Path length and displacement per run.", List.of()),
-                new Figure("runs-origin", "Distance from the origin (seed 002)", "‖θ_t‖ per run.", List.of()));
+                new Figure("runs-distances", "Distance travelled by each run " + Reference.LIPTON_2016.cite(),
+                        "Path length and displacement per run.", List.of()),
+                new Figure("runs-origin", "Distance from the origin " + Reference.LIPTON_2016.cite(), "‖θ_t‖ per run.", List.of()));
     }
 }

@@ -2,16 +2,16 @@ package dev.canyon.report.section;
 
 import dev.canyon.report.ModelLoss;
 import dev.canyon.report.SubspaceView;
-import java.awt.Color;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
 
 /**
- * The 2-D subspace view (seed 000): the training loss, re-evaluated by the rebuilt model, on a grid
+ * The 2-D subspace view (Goodfellow, Vinyals & Saxe 2015): the training loss, re-evaluated by the rebuilt model, on a grid
  * of the plane through θ₀, θ_T and the path's principal deviation ({@link SubspaceView}), with the
  * weight snapshots projected on it. Needs the grid (--grid above 0), two snapshots and the model.
  */
@@ -22,6 +22,14 @@ public final class SubspaceSection implements ReportSection<ReportedRun, Subspac
      * subspace_max_deviation (the largest |b| of a snapshot).
      */
     public record Summary(double subspaceLineLength, String subspaceSecondDirection, double subspaceMaxDeviation) {}
+
+    /**
+     * How to record weight snapshots, for both ways of training: the CLI and the DL4J listener used
+     * from Java (whose {@code ProbePlan} takes no snapshot unless its schedule is set).
+     */
+    static final String SNAPSHOT_ADVICE = "take weight snapshots, with canyon train --snapshot-every N, or with the DL4J listener "
+            + "from Java through its probe plan, e.g. TelemetryConfig.builder().probes(ProbePlan.builder().snapshots(Schedule.every(N))"
+            + ".build()), or ProbePlan.ECONOMY (every 1,000 steps) or FULL (every 200)";
 
     @Override
     public String name() {
@@ -35,8 +43,8 @@ public final class SubspaceSection implements ReportSection<ReportedRun, Subspac
             return Optional.of(Skip.quietly("the subspace view is off (grid 0)"));
         }
         if (snapshots < 2) {
-            return Optional.of(Skip.leftOut(snapshots + " weight snapshot(s) recorded; the subspace view needs θ_0 and θ_T (train with "
-                    + "--snapshot-every N)"));
+            return Optional.of(Skip.leftOut(snapshots + " weight snapshot(s) recorded; the subspace view needs θ_0 and θ_T: "
+                    + SNAPSHOT_ADVICE));
         }
         if (run.model().isEmpty()) {
             return Optional.of(Skip.quietly("the model cannot be rebuilt (left out once for the run)"));
@@ -75,30 +83,47 @@ public final class SubspaceSection implements ReportSection<ReportedRun, Subspac
         }
         Csv.table(run.folder().data("subspace-grid.csv"), List.of("a", "b", "train_loss"), rows);
         Csv.table(run.folder().data("subspace-path.csv"), List.of("step", "a", "b"), pathRows);
-        XYChart chart = Figures.xy("Training loss on the plane through θ₀, θ_T and the path's principal deviation (seed 000)",
-                "a: along θ_T − θ₀", "b: along the path's deviation");
         double[] pa = projected.stream().mapToDouble(p -> p[0]).toArray();
         double[] pb = projected.stream().mapToDouble(p -> p[1]).toArray();
-        Figures.line(chart, "SGD path through the snapshots (projected)", pa, pb).setLineColor(Color.WHITE);
-        double da = (extent[1] - extent[0]) / (2.0 * (n - 1));
-        double db = (extent[3] - extent[2]) / (2.0 * (n - 1));
-        chart.getStyler().setXAxisMin(extent[0] - da);
-        chart.getStyler().setXAxisMax(extent[1] + da);
-        chart.getStyler().setYAxisMin(extent[2] - db);
-        chart.getStyler().setYAxisMax(extent[3] + db);
-        chart.getStyler().setPlotGridLinesVisible(false);
-        chart.addAnnotation(new Figures.Surface(grid.a(), grid.b(), grid.loss(), pa, pb, plane.length()));
-        run.folder().save(chart, "subspace");
+        Figures.ColourScale scale = Figures.ColourScale.of(grid.loss());
+        XYChart chart = chart(grid, extent, pa, pb, plane.length(), scale);
+        run.folder().save(chart, new Figures.ColourBar(scale, scale.log() ? "training loss (log colour scale)" : "training loss"),
+                "subspace");
         double maxDeviation = 0;
         for (double[] p : projected) {
             maxDeviation = Math.max(maxDeviation, Math.abs(p[1]));
         }
         return Written.of(new Summary(plane.length(), plane.secondDirection(), maxDeviation),
-                new Figure("subspace", "2-D subspace view (seed 000)",
+                new Figure("subspace", "2-D subspace view " + Reference.GOODFELLOW_VINYALS_SAXE_2015.cite(),
                         "Training loss (" + model.trainExamples() + " examples) re-evaluated by the rebuilt model on a " + n + " × " + n
                                 + " grid of the plane θ₀ + a·u + b·v, u along θ_T − θ₀ (‖θ_T − θ₀‖ = "
                                 + String.format(Locale.ROOT, "%.4g", plane.length()) + "), v the " + plane.secondDirection()
-                                + "; the white path joins the " + snaps.size() + " weight snapshots projected on the plane, the dotted "
-                                + "line is the straight line θ₀ → θ_T.", List.of("subspace-grid.csv", "subspace-path.csv")));
+                                + "; colours " + (scale.log() ? "on a log scale " : "") + "from " + Figures.ColourBar.value(scale.min())
+                                + " to " + Figures.ColourBar.value(scale.max()) + ", white contour lines at the levels ticked on the "
+                                + "colour bar (marching squares over the grid). The red path joins the " + snaps.size()
+                                + " weight snapshots projected on the plane; the dashed line is the straight line θ₀ → θ_T.",
+                        List.of("subspace-grid.csv", "subspace-path.csv")));
+    }
+
+    /** The subspace figure: the loss surface with its contours, the path and the straight line (legend entries in their colours). */
+    static XYChart chart(SubspaceView.Grid grid, double[] extent, double[] pa, double[] pb, double length, Figures.ColourScale scale) {
+        XYChart chart = Figures.xy("Training loss on the plane through θ₀, θ_T and the path's principal deviation "
+                + Reference.GOODFELLOW_VINYALS_SAXE_2015.cite(), "a: along θ_T − θ₀", "b: along the path's deviation");
+        // Drawn again by the surface (which covers the plot): these series give the legend its entries, in the same colours.
+        XYSeries path = Figures.colored(Figures.points(chart, "SGD path through the weight snapshots (projected)", pa, pb),
+                Figures.Surface.PATH);
+        path.setLineWidth(2.2f);
+        Figures.colored(Figures.dashed(chart, "straight line θ₀ → θ_T", new double[] {0, length}, new double[] {0, 0}),
+                Figures.Surface.LINE);
+        int n = grid.a().length;
+        double da = (extent[1] - extent[0]) / (2.0 * (n - 1));
+        double db = (extent[3] - extent[2]) / (2.0 * (grid.b().length - 1));
+        chart.getStyler().setXAxisMin(extent[0] - da);
+        chart.getStyler().setXAxisMax(extent[1] + da);
+        chart.getStyler().setYAxisMin(extent[2] - db);
+        chart.getStyler().setYAxisMax(extent[3] + db);
+        chart.getStyler().setPlotGridLinesVisible(false);
+        chart.addAnnotation(new Figures.Surface(grid.a(), grid.b(), grid.loss(), pa, pb, length, scale));
+        return chart;
     }
 }

@@ -2,10 +2,12 @@ package dev.canyon.report.section;
 
 import dev.canyon.analytics.update.PcaSnapshot;
 import dev.canyon.analytics.update.Position;
+import dev.canyon.report.RunRecording;
 import dev.canyon.report.TrajectoryView;
 import java.awt.Color;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -47,31 +49,29 @@ public final class TrajectorySection implements ReportSection<ReportedRun, Traje
         List<Figure> figs = new ArrayList<>();
         List<TrajectoryView.Point> positions = run.updates(Position.class).stream()
                 .map(p -> new TrajectoryView.Point(p.at().step(), p.theta())).toList();
+        Start start = start(run.recording(), positions);
+        List<TrajectoryView.Point> points = new ArrayList<>();
+        if (start.theta0() != null) {
+            points.add(start.theta0());
+        }
+        points.addAll(positions);
         double[] batch = null;
         Double batchTop2 = null;
-        if (positions.size() >= 3) {
-            TrajectoryView view = TrajectoryView.of(positions, 5);
+        if (points.size() >= 3) {
+            TrajectoryView view = TrajectoryView.of(points, 5);
             batch = view.explained();
             List<double[]> rows = new ArrayList<>();
             for (int i = 0; i < view.steps().length; i++) {
                 rows.add(new double[] {view.steps()[i], view.pc1()[i], view.pc2()[i]});
             }
             Csv.table(run.folder().data("trajectory-pca.csv"), List.of("step", "pc1", "pc2"), rows);
-            XYChart chart = Figures.xy(String.format(Locale.ROOT, "Trajectory in its top two principal components (%.1f%% + %.1f%% of variance)",
-                    100 * batch[0], 100 * (batch.length > 1 ? batch[1] : 0)), "PC1", "PC2");
-            XYSeries path = Figures.points(chart, "θ_t at " + view.steps().length + " aligned steps", view.pc1(), view.pc2());
-            path.setMarker(SeriesMarkers.CIRCLE);
-            Figures.points(chart, "start (step " + view.steps()[0] + ")", new double[] {view.pc1()[0]}, new double[] {view.pc2()[0]})
-                    .setMarkerColor(new Color(46, 160, 67));
-            int last = view.steps().length - 1;
-            Figures.points(chart, "end (step " + view.steps()[last] + ")", new double[] {view.pc1()[last]},
-                    new double[] {view.pc2()[last]}).setMarkerColor(new Color(214, 39, 40));
-            run.folder().save(chart, "pca-trajectory");
-            figs.add(new Figure("pca-trajectory", "2-D PCA of the weight trajectory (seed 002, figure 1)",
-                    "θ_t at aligned steps (every " + alignment(positions) + "), projected on the top two principal directions of "
-                            + "those positions (exact batch PCA of " + view.steps().length + " of the " + positions.size()
-                            + " positions, evenly thinned beyond " + TrajectoryView.MAX_POINTS + ", in the run's analytics space: full "
-                            + "vectors, or the stream's sketch).",
+            run.folder().save(chart(view, start), "pca-trajectory");
+            figs.add(new Figure("pca-trajectory", "2-D PCA of the weight trajectory " + Reference.LIPTON_2016.cite("fig. 1"),
+                    start.description() + ", then θ_t at aligned steps (every " + alignment(positions) + "), projected on the top two "
+                            + "principal directions of those points (exact batch PCA of " + view.steps().length + " of the " + points.size()
+                            + " points, evenly thinned beyond " + TrajectoryView.MAX_POINTS + ", in the run's analytics space: full "
+                            + "vectors, or the stream's sketch). PC1 and PC2 are drawn at equal scale (a parameter-space unit is as long "
+                            + "on both axes), so the bend of the path is not exaggerated; grey numbers are steps.",
                     List.of("trajectory-pca.csv")));
             batchTop2 = batch[0] + (batch.length > 1 ? batch[1] : 0);
         }
@@ -108,7 +108,8 @@ public final class TrajectorySection implements ReportSection<ReportedRun, Traje
             over.getStyler().setYAxisMin(0.0);
             over.getStyler().setYAxisMax(1.0);
             run.folder().save(over, "pca-evr");
-            figs.add(new Figure("pca-evr", "Explained variance over training (seeds 002 and 000)",
+            figs.add(new Figure("pca-evr", "Explained variance over training (" + Reference.LIPTON_2016.shortForm() + "; "
+                    + Reference.GOODFELLOW_VINYALS_SAXE_2015.shortForm() + ")",
                     "The stream's PCA of the trajectory so far (PC1 + PC2) beside its random-walk control: a walk whose steps have the "
                             + "same lengths in random directions.", List.of("pca.csv")));
         }
@@ -118,6 +119,61 @@ public final class TrajectorySection implements ReportSection<ReportedRun, Traje
                 "Explained-variance ratios of the top three components: the batch PCA of the positions (source 0 in the CSV), the "
                         + "stream's PCA at its last point (1), and the random-walk control (2).", List.of("pca-variance.csv", "pca.csv")));
         return Written.of(new Summary(batch, batchTop2, streamTop2, controlTop2, streamStep), figs);
+    }
+
+    /**
+     * The trajectory's first point: θ_0 at step 0 when the recording has it in the positions' space (the
+     * analytics keep it from the run-started record; else a step-0 snapshot of the same dimension, when
+     * the positions are full vectors), and how the figure describes it.
+     *
+     * @param theta0 θ_0 as a point at step 0, or null when the recording has none in the positions' space
+     * @param description the first point in words, for the caption
+     * @param note what the figure says when the first point is not θ_0 (null when it is)
+     */
+    record Start(TrajectoryView.Point theta0, String description, String note) {}
+
+    static Start start(RunRecording recording, List<TrajectoryView.Point> positions) {
+        int dimension = positions.isEmpty() ? -1 : positions.get(0).theta().length;
+        boolean beforeFirst = positions.isEmpty() || positions.get(0).step() > 0;
+        float[] initial = recording.initialPosition();
+        if (beforeFirst && initial != null && initial.length == dimension) {
+            return new Start(new TrajectoryView.Point(0, initial), "The first point is θ₀, the initial weights (step 0, from the run's "
+                    + "run-started record)", null);
+        }
+        float[] snapshot = recording.snapshots().get(0L);
+        if (beforeFirst && snapshot != null && snapshot.length == dimension) {
+            return new Start(new TrajectoryView.Point(0, snapshot), "The first point is θ₀, the initial weights (step 0, from "
+                    + "its weight snapshot)", null);
+        }
+        String first = positions.isEmpty() ? "?" : Long.toString(positions.get(0).step());
+        String why = initial == null && snapshot == null ? "the recording holds no θ₀"
+                : "the recording's θ₀ is not in the positions' space";
+        return new Start(null, "The first point is step " + first + ", not θ₀: " + why,
+                "first point: step " + first + ", not θ₀ (" + why + ")");
+    }
+
+    /** The PCA trajectory figure: θ_t on PC1 and PC2 at equal scale, θ₀ (or the first point) and θ_T marked, some steps labelled. */
+    static XYChart chart(TrajectoryView view, Start start) {
+        double[] evr = view.explained();
+        XYChart chart = Figures.xy(String.format(Locale.ROOT, "Trajectory on its top two principal components (PC1 %.1f%%, PC2 %.1f%% of "
+                + "variance; equal scale)", 100 * evr[0], 100 * (evr.length > 1 ? evr[1] : 0)), "PC1 (parameter-space units)", "PC2");
+        int n = view.steps().length;
+        Figures.colored(Figures.points(chart, "θ_t at " + n + " steps", view.pc1(), view.pc2()), Figures.PALETTE[0]);
+        chart.getStyler().setMarkerSize(5);
+        XYSeries first = Figures.markers(chart, start.theta0() != null ? "θ₀ (step 0, initial weights)"
+                : "first point (step " + view.steps()[0] + ", not θ₀)", new double[] {view.pc1()[0]}, new double[] {view.pc2()[0]},
+                new Color(46, 160, 67));
+        first.setMarker(SeriesMarkers.SQUARE);
+        XYSeries last = Figures.markers(chart, "θ_T (step " + view.steps()[n - 1] + ")", new double[] {view.pc1()[n - 1]},
+                new double[] {view.pc2()[n - 1]}, new Color(214, 39, 40));
+        last.setMarker(SeriesMarkers.DIAMOND);
+        chart.getStyler().setMarkerSize(8);
+        double[] x = view.pc1();
+        double[] y = view.pc2();
+        Figures.equalAspect(chart, Arrays.stream(x).min().orElse(0), Arrays.stream(x).max().orElse(1), Arrays.stream(y).min().orElse(0),
+                Arrays.stream(y).max().orElse(1), 0.12);
+        chart.addAnnotation(new Figures.PointLabels(x, y, view.steps(), start.note()));
+        return chart;
     }
 
     private static String alignment(List<TrajectoryView.Point> positions) {

@@ -196,6 +196,16 @@ public final class RunAnalyzer {
         return pathLength;
     }
 
+    /**
+     * θ_0 in this run's PCA space, the space of its {@link Position}s (full or half vectors as they
+     * are, the trainer's sketch, or the stream's sketch of large vectors): what a position at step 0
+     * would be. Null until an accepted run-started record carried θ_0 in that space, and again once
+     * the run finished (its state is released then).
+     */
+    public float[] initialPosition() {
+        return initial == null ? null : initial.clone();
+    }
+
     /** The latest obstacle state, null before the first full window. */
     public ObstacleState state() {
         return state;
@@ -648,6 +658,7 @@ public final class RunAnalyzer {
                     hessianStep = p.getStep();
                 }
                 out.add(new ProbeResult.Hessian(at, h.getMaxEigenvalue(), h.getMinEigenvalue(), h.getTrace(),
+                        h.hasTraceStderr() ? h.getTraceStderr() : Double.NaN, h.getTraceSamples(),
                         StabilityRatio.of(optimizer, learningRate, h.getMaxEigenvalue(), preconditioned).ratio()));
             }
             case LINEAR_PATH -> out.add(linearPath(p, at));

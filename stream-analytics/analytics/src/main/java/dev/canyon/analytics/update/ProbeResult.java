@@ -15,8 +15,16 @@ public sealed interface ProbeResult extends Update {
     /** Same-batch directional curvature: along the step and along the gradient (NaN when absent). */
     record Curvature(At at, double alongStep, double alongGradient) implements ProbeResult {}
 
-    /** Hessian extremes and trace, and the stability ratio against the run's optimizer with its latest learning rate (NaN when absent). */
-    record Hessian(At at, double lambdaMax, double lambdaMin, double trace, double stabilityRatio) implements ProbeResult {}
+    /**
+     * Hessian extremes and trace, and the stability ratio against the run's optimizer with its latest
+     * learning rate (NaN when absent).
+     *
+     * @param trace Hutchinson's estimate of tr H (the trainer sends 0 when it took no sample: see traceSamples)
+     * @param traceStderr its standard error from the spread of the samples (NaN when not recorded: under 2 samples, or an older trainer)
+     * @param traceSamples the Rademacher vectors behind the trace
+     */
+    record Hessian(At at, double lambdaMax, double lambdaMin, double trace, double traceStderr, int traceSamples, double stabilityRatio)
+            implements ProbeResult {}
 
     /**
      * Same-point gradients: the unbiased ‖∇L‖² with its standard error, tr Σ per example, and the

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.canyon.contract.SampleRecords;
 import dev.canyon.contract.Vectors;
 import dev.canyon.kernels.linalg.Eigen;
+import dev.canyon.kernels.sketch.CountSketch;
 import dev.canyon.contract.proto.HessianProbe;
 import dev.canyon.contract.proto.LinearPathProbe;
 import dev.canyon.contract.proto.Probe;
@@ -123,6 +124,33 @@ class RunAnalyzerTest {
         for (int i = 0; i < dim; i++) {
             assertThat((double) position.theta()[i]).isCloseTo(expected[i], within(1e-5));
         }
+        // θ_0 itself, in the positions' space: what a position at step 0 would be (the report's first trajectory point).
+        assertThat(a.initialPosition()).containsExactly(theta0);
+        a.initialPosition()[0] = 99;
+        assertThat(a.initialPosition()[0]).isEqualTo(1f);
+    }
+
+    /** Large exact vectors: θ_0 is kept in the stream's sketch space, the space of the run's positions. */
+    @Test
+    void initialPositionOfLargeVectorsIsInTheSketchSpace() {
+        int dim = 5000;
+        float[] theta0 = new float[dim];
+        for (int i = 0; i < dim; i++) {
+            theta0[i] = (float) Math.sin(i);
+        }
+        RunAnalyzer a = new RunAnalyzer(AnalyticsSettings.builder().crossRunEvery(5).build());
+        assertThat(a.initialPosition()).isNull();
+        a.onRunStarted(RunStarted.newBuilder().setRunId("big").setExperimentId(SampleRecords.EXPERIMENT)
+                .setInitialParameters(Vectors.full(theta0)).build());
+        Position position = null;
+        for (Step s : trajectory("big", 5, dim, 3)) {
+            List<Position> out = only(a.onStep(s, 0), Position.class);
+            position = out.isEmpty() ? position : out.get(0);
+        }
+        assertThat(a.streamSketched()).isTrue();
+        float[] sketched = new CountSketch(dim, a.space(), CountSketch.seedFor(SampleRecords.EXPERIMENT)).apply(theta0);
+        assertThat(a.initialPosition()).hasSize(a.space()).containsExactly(sketched);
+        assertThat(position.theta()).hasSize(a.space());
     }
 
     /** θ_0 arriving after the steps (another topic): the held positions are placed and offered then, in order. */

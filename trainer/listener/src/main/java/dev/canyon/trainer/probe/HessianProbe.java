@@ -97,15 +97,21 @@ public final class HessianProbe {
         return uu == 0 ? Double.NaN : dot(u, hu) / uu;
     }
 
-    /** Result of {@link #extremes}. */
-    public record Extremes(double maxEigenvalue, double minEigenvalue, double trace, int hessianVectorProducts) {}
+    /**
+     * Result of {@link #extremes}.
+     *
+     * @param trace Hutchinson's estimate of tr H: the mean of vᵀHv over the Rademacher vectors v (NaN without any)
+     * @param traceStderr its standard error: the sample standard deviation of those vᵀHv over √(vectors) (NaN under 2)
+     */
+    public record Extremes(double maxEigenvalue, double minEigenvalue, double trace, double traceStderr, int hessianVectorProducts) {}
 
     /**
      * λmax and λmin of H at θ from {@code iterations} Lanczos steps (Ritz values of the Krylov
      * subspace, with full reorthogonalization), and tr H from {@code traceSamples} Rademacher
-     * probes. Lanczos finds both ends of the spectrum from one subspace and converges far faster
-     * than power iteration when eigenvalues cluster (at a saddle, ±λ pairs defeat plain power
-     * iteration altogether). Memory: {@code iterations} vectors of d doubles.
+     * probes, with its standard error from the spread of their vᵀHv. Lanczos finds both ends of the
+     * spectrum from one subspace and converges far faster than power iteration when eigenvalues
+     * cluster (at a saddle, ±λ pairs defeat plain power iteration altogether). Memory: {@code
+     * iterations} vectors of d doubles.
      */
     public Extremes extremes(double[] theta, int iterations, int traceSamples, long seed) {
         Random random = new Random(seed);
@@ -113,9 +119,10 @@ public final class HessianProbe {
         Ritz ritz = lanczos((v, out) -> hessianVector(theta, v, out), d, iterations, random);
         int products = ritz.products;
         if (ritz.failed) {
-            return new Extremes(Double.NaN, Double.NaN, Double.NaN, products);
+            return new Extremes(Double.NaN, Double.NaN, Double.NaN, Double.NaN, products);
         }
         double trace = 0;
+        double[] samples = new double[traceSamples];
         double[] rv = new double[d];
         double[] hv = new double[d];
         for (int s = 0; s < traceSamples; s++) {
@@ -124,9 +131,15 @@ public final class HessianProbe {
             }
             hessianVector(theta, rv, hv);
             products++;
-            trace += dot(rv, hv) / traceSamples;
+            samples[s] = dot(rv, hv);
+            trace += samples[s] / traceSamples;
         }
-        return new Extremes(ritz.max, ritz.min, traceSamples == 0 ? Double.NaN : trace, products);
+        double squares = 0;
+        for (double q : samples) {
+            squares += (q - trace) * (q - trace);
+        }
+        double stderr = traceSamples < 2 ? Double.NaN : Math.sqrt(squares / (traceSamples - 1) / traceSamples);
+        return new Extremes(ritz.max, ritz.min, traceSamples == 0 ? Double.NaN : trace, stderr, products);
     }
 
     /** Result of {@link #preconditionedMax}. */

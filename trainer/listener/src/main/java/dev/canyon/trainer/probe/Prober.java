@@ -120,6 +120,9 @@ public final class Prober {
                     .setIterations(plan.iterations())
                     .setTraceSamples(plan.traceSamples())
                     .setBatchSize(fixed.numExamples());
+            if (Double.isFinite(e.traceStderr())) {
+                b.setTraceStderr(e.traceStderr());
+            }
             if (pre != null) {
                 products += pre.hessianVectorProducts();
                 if (Double.isFinite(pre.maxEigenvalue())) {

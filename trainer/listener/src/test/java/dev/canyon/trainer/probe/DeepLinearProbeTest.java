@@ -92,6 +92,48 @@ class DeepLinearProbeTest {
         HessianProbe.Extremes e = probe.extremes(w, 10, n, 3);
         assertThat(e.trace()).isCloseTo(h[0][0] + h[1][1], within(4 * Math.abs(h[0][1]) / Math.sqrt(n)));
         assertThat(e.hessianVectorProducts()).isEqualTo(2 + n); // Lanczos ends after d = 2 steps: the Krylov space is the whole space
+        // Its standard error: the samples are tr H ± 2·H12 with probability 1/2 each, so their standard deviation is
+        // 2·|H12| (up to how evenly the n coin flips fell, a few percent at n = 400) and the error of the mean 2·|H12|/√n.
+        assertThat(e.traceStderr()).isCloseTo(2 * Math.abs(h[0][1]) / Math.sqrt(n), within(0.05 * 2 * Math.abs(h[0][1]) / Math.sqrt(n)));
+        assertThat(Math.abs(e.trace() - (h[0][0] + h[1][1]))).isLessThan(4 * e.traceStderr());
+        // One sample has no spread to measure; none has no trace.
+        assertThat(probe.extremes(w, 10, 1, 3).traceStderr()).isNaN();
+        assertThat(probe.extremes(w, 10, 0, 3).trace()).isNaN();
+    }
+
+    /**
+     * Where H is diagonal every Rademacher sample vᵀHv = Σ H_ii v_i² is tr H itself: the standard error
+     * is 0 up to the finite differences' rounding (H of L(θ) = ½ Σ c_i θ_i², exact in gradients).
+     */
+    @Test
+    void hutchinsonStandardErrorVanishesForADiagonalHessian() {
+        double[] c = {1, 3, -2, 5};
+        GradientOracle quadratic = new GradientOracle() {
+            @Override
+            public int dimension() {
+                return c.length;
+            }
+
+            @Override
+            public double loss(double[] theta) {
+                double l = 0;
+                for (int i = 0; i < c.length; i++) {
+                    l += c[i] * theta[i] * theta[i] / 2;
+                }
+                return l;
+            }
+
+            @Override
+            public double gradient(double[] theta, double[] out) {
+                for (int i = 0; i < c.length; i++) {
+                    out[i] = c[i] * theta[i];
+                }
+                return loss(theta);
+            }
+        };
+        HessianProbe.Extremes e = new HessianProbe(quadratic, 1e-4).extremes(new double[] {0.1, 0.2, 0.3, 0.4}, 4, 50, 1);
+        assertThat(e.trace()).isCloseTo(7, within(1e-9));
+        assertThat(e.traceStderr()).isLessThan(1e-9);
     }
 
     @Test
