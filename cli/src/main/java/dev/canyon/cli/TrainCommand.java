@@ -3,6 +3,7 @@ package dev.canyon.cli;
 import dev.canyon.contract.VectorRepresentation;
 import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.trainer.Experiment;
+import dev.canyon.trainer.data.FashionMnist;
 import dev.canyon.trainer.probe.ProbePlan;
 import dev.canyon.trainer.telemetry.Journals;
 import dev.canyon.trainer.telemetry.TelemetryConfig;
@@ -118,6 +119,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         diagnostics.apply(telemetry);
         TelemetryConfig config = telemetry.build();
+        if (options.dataset().equals("fashion-mnist")) {
+            // Before Kafka: a missing dataset is the likelier first problem, and says how to fix it.
+            FashionMnist.requirePresent(options.fashionMnistDir());
+        }
         if (createTopics) {
             TopicSetup.ensure(bootstrapServers, config.kafkaProperties());
         }

@@ -26,12 +26,27 @@ class CanyonCommandTest {
         return CommandRun.of(args);
     }
 
+    /** A free loopback port with nothing listening on it. */
+    private static int deadPort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
     @Test
-    void missingDatasetNamesTheDebianPackageBeforeStartingAnything() {
-        CommandRun r = run("demo", "--fashion-mnist-dir", dir.resolve("none").toString(), "--data-dir", dir.resolve("data").toString());
+    void missingDatasetNamesTheDebianPackageBeforeStartingAnything() throws Exception {
+        Path none = dir.resolve("none");
+        CommandRun r = run("demo", "--fashion-mnist-dir", none.toString(), "--data-dir", dir.resolve("data").toString());
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).contains("canyon demo:").contains("dataset-fashion-mnist").doesNotContain("\tat ");
+        assertThat(r.err()).contains("canyon demo: Fashion-MNIST not found").contains("in " + none).contains("dataset-fashion-mnist")
+                .contains("--fashion-mnist-dir").doesNotContain("--data-dir").doesNotContain("\tat ");
         assertThat(dir.resolve("data")).doesNotExist();
+        // train checks the dataset before it talks to Kafka (here: nothing listens), so the message is about the dataset.
+        CommandRun train = run("train", "--fashion-mnist-dir", none.toString(), "--bootstrap-servers", "localhost:" + deadPort(),
+                "--journal-dir", dir.resolve("j").toString());
+        assertThat(train.exit()).isEqualTo(1);
+        assertThat(train.err()).contains("canyon train: Fashion-MNIST not found").contains("--fashion-mnist-dir")
+                .doesNotContain("Kafka");
     }
 
     @Test
