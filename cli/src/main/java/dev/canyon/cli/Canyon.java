@@ -1,5 +1,6 @@
 package dev.canyon.cli;
 
+import dev.canyon.contract.kafka.KafkaUnreachableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -29,6 +30,11 @@ public final class Canyon implements Runnable {
         CommandLine cl = new CommandLine(new Canyon());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("canyon " + commandLine.getCommandName() + ": " + describe(e));
+            KafkaUnreachableException unreachable = find(e, KafkaUnreachableException.class);
+            if (unreachable != null) {
+                commandLine.getErr().println("To fix: start Kafka with ./canyon stack (in another terminal; Kafka on localhost:9092), "
+                        + "or pass --bootstrap-servers HOST:PORT of a running cluster (default: $CANYON_KAFKA or localhost:9092).");
+            }
             if (System.getenv("CANYON_DEBUG") != null) {
                 e.printStackTrace(commandLine.getErr());
             } else {
@@ -40,7 +46,16 @@ public final class Canyon implements Runnable {
     }
 
     private static String describe(Throwable e) {
-        String m = e.getMessage();
-        return (m == null || m.isBlank()) ? e.toString() : m;
+        return KafkaUnreachableException.describe(e);
+    }
+
+    /** {@code e} or its first cause of type {@code type}; null if none. */
+    static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 }

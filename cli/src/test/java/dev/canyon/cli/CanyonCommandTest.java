@@ -49,6 +49,23 @@ class CanyonCommandTest {
                 .doesNotContain("Kafka");
     }
 
+    /**
+     * No Kafka at the address: train fails at its first call to Kafka, after the documented 5 s, with the address, the
+     * timeout, Kafka's own cause (never "null") and the two ways out; exit 1.
+     */
+    @Test
+    void trainAgainstAnUnreachableKafkaNamesTheAddressTheTimeoutTheCauseAndTheFix() throws Exception {
+        String address = "localhost:" + deadPort();
+        CommandRun r = run("train", "--bootstrap-servers", address, "--dataset", "deep-linear-2", "--steps", "1", "--journal-dir",
+                dir.resolve("j").toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("canyon train: cannot create or check Canyon's topics on " + address
+                        + ": Kafka did not answer within " + dev.canyon.contract.kafka.TopicSetup.CONNECT_TIMEOUT.toSeconds() + " s (")
+                .contains("Timed out waiting").contains("default.api.timeout.ms").contains("./canyon stack")
+                .contains("--bootstrap-servers HOST:PORT").doesNotContain(": null").doesNotContain("\tat ");
+        assertThat(r.out()).isEmpty();
+    }
+
     @Test
     void invalidOptionIsExplained() {
         CommandRun r = run("train", "--steps", "0", "--bootstrap-servers", "localhost:1", "--no-create-topics");
