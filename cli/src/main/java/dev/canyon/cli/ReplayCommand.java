@@ -1,11 +1,14 @@
 package dev.canyon.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.canyon.job.StepAnalyticsMain;
+import dev.canyon.report.RecordingReader;
 import dev.canyon.stack.LocalStack;
 import dev.canyon.storage.InfluxConfig;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -60,11 +63,15 @@ final class ReplayCommand implements Callable<Integer> {
             Map<String, String> env = System.getenv();
             InfluxConfig influx = InfluxConfig.of(influxUrl).withDatabase(database).withCredentials(
                     env.getOrDefault("CANYON_INFLUX_USER", ""), env.getOrDefault("CANYON_INFLUX_PASSWORD", ""));
+            requireRecorded(bootstrapServers, kafka.clientProperties(), "at " + bootstrapServers,
+                    "--bootstrap-servers " + bootstrapServers);
             summary = Replay.run(new Replay.Options(bootstrapServers, kafka.clientProperties(), influx, fromMs, run, experiment),
                     System.err);
         } else {
             Path dir = DataDirs.recorded(dataDir, "");
             try (LocalStack stack = LocalStack.start(dir)) {
+                requireRecorded(stack.kafka().bootstrapServers(), kafka.commandLineProperties(), "in the local stack's data " + dir,
+                        "--data-dir " + dir);
                 summary = Replay.run(new Replay.Options(stack.kafka().bootstrapServers(), kafka.commandLineProperties(),
                         InfluxConfig.of(stack.influxd().url()).withDatabase(database), fromMs, run, experiment), System.err);
             }
@@ -81,5 +88,25 @@ final class ReplayCommand implements Callable<Integer> {
                     summary.seconds(), summary.stepsPerSecond(), summary.database());
         }
         return 0;
+    }
+
+    /**
+     * With --run or --experiment: that the runs topic holds its run-started record, else a failure that says what was
+     * read ({@code where}), what it holds, and how to list the runs ({@code source}: the options that read the same data).
+     */
+    private void requireRecorded(String bootstrap, Map<String, String> kafkaProperties, String where, String source) {
+        if (run == null && experiment == null) {
+            return;
+        }
+        RecordingReader reader = new RecordingReader(bootstrap, kafkaProperties, StepAnalyticsMain.analytics(System.getenv()));
+        List<RecordingReader.RunInfo> runs = reader.runs((phase, done, total) -> {});
+        for (RecordingReader.Selection selection : new RecordingReader.Selection[] {
+                run == null ? null : new RecordingReader.Selection(run, null),
+                experiment == null ? null : new RecordingReader.Selection(null, experiment)}) {
+            if (selection != null && !RecordingReader.matches(selection, runs)) {
+                throw new IllegalArgumentException(RecordingReader.notFound(selection, runs, where) + "; nothing to replay. "
+                        + "./canyon report --list " + source + " lists the recorded runs.");
+            }
+        }
     }
 }

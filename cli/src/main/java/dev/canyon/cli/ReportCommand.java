@@ -96,9 +96,8 @@ final class ReportCommand implements Callable<Integer> {
             }
         };
         if (target.list) {
-            Map<String, String> runs = reader.listRuns(progress);
             System.out.printf("%-40s %s%n", "RUN", "EXPERIMENT");
-            runs.forEach((run, experiment) -> System.out.printf("%-40s %s%n", run, experiment));
+            reader.runs(progress).forEach(r -> System.out.printf("%-40s %s%n", r.runId(), r.experimentId()));
             return 0;
         }
         Recording recording = reader.read(new RecordingReader.Selection(target.run, target.experiment), progress);

@@ -186,6 +186,32 @@ class CanyonCommandTest {
         }
     }
 
+    /**
+     * replay of a run or an experiment the runs topic does not hold: nothing is replayed (InfluxDB is not even
+     * reached: the URL goes nowhere), the message names the id, the topic and the cluster read, what the topic holds,
+     * and how to list the runs; exit 1.
+     */
+    @Test
+    void replayOfARunThatWasNeverRecordedSaysSoAndFails() throws Exception {
+        try (dev.canyon.stack.EmbeddedKafka kafka = dev.canyon.stack.EmbeddedKafka.start(dir.resolve("kafka"))) {
+            String bootstrap = kafka.bootstrapServers();
+            CommandRun train = run("train", "--bootstrap-servers", bootstrap, "--dataset", "deep-linear-2", "--steps", "3", "--probes",
+                    "off", "--experiment", "recorded", "--journal-dir", dir.resolve("j").toString());
+            assertThat(train.exit()).as(train.err()).isZero();
+            String influx = "http://127.0.0.1:" + deadPort();
+            CommandRun r = run("replay", "--bootstrap-servers", bootstrap, "--influx-url", influx, "--run", "no-such-run");
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err()).contains("canyon replay: no run-started record for run no-such-run on topic canyon.runs at " + bootstrap)
+                    .contains("experiment 'recorded': runs [run-").contains("nothing to replay")
+                    .contains("./canyon report --list --bootstrap-servers " + bootstrap).doesNotContain("\tat ");
+            assertThat(r.out()).doesNotContain("replayed");
+            CommandRun e = run("replay", "--bootstrap-servers", bootstrap, "--influx-url", influx, "--experiment", "nope", "--json");
+            assertThat(e.exit()).isEqualTo(1);
+            assertThat(e.err()).contains("no run-started record for experiment nope on topic canyon.runs at " + bootstrap);
+            assertThat(e.out()).isEmpty();
+        }
+    }
+
     /** A cluster where no run ever took a snapshot may lack the snapshots topic: the report reads it as empty. */
     @Test
     void reportWithoutASnapshotsTopic() throws Exception {

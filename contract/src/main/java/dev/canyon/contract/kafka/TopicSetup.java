@@ -145,8 +145,11 @@ public final class TopicSetup {
                 "default.api.timeout.ms", cause);
     }
 
-    /** {@link #CONNECT_TIMEOUT}, or {@code default.api.timeout.ms} from {@code p} when set. */
-    static Duration connectTimeout(Properties p) {
+    /**
+     * How long a command waits for Kafka's first answer: {@link #CONNECT_TIMEOUT}, or {@code
+     * default.api.timeout.ms} from the client properties {@code p} when they set it.
+     */
+    public static Duration connectTimeout(Properties p) {
         Object v = p.get("default.api.timeout.ms");
         if (v == null) {
             return CONNECT_TIMEOUT;
