@@ -20,14 +20,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code canyon train}: the seeds' experiments, with telemetry published to a Kafka cluster. */
+/**
+ * {@code canyon train}: the experiments of the papers Canyon reproduces (README, "References"), with
+ * telemetry published to a Kafka cluster.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Trains with per-step telemetry published to Kafka: one run, or an experiment of several (seed 002): "
+        description = {"Trains with per-step telemetry published to Kafka: one run, or an experiment of several runs (as in Lipton, "
+                + "\"Stuck in a What? Adventures in Weight Space\", 2016): "
                 + "runs from different initializations (--vary init), from one initialization with different shuffles "
                 + "(--vary shuffle), or clones of a run trained for K epochs (--clone-after-epochs K).",
                 "Datasets: fashion-mnist (models mlp, cnn), deep-linear-2 (L = (1 - w1*w2)^2), deep-linear (Saxe et al.), "
-                        + "planted-saddle and planted-minimum (seed 004: regression data with a critical point planted at w*; "
-                        + "runs start next to it).",
+                        + "planted-saddle and planted-minimum (regression data with a saddle or a minimum planted at weights w*, as in "
+                        + "\"Synthetic Generation of Local Minima and Saddle Points for Neural Networks\", ICML 2017 workshop; "
+                        + "runs start next to w*).",
                 "Telemetry Kafka did not acknowledge by the end of a run (within the close budget) waits in the journal folder "
                         + "and is re-sent by the next training that uses it, or by canyon resend; the command says so and exits 0. "
                         + "With --strict-delivery it exits 2 instead, at the first run not fully delivered."})

@@ -66,6 +66,38 @@ class CanyonCommandTest {
         assertThat(r.out()).isEmpty();
     }
 
+    /** Every command's and subcommand's --help text, whitespace folded to single spaces (picocli wraps lines). */
+    static java.util.Map<String, String> helpTexts() {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        collectHelp(Canyon.commandLine(), "canyon", out);
+        return out;
+    }
+
+    private static void collectHelp(CommandLine cl, String name, java.util.Map<String, String> out) {
+        out.put(name, cl.getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " "));
+        cl.getSubcommands().forEach((sub, child) -> {
+            if (!sub.equals("help")) {
+                collectHelp(child, name + " " + sub, out);
+            }
+        });
+    }
+
+    /**
+     * The help speaks of the papers by author and title, never as "seed 000" (which collides with --seed), and
+     * --lr is the learning rate of whichever optimizer trains.
+     */
+    @Test
+    void helpNamesThePapersNotSeedNumbers() {
+        java.util.Map<String, String> helps = helpTexts();
+        assertThat(helps.keySet()).contains("canyon train", "canyon report", "canyon bench overhead", "canyon bench latency");
+        helps.forEach((command, help) -> assertThat(help).as(command).doesNotContain("seed 0").doesNotContain("seeds'")
+                .doesNotContain("SGD learning rate"));
+        assertThat(helps.get("canyon train")).contains("Lipton, \"Stuck in a What? Adventures in Weight Space\", 2016")
+                .contains("\"Synthetic Generation of Local Minima and Saddle Points for Neural Networks\", ICML 2017 workshop")
+                .contains("--lr=<learningRate> Learning rate of the optimizer (--optimizer");
+        assertThat(helps.get("canyon train")).contains("--seed=<seed> Random seed of the weight initialization");
+    }
+
     @Test
     void invalidOptionIsExplained() {
         CommandRun r = run("train", "--steps", "0", "--bootstrap-servers", "localhost:1", "--no-create-topics");
