@@ -145,7 +145,7 @@ final class TrainCommand implements Callable<Integer> {
         boolean complete = true;
         Set<String> runs = new HashSet<>();
         for (Experiment.RunResult r : results) {
-            System.out.printf("%-8s run %s (experiment %s): %d steps, %d step records published, final loss %.6f%n", r.role(),
+            System.out.printf("%-8s run %s (experiment %s): %d steps, %d step records published, last step's loss %.6f%n", r.role(),
                     r.runId(), experiment, r.steps(), r.stepsPublished(), r.finalLoss());
             complete &= r.stepsPublished() == r.steps();
             runs.add(r.runId());

@@ -273,9 +273,14 @@ class CanyonCommandTest {
         String[] lines = r.out().strip().split("\n");
         assertThat(lines).hasSize(1);
         JsonNode json = new ObjectMapper().readTree(lines[0]);
-        for (String field : new String[] {"run_id", "steps_published", "steps_stored", "final_loss", "path_length", "displacement"}) {
-            assertThat(json.has(field)).as(field).isTrue();
-        }
+        // The fields README lists, in its order.
+        assertThat(json.fieldNames()).toIterable().containsExactly("run_id", "experiment_id", "parameters", "steps_trained",
+                "steps_published", "steps_stored", "points_per_measurement", "analytics", "training_loss", "training_loss_examples",
+                "last_minibatch_loss", "path_length", "displacement", "distance_from_origin", "seconds", "data_dir", "kafka_log_dir",
+                "influxdb_data_dir", "influxdb_database", "flink_checkpoint_dir");
+        // The headline loss is the final weights' re-evaluated over the 2,000 loaded examples, not one minibatch's.
+        assertThat(json.get("training_loss_examples").asInt()).isEqualTo(2000);
+        assertThat(json.get("training_loss").asDouble()).isPositive().isNotEqualTo(json.get("last_minibatch_loss").asDouble());
         assertThat(json.get("steps_published").asLong()).isEqualTo(20);
         assertThat(json.get("steps_stored").asLong()).isEqualTo(20);
         assertThat(json.get("path_length").asDouble()).isGreaterThanOrEqualTo(json.get("displacement").asDouble()).isPositive();
