@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -180,7 +181,7 @@ class CanyonCommandTest {
     }
 
     @Test
-    void trainRunsAnExperimentOfClonesAgainstABroker() {
+    void trainRunsAnExperimentOfClonesAgainstABroker() throws Exception {
         try (dev.canyon.stack.EmbeddedKafka kafka = dev.canyon.stack.EmbeddedKafka.start(dir.resolve("kafka"))) {
             CommandRun r = run("train", "--bootstrap-servers", kafka.bootstrapServers(), "--dataset", "deep-linear", "--optimizer",
                     "adam", "--lr", "0.01", "--runs", "2", "--clone-after-epochs", "1", "--steps", "5", "--experiment", "cli-clones",
@@ -191,14 +192,30 @@ class CanyonCommandTest {
                     .contains("5 steps, 5 step records published").contains("16 steps, 16 step records published");
 
             // canyon report on what was recorded: the experiment's page and one section per run.
+            // --list tells runs apart: experiment, start time, model, optimizer, dataset, steps and how each ended.
             CommandRun list = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--list");
             assertThat(list.exit()).as(list.err()).isZero();
-            assertThat(list.out().lines().filter(l -> l.endsWith(" cli-clones")).count()).isEqualTo(3);
+            List<String> lines = list.out().lines().toList();
+            assertThat(lines.get(0)).matches("RUN +EXPERIMENT +STARTED \\(UTC\\) +MODEL +OPTIMIZER +DATASET +STEPS +ENDED");
+            List<String> runs = lines.stream().filter(l -> l.contains(" cli-clones ")).toList();
+            assertThat(runs).hasSize(3).allSatisfy(l -> assertThat(l)
+                    .matches("run-\\S+ +cli-clones +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +\\S+ +adam +deep-linear +(5|16) +completed"));
+            assertThat(runs.get(0)).as("the parent, first to start: one epoch").contains(" 16 ");
+            assertThat(runs.get(2)).as("a clone").contains(" 5 ");
+            CommandRun listJson = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--list", "--json");
+            assertThat(listJson.exit()).as(listJson.err()).isZero();
+            JsonNode listed = new ObjectMapper().readTree(listJson.out());
+            assertThat(listed).hasSize(3);
+            assertThat(listed.get(0).get("experiment_id").asText()).isEqualTo("cli-clones");
+            assertThat(listed.get(0).get("optimizer").asText()).isEqualTo("adam");
+            assertThat(listed.get(0).get("steps").asLong()).isEqualTo(16);
+            assertThat(listed.get(0).get("outcome").asText()).isEqualTo("COMPLETED");
             Path out = dir.resolve("report");
             CommandRun report = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--experiment", "cli-clones", "--out",
                     out.toString(), "--grid", "5");
             assertThat(report.exit()).as(report.err()).isZero();
-            assertThat(report.out()).contains("Report of experiment cli-clones written to").contains("steps=16").contains("steps=5");
+            assertThat(report.out()).contains("Report of experiment cli-clones written to " + out.toAbsolutePath() + "\n")
+                    .contains("Open " + out.toAbsolutePath().resolve("index.html").toUri() + "\n").contains("steps=16").contains("steps=5");
             assertThat(out.resolve("index.html")).exists();
             assertThat(out.resolve("figures/runs-distances.png")).exists();
             for (int i = 1; i <= 3; i++) {
@@ -212,6 +229,24 @@ class CanyonCommandTest {
             assertThat(none.exit()).isEqualTo(1);
             assertThat(none.err()).contains("no run-started record for experiment nope").contains("experiment 'cli-clones'")
                     .doesNotContain("\tat ");
+            // Without --out: under ~/.local/share/canyon/reports (here with the home folder moved to the test's), never the
+            // current folder.
+            if (System.getenv("XDG_DATA_HOME") == null) {
+                String home = System.getProperty("user.home");
+                System.setProperty("user.home", dir.toString());
+                try {
+                    String parent = listed.get(0).get("run_id").asText();
+                    CommandRun byDefault = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--run", parent, "--grid", "0",
+                            "--json");
+                    assertThat(byDefault.exit()).as(byDefault.err()).isZero();
+                    Path expected = dir.resolve(".local/share/canyon/reports").resolve(parent);
+                    assertThat(expected.resolve("index.html")).isRegularFile();
+                    assertThat(byDefault.err()).contains("written to " + expected).contains("Open " + expected.resolve("index.html").toUri());
+                    assertThat(new ObjectMapper().readTree(byDefault.out()).get("runs").get(0).get("steps").asInt()).isEqualTo(16);
+                } finally {
+                    System.setProperty("user.home", home);
+                }
+            }
             CommandRun both = run("report", "--bootstrap-servers", kafka.bootstrapServers(), "--run", "a", "--experiment", "b");
             assertThat(both.exit()).isEqualTo(2);
             assertThat(both.err()).contains("mutually exclusive");
@@ -242,6 +277,17 @@ class CanyonCommandTest {
             assertThat(e.err()).contains("no run-started record for experiment nope on topic canyon.runs at " + bootstrap);
             assertThat(e.out()).isEmpty();
         }
+    }
+
+    @Test
+    void reportsGoUnderTheUsersDataFolderByDefault() {
+        Path home = Path.of("/home/u");
+        assertThat(ReportCommand.defaultOut("run-1", java.util.Map.of(), home)).isEqualTo(Path.of("/home/u/.local/share/canyon/reports/run-1"));
+        assertThat(ReportCommand.defaultOut("my exp/1", java.util.Map.of("XDG_DATA_HOME", "/data"), home))
+                .isEqualTo(Path.of("/data/canyon/reports/my_exp_1"));
+        // A relative XDG_DATA_HOME is ignored, as the XDG specification says.
+        assertThat(ReportCommand.defaultOut("e", java.util.Map.of("XDG_DATA_HOME", "rel"), home))
+                .isEqualTo(Path.of("/home/u/.local/share/canyon/reports/e"));
     }
 
     /** A cluster where no run ever took a snapshot may lack the snapshots topic: the report reads it as empty. */
