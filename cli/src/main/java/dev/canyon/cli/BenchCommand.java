@@ -1,7 +1,5 @@
 package dev.canyon.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -69,7 +67,7 @@ final class BenchCommand implements Runnable {
                 + "analytics alone sustain.")
         boolean discardPoints;
 
-        @Option(names = "--json", description = "Print one JSON object on standard output.")
+        @Option(names = "--json", description = "Print one JSON object on standard output instead of aligned text.")
         boolean json;
 
         @Override
@@ -81,9 +79,7 @@ final class BenchCommand implements Runnable {
             try {
                 Map<String, Object> results = ThroughputBenchmark.run(new ThroughputBenchmark.Options(steps - steps % runs, runs,
                         sketchSize, parallelism, discardPoints, work), System.err);
-                ObjectMapper mapper = new ObjectMapper();
-                System.out.println(json ? mapper.writeValueAsString(results)
-                        : mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
+                BenchLatencyCommand.print(results, json);
             } finally {
                 Overhead.deleteRecursively(work);
             }
