@@ -35,8 +35,13 @@ import picocli.CommandLine.Option;
                         + "runs start next to w*).",
                 "Telemetry Kafka did not acknowledge by the end of a run (within the close budget) waits in the journal folder "
                         + "and is re-sent by the next training that uses it, or by canyon resend; the command says so and exits 0. "
-                        + "With --strict-delivery it exits 2 instead, at the first run not fully delivered."})
+                        + "With --strict-delivery it exits 3 instead, at the first run not fully delivered.",
+                "Exit status: 0 trained, 1 failed (e.g. Kafka unreachable: the message names the address and the fix), 2 usage "
+                        + "error, 3 with --strict-delivery when telemetry was left undelivered."})
 final class TrainCommand implements Callable<Integer> {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin
     TrainingOptions training;
@@ -97,7 +102,7 @@ final class TrainCommand implements Callable<Integer> {
             + "$XDG_STATE_HOME/canyon/journal, else ~/.local/state/canyon/journal).")
     Path journalDir;
 
-    @Option(names = "--strict-delivery", description = "Exit 2 (and stop the experiment) when a run's telemetry was not all "
+    @Option(names = "--strict-delivery", description = "Exit 3 (and stop the experiment) when a run's telemetry was not all "
             + "delivered at its end, instead of leaving it in the journal and exiting 0.")
     boolean strictDelivery;
 
@@ -110,14 +115,16 @@ final class TrainCommand implements Callable<Integer> {
         Experiment.Vary v = switch (vary.toLowerCase(java.util.Locale.ROOT)) {
             case "init" -> Experiment.Vary.INIT;
             case "shuffle" -> Experiment.Vary.SHUFFLE;
-            default -> throw new IllegalArgumentException("--vary must be init or shuffle, got '" + vary + "'");
+            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--vary must be init or shuffle, got '" + vary + "'");
         };
-        Experiment.Options options = Experiment.Options.builder().dataset(dataset).model(model).optimizer(optimizer)
-                .learningRate(training.learningRate).batchSize(training.batchSize).hidden(training.hidden).steps(training.steps)
-                .runs(runs).vary(v).cloneAfterEpochs(cloneAfterEpochs).seed(training.seed).fashionMnistDir(training.dataDir)
-                .trainExamples(training.trainExamples).build();
+        Experiment.Options options = Canyon.usage(spec, () -> Experiment.Options.builder().dataset(dataset).model(model)
+                .optimizer(optimizer).learningRate(training.learningRate).batchSize(training.batchSize).hidden(training.hidden)
+                .steps(training.steps).runs(runs).vary(v).cloneAfterEpochs(cloneAfterEpochs).seed(training.seed)
+                .fashionMnistDir(training.dataDir).trainExamples(training.trainExamples).build());
+        dev.canyon.trainer.probe.ProbePlan plan = Canyon.usage(spec, () -> ProbeSchedules.plan(probes, snapshotEvery, linearPathEvery));
         TelemetryConfig.Builder telemetry = TelemetryConfig.builder().bootstrapServers(bootstrapServers).experimentId(experiment)
-                .kafkaPropertiesFrom(kafka.config).kafkaProperties(kafka.commandLineProperties()).vectors(vectors).probes(ProbeSchedules.plan(probes, snapshotEvery, linearPathEvery))
+                .kafkaPropertiesFrom(kafka.config).kafkaProperties(kafka.commandLineProperties()).vectors(vectors).probes(plan)
                 .strictDelivery(strictDelivery);
         if (journalDir != null) {
             telemetry.journalDir(journalDir);
@@ -138,9 +145,10 @@ final class TrainCommand implements Callable<Integer> {
                     (role, s, total) -> bars.computeIfAbsent(role, r -> new ProgressBar(System.err, r, total)).update(s, ""));
         } catch (TelemetryException e) {
             // Only with --strict-delivery: the run trained, its telemetry was not all delivered.
-            System.err.println("canyon train: " + e.getMessage());
+            spec.commandLine().getErr().println("canyon train: " + e.getMessage());
+            spec.commandLine().getErr().flush();
             printWaiting(config.journalDir(), null);
-            return 2;
+            return Canyon.INCOMPLETE;
         }
         boolean complete = true;
         Set<String> runs = new HashSet<>();

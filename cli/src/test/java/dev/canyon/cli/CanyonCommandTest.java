@@ -65,6 +65,14 @@ class CanyonCommandTest {
                 .contains("Timed out waiting").contains("default.api.timeout.ms").contains("./canyon stack")
                 .contains("--bootstrap-servers HOST:PORT").doesNotContain(": null").doesNotContain("\tat ");
         assertThat(r.out()).isEmpty();
+        // report and replay read the runs topic first, and fail the same way.
+        CommandRun report = run("report", "--bootstrap-servers", address, "--list");
+        assertThat(report.exit()).isEqualTo(1);
+        assertThat(report.err()).contains("canyon report: cannot read topic canyon.runs on " + address + ": Kafka did not answer within")
+                .contains("./canyon stack").doesNotContain(": null");
+        CommandRun replay = run("replay", "--bootstrap-servers", address, "--influx-url", "http://127.0.0.1:" + deadPort());
+        assertThat(replay.exit()).isEqualTo(1);
+        assertThat(replay.err()).contains("canyon replay: cannot read topic canyon.runs on " + address).contains("./canyon stack");
     }
 
     /** Every command's and subcommand's --help text, whitespace folded to single spaces (picocli wraps lines). */
@@ -99,14 +107,48 @@ class CanyonCommandTest {
         assertThat(helps.get("canyon train")).contains("--seed=<seed> Random seed of the weight initialization");
     }
 
+    /** Exit 2 is a usage error, named with the command, before anything starts; the help lists the exit codes. */
     @Test
-    void invalidOptionIsExplained() {
+    void invalidOptionIsAUsageError() {
         CommandRun r = run("train", "--steps", "0", "--bootstrap-servers", "localhost:1", "--no-create-topics");
-        assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).contains("steps must be >= 1, got 0");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("canyon train: steps must be >= 1, got 0").contains("See 'canyon train --help' for its options.")
+                .doesNotContain("\tat ").doesNotContain("CANYON_DEBUG");
         CommandRun typo = run("demo", "--stepz", "3");
         assertThat(typo.exit()).isEqualTo(2);
-        assertThat(typo.err()).contains("Unknown options: '--stepz'").contains("--steps");
+        assertThat(typo.err()).contains("canyon demo: Unknown options: '--stepz'").contains("--steps");
+        CommandRun vary = run("train", "--vary", "seeds", "--bootstrap-servers", "localhost:1", "--no-create-topics");
+        assertThat(vary.exit()).isEqualTo(2);
+        assertThat(vary.err()).contains("--vary must be init or shuffle, got 'seeds'");
+        CommandRun from = run("replay", "--data-dir", dir.toString(), "--from", "yesterday");
+        assertThat(from.exit()).isEqualTo(2);
+        assertThat(from.err()).contains("canyon replay: --from must be an ISO-8601 instant");
+        CommandRun influx = run("replay", "--bootstrap-servers", "localhost:1");
+        assertThat(influx.exit()).isEqualTo(2);
+        assertThat(influx.err()).contains("--bootstrap-servers needs --influx-url").contains("e.g. --influx-url http://localhost:8086");
+        CommandRun bench = run("bench", "throughput", "--runs", "0");
+        assertThat(bench.exit()).isEqualTo(2);
+        assertThat(bench.err()).contains("canyon bench throughput: need --runs >= 1");
+        CommandRun nothing = run();
+        assertThat(nothing.exit()).isEqualTo(2);
+        assertThat(nothing.err()).contains("Usage: canyon").contains("./canyon demo");
+        String help = Canyon.commandLine().getUsageMessage(CommandLine.Help.Ansi.OFF);
+        assertThat(help).contains("Exit status:").contains("  0    done").contains("  1    failed").contains("  2    usage")
+                .contains("  3    incomplete").contains("  130  interrupted");
+    }
+
+    /** A port the stack needs is taken: named with its option and the way out, before anything starts; exit 1. */
+    @Test
+    void aBusyPortIsNamedBeforeTheStackStarts() throws Exception {
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0)) {
+            int port = busy.getLocalPort();
+            CommandRun r = run("stack", "--data-dir", dir.resolve("stack").toString(), "--kafka-port", "0", "--influx-port", "0",
+                    "--flink-port", "0", "--ui-port", Integer.toString(port));
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err()).contains("canyon stack: port " + port + " (--ui-port, the live view) is in use on this machine")
+                    .contains("pass --ui-port with another port (0 for a free one)");
+            assertThat(dir.resolve("stack")).doesNotExist();
+        }
     }
 
     /** Secrets never go on a command line: refused before anything runs, with the way to give them instead. */
