@@ -133,7 +133,7 @@ final class Demo {
         Path dataDir = options.dataDir().toAbsolutePath();
         Path checkpoints = dataDir.resolve("flink-checkpoints");
         progress.println("Starting local stack (Kafka broker, influxd) with data in " + dataDir);
-        try (LocalStack stack = LocalStack.start(dataDir)) {
+        try (LocalStack stack = DataDirs.startStack(dataDir, 0, 0)) {
             String bootstrap = stack.kafka().bootstrapServers();
             TopicSetup.ensure(bootstrap);
             InfluxConfig influx = InfluxConfig.of(stack.influxd().url());

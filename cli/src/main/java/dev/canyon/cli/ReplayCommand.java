@@ -80,7 +80,7 @@ final class ReplayCommand implements Callable<Integer> {
                     System.err);
         } else {
             Path dir = DataDirs.recorded(dataDir, "");
-            try (LocalStack stack = LocalStack.start(dir)) {
+            try (LocalStack stack = DataDirs.startStack(dir, 0, 0)) {
                 requireRecorded(stack.kafka().bootstrapServers(), kafka.commandLineProperties(), "in the local stack's data " + dir,
                         "--data-dir " + dir);
                 summary = Replay.run(new Replay.Options(stack.kafka().bootstrapServers(), kafka.commandLineProperties(),

@@ -88,6 +88,7 @@ final class ReportCommand implements Callable<Integer> {
             return report(bootstrapServers, kafka.clientProperties());
         }
         Path dir = DataDirs.recorded(dataDir, ", or read a cluster with --bootstrap-servers");
+        DataDirs.requireNotInUse(dir);
         dev.canyon.stack.EmbeddedKafka local;
         try {
             local = dev.canyon.stack.EmbeddedKafka.start(dir.resolve("kafka"));

@@ -45,7 +45,7 @@ final class StackCommand implements Callable<Integer> {
         Ports.requireFree(influxPort, "--influx-port", "InfluxDB");
         Ports.requireFree(flinkPort, "--flink-port", "Flink's web UI");
         Ports.requireFree(uiPort, "--ui-port", "the live view");
-        try (LocalStack stack = LocalStack.start(dir, kafkaPort, influxPort)) {
+        try (LocalStack stack = DataDirs.startStack(dir, kafkaPort, influxPort)) {
             String bootstrap = stack.kafka().bootstrapServers();
             TopicSetup.ensure(bootstrap);
             InfluxConfig influx = InfluxConfig.of(stack.influxd().url());

@@ -137,6 +137,30 @@ class CanyonCommandTest {
                 .contains("  3    incomplete").contains("  130  interrupted");
     }
 
+    /**
+     * The local stack's data is in use (Kafka locks its log folder; here the test holds the lock): replay, report and demo
+     * say so and how to go on before starting a broker; exit 1.
+     */
+    @Test
+    void dataInUseIsExplainedBeforeStartingKafka() throws Exception {
+        Path data = dir.resolve("data");
+        Path lock = java.nio.file.Files.createDirectories(data.resolve("kafka")).resolve(".lock");
+        java.nio.file.Files.createFile(lock);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.WRITE);
+                java.nio.channels.FileLock held = ch.lock()) {
+            for (String[] args : new String[][] {{"replay", "--data-dir", data.toString()},
+                    {"report", "--data-dir", data.toString(), "--list"},
+                    {"demo", "--data-dir", data.toString(), "--ui-port", "0", "--steps", "1"}}) {
+                CommandRun r = run(args);
+                assertThat(r.exit()).as(args[0]).isEqualTo(1);
+                assertThat(r.err()).as(args[0]).contains("canyon " + args[0] + ": the data in " + data.toAbsolutePath() + " is in use")
+                        .contains(lock.toString()).contains("Is a canyon stack or demo already running on this folder?")
+                        .contains("--bootstrap-servers localhost:9092").doesNotContain("\tat ");
+            }
+        }
+        assertThat(data.resolve("influxdb")).doesNotExist();
+    }
+
     /** A port the stack needs is taken: named with its option and the way out, before anything starts; exit 1. */
     @Test
     void aBusyPortIsNamedBeforeTheStackStarts() throws Exception {
