@@ -107,7 +107,11 @@ public final class BenchMain implements Callable<Integer> {
         return 0;
     }
 
-    /** The figures as a table: one block per model. */
+    /**
+     * The figures as a table, one block per model: a row per configuration with its median step time,
+     * its step time against none's (median of paired ratios, quartiles), and its telemetry CPU per step;
+     * the same with a free core; the memory floor; the publishing bandwidth.
+     */
     @SuppressWarnings("unchecked")
     static void printTable(Map<String, Object> results, PrintStream out) {
         out.printf("Trainer overhead (%s cores, Java %s, %s)%n", results.get("cores"), results.get("java"), results.get("date"));
@@ -115,25 +119,38 @@ public final class BenchMain implements Callable<Integer> {
             Map<String, Object> m = (Map<String, Object>) o;
             out.printf("%n%s, %,d parameters, batch %s, %s rounds, fused pass: %s%n", m.get("model"), ((Number) m.get("parameters")).longValue(),
                     m.get("batch_size"), m.get("rounds"), m.get("kernel"));
-            Map<String, Object> steps = (Map<String, Object>) m.get("median_step_ms");
-            out.printf("  %-16s %10s %28s%n", "configuration", "ms/step", "step time vs none (p25-p75)");
-            Map<String, Object> ratios = (Map<String, Object>) m.get("step_time_ratio_vs_none");
-            for (Map.Entry<String, Object> e : steps.entrySet()) {
-                Map<String, Object> q = (Map<String, Object>) ratios.get(e.getKey());
-                out.printf("  %-16s %10.3f %28s%n", e.getKey(), ((Number) e.getValue()).doubleValue(), q == null ? "" : ratio(q));
-            }
+            rows(out, (Map<String, Object>) m.get("median_step_ms"), (Map<String, Object>) m.get("step_time_ratio_vs_none"),
+                    (Map<String, Object>) m.get("telemetry_cpu_ms_per_step"));
             Map<String, Object> free = (Map<String, Object>) m.get("free_core_ratio_vs_none");
             if (free != null) {
-                out.printf("  with a free core (BLAS threads %s):%n", m.get("free_core_blas_threads"));
-                free.forEach((c, q) -> out.printf("  %-16s %10s %28s%n", c, "", ratio((Map<String, Object>) q)));
+                out.printf("%nWith a core left free for telemetry (BLAS threads %s, %s steps per round):%n", m.get("free_core_blas_threads"),
+                        m.get("free_core_steps_per_round"));
+                rows(out, (Map<String, Object>) m.get("free_core_median_step_ms"), free,
+                        (Map<String, Object>) m.get("free_core_telemetry_cpu_ms_per_step"));
             }
-            out.printf("  telemetry CPU ms/step %s; memory floor %.4f ms/step%n", m.get("telemetry_cpu_ms_per_step"),
+            out.printf("%nMemory floor (reading the step's six vectors once): %.4f ms/step%n",
                     ((Number) m.get("memory_floor_ms_per_step")).doubleValue());
             Map<String, Object> bw = (Map<String, Object>) m.get("full_publish_bandwidth");
             if (bw != null) {
-                out.printf("  full-vector publishing: %s MB/s against a bare producer's %s MB/s: %s%n", bw.get("canyon_mb_per_s"),
+                out.printf("Full-vector publishing: %s MB/s against a bare producer's %s MB/s: %s of it%n", bw.get("canyon_mb_per_s"),
                         bw.get("bare_producer_mb_per_s"), ratio((Map<String, Object>) bw.get("ratio")));
             }
+        }
+    }
+
+    /** One row per configuration of {@code steps} (the memory floor is not a configuration: its own line). */
+    private static void rows(PrintStream out, Map<String, Object> steps, Map<String, Object> ratios, Map<String, Object> cpu) {
+        String format = "  %-18s %9s  %-26s %s";
+        out.println(String.format(format, "configuration", "ms/step", "vs none: median (p25-p75)", "telemetry CPU ms/step"));
+        for (Map.Entry<String, Object> e : steps.entrySet()) {
+            if (e.getKey().equals("memory_floor")) {
+                continue;
+            }
+            Object q = ratios == null ? null : ratios.get(e.getKey());
+            Object c = cpu == null ? null : cpu.get(e.getKey());
+            out.println(String.format(format, e.getKey(), String.format("%.3f", ((Number) e.getValue()).doubleValue()),
+                    q instanceof Map<?, ?> qm ? ratio((Map<String, Object>) qm) : e.getKey().equals("none") ? "1.000x (baseline)" : "",
+                    c instanceof Number n ? String.format("%.4f", n.doubleValue()) : "").stripTrailing());
         }
     }
 

@@ -40,6 +40,35 @@ class OverheadBenchmarkTest {
         assertThat(q).containsEntry("median", 3.0).containsEntry("p25", 2.0).containsEntry("p75", 4.0);
     }
 
+    /** Without --json: a table, a row per configuration, no JSON and no map dumped as {a=b}. */
+    @Test
+    void withoutJsonTheFiguresAreATable() {
+        Map<String, Object> q = Map.of("median", 1.05, "p25", 1.01, "p75", 1.1);
+        Map<String, Object> model = new java.util.LinkedHashMap<>();
+        model.put("model", "mlp-784-640-10");
+        model.put("parameters", 508_810);
+        model.put("batch_size", 64);
+        model.put("rounds", 600);
+        model.put("kernel", "vector (512-bit)");
+        model.put("median_step_ms", new java.util.LinkedHashMap<>(Map.of("none", 5.0, "sketch", 5.25, "memory_floor", 0.1)));
+        model.put("step_time_ratio_vs_none", Map.of("sketch", q));
+        model.put("telemetry_cpu_ms_per_step", Map.of("sketch", 0.1234));
+        model.put("memory_floor_ms_per_step", 0.0987);
+        model.put("full_publish_bandwidth", Map.of("canyon_mb_per_s", 300, "bare_producer_mb_per_s", 320, "ratio", q));
+        Map<String, Object> results = Map.of("cores", 2, "java", "17", "date", "2026-12-01", "models", List.of(model));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        BenchMain.printTable(results, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String table = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(table).doesNotContain("{").doesNotContain("\"").contains("mlp-784-640-10, 508,810 parameters")
+                .contains("Memory floor (reading the step's six vectors once): 0.0987 ms/step")
+                .contains("Full-vector publishing: 300 MB/s against a bare producer's 320 MB/s: 1.050x (1.010-1.100) of it");
+        List<String> lines = table.lines().toList();
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches(" +configuration +ms/step +vs none: median \\(p25-p75\\) +telemetry CPU ms/step"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches(" +sketch +5\\.250 +1\\.050x \\(1\\.010-1\\.100\\) +0\\.1234"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches(" +none +5\\.000 +1\\.000x \\(baseline\\)"));
+        assertThat(lines).noneMatch(l -> l.trim().startsWith("memory_floor"));
+    }
+
     /**
      * A short real run of the whole benchmark (broker, DL4J, Canyon, DL4J's StatsListener, the
      * free-core phase, bandwidth): every figure the issue asks for is there and positive. No figure is

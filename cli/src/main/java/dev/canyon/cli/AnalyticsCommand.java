@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 /** {@code canyon analytics}: run the step-analytics job on a local MiniCluster against external Kafka and InfluxDB. */
 @Command(name = "analytics", mixinStandardHelpOptions = true,
         description = "Runs the step-analytics job (Flink MiniCluster in this JVM) from Kafka into InfluxDB until stopped. "
-                + "On a Flink cluster, submit the stream-analytics job jar instead (see docs/operations in README).")
+                + "On a Flink cluster, submit the stream-analytics job jar instead (docs/operations.md, \"Running the job on an existing Flink cluster\").")
 final class AnalyticsCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", defaultValue = "${env:CANYON_KAFKA:-localhost:9092}",

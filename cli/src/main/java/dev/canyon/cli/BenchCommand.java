@@ -1,7 +1,5 @@
 package dev.canyon.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -14,13 +12,15 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (figures in docs/benchmarks.md).",
         subcommands = {BenchCommand.Overhead.class, BenchCommand.Throughput.class, BenchLatencyCommand.class,
                 BenchScaleCommand.class})
-final class BenchCommand implements Runnable {
+final class BenchCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** Without a benchmark: the usage, and the usage error's status. */
     @Override
-    public void run() {
-        spec.commandLine().usage(System.err);
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return Canyon.USAGE;
     }
 
     /**
@@ -53,6 +53,9 @@ final class BenchCommand implements Runnable {
             description = {"The analytics job's steps per second on sketch-mode step records against a bare Kafka consumer "
                     + "reading the same topic, and replay's steps per second, on an embedded broker and influxd."})
     static final class Throughput implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--steps", defaultValue = "40000", description = "Step records to write (default: ${DEFAULT-VALUE}).")
         int steps;
 
@@ -69,21 +72,20 @@ final class BenchCommand implements Runnable {
                 + "analytics alone sustain.")
         boolean discardPoints;
 
-        @Option(names = "--json", description = "Print one JSON object on standard output.")
+        @Option(names = "--json", description = "Print one JSON object on standard output instead of aligned text.")
         boolean json;
 
         @Override
         public Integer call() throws Exception {
             if (steps < runs || runs < 1 || sketchSize < 1 || parallelism < 1) {
-                throw new IllegalArgumentException("need --runs >= 1, --steps >= --runs, --sketch-size >= 1, --parallelism >= 1");
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "need --runs >= 1, --steps >= --runs, --sketch-size >= 1, --parallelism >= 1");
             }
             Path work = Files.createTempDirectory("canyon-bench-throughput");
             try {
                 Map<String, Object> results = ThroughputBenchmark.run(new ThroughputBenchmark.Options(steps - steps % runs, runs,
                         sketchSize, parallelism, discardPoints, work), System.err);
-                ObjectMapper mapper = new ObjectMapper();
-                System.out.println(json ? mapper.writeValueAsString(results)
-                        : mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
+                BenchLatencyCommand.print(results, json);
             } finally {
                 Overhead.deleteRecursively(work);
             }

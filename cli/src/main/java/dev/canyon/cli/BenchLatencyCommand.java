@@ -1,7 +1,6 @@
 package dev.canyon.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -56,7 +55,7 @@ final class BenchLatencyCommand implements Callable<Integer> {
             description = "Try another InfluxDB sink flush interval, ms (default: the job's own).")
     long flushMs;
 
-    @Option(names = "--json", description = "Print one JSON object on standard output.")
+    @Option(names = "--json", description = "Print one JSON object on standard output instead of aligned text.")
     boolean json;
 
     @Override
@@ -81,10 +80,9 @@ final class BenchLatencyCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** {@code results} as one JSON object ({@code json}), else as aligned text ({@link Outline}). */
     static void print(Map<String, Object> results, boolean json) throws Exception {
-        ObjectMapper mapper = new ObjectMapper();
-        System.out.println(json ? mapper.writeValueAsString(results)
-                : mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results));
+        System.out.print(json ? new ObjectMapper().writeValueAsString(results) + "\n" : Outline.text(results));
     }
 
     static void deleteRecursively(Path dir) throws java.io.IOException {

@@ -74,7 +74,7 @@ final class BenchScaleCommand implements Callable<Integer> {
     @Option(names = "--no-stream", description = "Leave out the stream side.")
     boolean noStream;
 
-    @Option(names = "--json", description = "Print one JSON object on standard output.")
+    @Option(names = "--json", description = "Print one JSON object on standard output instead of aligned text.")
     boolean json;
 
     @Override

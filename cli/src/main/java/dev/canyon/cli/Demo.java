@@ -42,7 +42,8 @@ final class Demo {
 
     /** What the demo reports. */
     record Summary(String runId, String experimentId, long parameters, long stepsTrained, long stepsPublished,
-            long stepsStored, Map<String, Long> pointsPerMeasurement, double finalLoss, double pathLength,
+            long stepsStored, Map<String, Long> pointsPerMeasurement, double trainingLoss, int trainingLossExamples,
+            double lastMinibatchLoss, int batchSize, double pathLength,
             double displacement, double distanceFromOrigin, double seconds, String dataDir, String kafkaLogDir,
             String influxDataDir, String flinkCheckpointDir, String influxDatabase, Map<String, Object> analytics) {
 
@@ -60,7 +61,9 @@ final class Demo {
             m.put("steps_stored", stepsStored);
             m.put("points_per_measurement", pointsPerMeasurement);
             m.put("analytics", analytics);
-            m.put("final_loss", finalLoss);
+            m.put("training_loss", trainingLoss);
+            m.put("training_loss_examples", trainingLossExamples);
+            m.put("last_minibatch_loss", lastMinibatchLoss);
             m.put("path_length", pathLength);
             m.put("displacement", displacement);
             m.put("distance_from_origin", distanceFromOrigin);
@@ -80,7 +83,10 @@ final class Demo {
             b.append(String.format("  steps published    %d%n", stepsPublished));
             b.append(String.format("  steps stored       %d%s%n", stepsStored, complete() ? "" : "   (INCOMPLETE)"));
             pointsPerMeasurement.forEach((m, n) -> b.append(String.format("  points %-11s %d%n", m, n)));
-            b.append(String.format("  final loss         %.6f%n", finalLoss));
+            b.append(String.format("  training loss      %.6f  (final weights, mean over the %d training examples)%n", trainingLoss,
+                    trainingLossExamples));
+            b.append(String.format("  last minibatch     %.6f  (loss of the last step's %d examples, as trained)%n", lastMinibatchLoss,
+                    batchSize));
             b.append(String.format("  path length        %.6f  (sum of ||dtheta||)%n", pathLength));
             b.append(String.format("  displacement       %.6f  (||theta_T - theta_0||)%n", displacement));
             b.append(String.format("  straightness       %.4f  (displacement / path length)%n",
@@ -127,7 +133,7 @@ final class Demo {
         Path dataDir = options.dataDir().toAbsolutePath();
         Path checkpoints = dataDir.resolve("flink-checkpoints");
         progress.println("Starting local stack (Kafka broker, influxd) with data in " + dataDir);
-        try (LocalStack stack = LocalStack.start(dataDir)) {
+        try (LocalStack stack = DataDirs.startStack(dataDir, 0, 0)) {
             String bootstrap = stack.kafka().bootstrapServers();
             TopicSetup.ensure(bootstrap);
             InfluxConfig influx = InfluxConfig.of(stack.influxd().url());
@@ -171,7 +177,8 @@ final class Demo {
                     stored.update(n, "");
                     Map<String, Object> last = lastDistance(store, result.runId());
                     Summary summary = new Summary(result.runId(), result.experimentId(), result.parameters(), result.steps(),
-                            result.stepsPublished(), n, counts, result.finalLoss(),
+                            result.stepsPublished(), n, counts, result.trainingLoss(), result.trainingLossExamples(),
+                            result.finalLoss(), options.training().batchSize(),
                             number(last, Measurements.FIELD_PATH_LENGTH), number(last, Measurements.FIELD_DISPLACEMENT),
                             number(last, Measurements.FIELD_DISTANCE_FROM_ORIGIN), (System.nanoTime() - started) / 1e9,
                             dataDir.toString(), stack.kafka().logDir().toString(), stack.influxd().dataDir().toString(),

@@ -14,8 +14,12 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Starts the local stack (in-process Kafka, Flink MiniCluster, influxd child process), trains an MLP "
                 + "on Fashion-MNIST with telemetry, analyses the stream into InfluxDB and prints a summary.",
-                "Exit status: 0 when every published step was stored, 2 when some were not, 1 on error."})
+                "Exit status: 0 when every published step was stored, 1 on an error (e.g. Fashion-MNIST missing: the message "
+                        + "says how to install it), 2 on a usage error, 3 when some steps were not stored within --store-timeout."})
 final class DemoCommand implements Callable<Integer> {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin
     TrainingOptions training;
@@ -55,6 +59,9 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = DataDirs.resolve(dataDir);
+        dev.canyon.trainer.MlpTrainer.Options options = Canyon.usage(spec, training::toOptions);
+        dev.canyon.trainer.probe.ProbePlan plan = Canyon.usage(spec, () -> ProbeSchedules.plan(probes, snapshotEvery, 0));
+        Ports.requireFree(uiPort, "--ui-port", "the live view");
         boolean keepOpen = !json && System.console() != null;
         java.util.function.Consumer<Demo.Summary> whileUp = !keepOpen ? null : s -> {
             System.out.print(s.toText());
@@ -66,8 +73,7 @@ final class DemoCommand implements Callable<Integer> {
                 // no input: stop
             }
         };
-        Demo.Summary summary = Demo.run(new Demo.Options(dir, training.toOptions(), experiment,
-                Duration.ofSeconds(storeTimeoutSeconds), vectors, ProbeSchedules.plan(probes, snapshotEvery, 0)),
+        Demo.Summary summary = Demo.run(new Demo.Options(dir, options, experiment, Duration.ofSeconds(storeTimeoutSeconds), vectors, plan),
                 new Demo.Live(uiPort, whileUp), System.err);
         if (json) {
             System.out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary.toJson()));
@@ -75,9 +81,11 @@ final class DemoCommand implements Callable<Integer> {
             System.out.print(summary.toText());
         }
         if (!summary.complete()) {
-            System.err.printf("canyon demo: %d steps trained, %d published, %d stored within %d s%n", summary.stepsTrained(),
-                    summary.stepsPublished(), summary.stepsStored(), storeTimeoutSeconds);
-            return 2;
+            spec.commandLine().getErr().printf("canyon demo: %d steps trained, %d published, %d stored within %d s (--store-timeout); "
+                    + "the stream is slower than training here: raise --store-timeout, or see what the analytics job logged%n",
+                    summary.stepsTrained(), summary.stepsPublished(), summary.stepsStored(), storeTimeoutSeconds);
+            spec.commandLine().getErr().flush();
+            return Canyon.INCOMPLETE;
         }
         return 0;
     }

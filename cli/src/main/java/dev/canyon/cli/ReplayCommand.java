@@ -1,11 +1,14 @@
 package dev.canyon.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.canyon.job.StepAnalyticsMain;
+import dev.canyon.report.RecordingReader;
 import dev.canyon.stack.LocalStack;
 import dev.canyon.storage.InfluxConfig;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,6 +20,9 @@ import picocli.CommandLine.Option;
                 + "into InfluxDB; the points equal the live run's. Without --bootstrap-servers it replays the local stack's data "
                 + "(--data-dir), starting Kafka and influxd on it."})
 final class ReplayCommand implements Callable<Integer> {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--data-dir", description = "Local stack data to replay (default: $CANYON_DATA_DIR or ./.canyon).")
     Path dataDir;
@@ -51,20 +57,32 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        long fromMs = from == null ? -1 : from.chars().allMatch(Character::isDigit) ? Long.parseLong(from) : Instant.parse(from).toEpochMilli();
+        long fromMs = Canyon.usage(spec, () -> {
+            try {
+                return from == null ? -1 : from.chars().allMatch(Character::isDigit) ? Long.parseLong(from) : Instant.parse(from).toEpochMilli();
+            } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
+                throw new IllegalArgumentException("--from must be an ISO-8601 instant such as 2026-11-22T21:00:00Z or milliseconds "
+                        + "since the epoch, got '" + from + "'");
+            }
+        });
         Replay.Summary summary;
         if (bootstrapServers != null) {
             if (influxUrl == null) {
-                throw new IllegalArgumentException("--bootstrap-servers needs --influx-url");
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--bootstrap-servers needs --influx-url: the "
+                        + "InfluxDB 1.x HTTP API to write the replayed points to, e.g. --influx-url http://localhost:8086");
             }
             Map<String, String> env = System.getenv();
             InfluxConfig influx = InfluxConfig.of(influxUrl).withDatabase(database).withCredentials(
                     env.getOrDefault("CANYON_INFLUX_USER", ""), env.getOrDefault("CANYON_INFLUX_PASSWORD", ""));
+            requireRecorded(bootstrapServers, kafka.clientProperties(), "at " + bootstrapServers,
+                    "--bootstrap-servers " + bootstrapServers);
             summary = Replay.run(new Replay.Options(bootstrapServers, kafka.clientProperties(), influx, fromMs, run, experiment),
                     System.err);
         } else {
             Path dir = DataDirs.recorded(dataDir, "");
-            try (LocalStack stack = LocalStack.start(dir)) {
+            try (LocalStack stack = DataDirs.startStack(dir, 0, 0)) {
+                requireRecorded(stack.kafka().bootstrapServers(), kafka.commandLineProperties(), "in the local stack's data " + dir,
+                        "--data-dir " + dir);
                 summary = Replay.run(new Replay.Options(stack.kafka().bootstrapServers(), kafka.commandLineProperties(),
                         InfluxConfig.of(stack.influxd().url()).withDatabase(database), fromMs, run, experiment), System.err);
             }
@@ -81,5 +99,28 @@ final class ReplayCommand implements Callable<Integer> {
                     summary.seconds(), summary.stepsPerSecond(), summary.database());
         }
         return 0;
+    }
+
+    /**
+     * That the runs topic holds runs, and with --run or --experiment the selected one's run-started record, else a failure
+     * that says what was read ({@code where}), what it holds, and how to list the runs ({@code source}: the options that
+     * read the same data).
+     */
+    private void requireRecorded(String bootstrap, Map<String, String> kafkaProperties, String where, String source) {
+        // Read even without a selection: a Kafka that does not answer fails here, in seconds, not in the job.
+        RecordingReader reader = new RecordingReader(bootstrap, kafkaProperties, StepAnalyticsMain.analytics(System.getenv()));
+        List<RecordingReader.RunInfo> runs = reader.runs((phase, done, total) -> {});
+        if (runs.isEmpty()) {
+            throw new IllegalArgumentException("no runs recorded on topic " + dev.canyon.contract.Topics.RUNS + " " + where
+                    + ": nothing to replay (train first: ./canyon train, or ./canyon demo)");
+        }
+        for (RecordingReader.Selection selection : new RecordingReader.Selection[] {
+                run == null ? null : new RecordingReader.Selection(run, null),
+                experiment == null ? null : new RecordingReader.Selection(null, experiment)}) {
+            if (selection != null && !RecordingReader.matches(selection, runs)) {
+                throw new IllegalArgumentException(RecordingReader.notFound(selection, runs, where) + "; nothing to replay. "
+                        + "./canyon report --list " + source + " lists the recorded runs.");
+            }
+        }
     }
 }

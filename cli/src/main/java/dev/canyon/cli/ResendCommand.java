@@ -19,9 +19,12 @@ import picocli.CommandLine.Option;
                 + "(A listener started with the same journal folder and bootstrap servers does the same in the background.)",
                 "Journals written for other bootstrap servers are left alone unless --any-cluster; journals a running "
                         + "process holds are left to it.",
-                "Exit status: 0 when every journal was delivered (or there was none), 2 when some remain (each is listed with "
+                "Exit status: 0 when every journal was delivered (or there was none), 3 when some remain (each is listed with "
                         + "the reason), 1 on error."})
 final class ResendCommand implements Callable<Integer> {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: $CANYON_KAFKA or ${DEFAULT-VALUE}).",
             defaultValue = "${env:CANYON_KAFKA:-localhost:9092}")
@@ -44,7 +47,8 @@ final class ResendCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (timeoutSeconds < 1) {
-            throw new IllegalArgumentException("--timeout must be at least 1 second, got " + timeoutSeconds);
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--timeout must be at least 1 second, got " + timeoutSeconds);
         }
         Path dir = journalDir != null ? journalDir : Journals.defaultDirectory();
         TelemetryConfig config = TelemetryConfig.builder().bootstrapServers(bootstrapServers).kafkaPropertiesFrom(kafka.config)
@@ -83,6 +87,6 @@ final class ResendCommand implements Callable<Integer> {
             System.out.printf("  for Kafka at %s: canyon resend --bootstrap-servers %s (or --any-cluster to send them to %s)%n",
                     other, other, bootstrapServers);
         }
-        return 2;
+        return Canyon.INCOMPLETE;
     }
 }

@@ -41,7 +41,11 @@ final class StackCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = DataDirs.resolve(dataDir);
-        try (LocalStack stack = LocalStack.start(dir, kafkaPort, influxPort)) {
+        Ports.requireFree(kafkaPort, "--kafka-port", "Kafka");
+        Ports.requireFree(influxPort, "--influx-port", "InfluxDB");
+        Ports.requireFree(flinkPort, "--flink-port", "Flink's web UI");
+        Ports.requireFree(uiPort, "--ui-port", "the live view");
+        try (LocalStack stack = DataDirs.startStack(dir, kafkaPort, influxPort)) {
             String bootstrap = stack.kafka().bootstrapServers();
             TopicSetup.ensure(bootstrap);
             InfluxConfig influx = InfluxConfig.of(stack.influxd().url());

@@ -3,6 +3,7 @@ package dev.canyon.cli;
 import dev.canyon.contract.VectorRepresentation;
 import dev.canyon.contract.kafka.TopicSetup;
 import dev.canyon.trainer.Experiment;
+import dev.canyon.trainer.data.FashionMnist;
 import dev.canyon.trainer.probe.ProbePlan;
 import dev.canyon.trainer.telemetry.Journals;
 import dev.canyon.trainer.telemetry.TelemetryConfig;
@@ -19,18 +20,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code canyon train}: the seeds' experiments, with telemetry published to a Kafka cluster. */
+/**
+ * {@code canyon train}: the experiments of the papers Canyon reproduces (README, "References"), with
+ * telemetry published to a Kafka cluster.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Trains with per-step telemetry published to Kafka: one run, or an experiment of several (seed 002): "
+        description = {"Trains with per-step telemetry published to Kafka: one run, or an experiment of several runs (as in Lipton, "
+                + "\"Stuck in a What? Adventures in Weight Space\", 2016): "
                 + "runs from different initializations (--vary init), from one initialization with different shuffles "
                 + "(--vary shuffle), or clones of a run trained for K epochs (--clone-after-epochs K).",
                 "Datasets: fashion-mnist (models mlp, cnn), deep-linear-2 (L = (1 - w1*w2)^2), deep-linear (Saxe et al.), "
-                        + "planted-saddle and planted-minimum (seed 004: regression data with a critical point planted at w*; "
-                        + "runs start next to it).",
+                        + "planted-saddle and planted-minimum (regression data with a saddle or a minimum planted at weights w*, as in "
+                        + "\"Synthetic Generation of Local Minima and Saddle Points for Neural Networks\", ICML 2017 workshop; "
+                        + "runs start next to w*).",
                 "Telemetry Kafka did not acknowledge by the end of a run (within the close budget) waits in the journal folder "
                         + "and is re-sent by the next training that uses it, or by canyon resend; the command says so and exits 0. "
-                        + "With --strict-delivery it exits 2 instead, at the first run not fully delivered."})
+                        + "With --strict-delivery it exits 3 instead, at the first run not fully delivered.",
+                "Exit status: 0 trained, 1 failed (e.g. Kafka unreachable: the message names the address and the fix), 2 usage "
+                        + "error, 3 with --strict-delivery when telemetry was left undelivered."})
 final class TrainCommand implements Callable<Integer> {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin
     TrainingOptions training;
@@ -91,7 +102,7 @@ final class TrainCommand implements Callable<Integer> {
             + "$XDG_STATE_HOME/canyon/journal, else ~/.local/state/canyon/journal).")
     Path journalDir;
 
-    @Option(names = "--strict-delivery", description = "Exit 2 (and stop the experiment) when a run's telemetry was not all "
+    @Option(names = "--strict-delivery", description = "Exit 3 (and stop the experiment) when a run's telemetry was not all "
             + "delivered at its end, instead of leaving it in the journal and exiting 0.")
     boolean strictDelivery;
 
@@ -104,20 +115,26 @@ final class TrainCommand implements Callable<Integer> {
         Experiment.Vary v = switch (vary.toLowerCase(java.util.Locale.ROOT)) {
             case "init" -> Experiment.Vary.INIT;
             case "shuffle" -> Experiment.Vary.SHUFFLE;
-            default -> throw new IllegalArgumentException("--vary must be init or shuffle, got '" + vary + "'");
+            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--vary must be init or shuffle, got '" + vary + "'");
         };
-        Experiment.Options options = Experiment.Options.builder().dataset(dataset).model(model).optimizer(optimizer)
-                .learningRate(training.learningRate).batchSize(training.batchSize).hidden(training.hidden).steps(training.steps)
-                .runs(runs).vary(v).cloneAfterEpochs(cloneAfterEpochs).seed(training.seed).fashionMnistDir(training.dataDir)
-                .trainExamples(training.trainExamples).build();
+        Experiment.Options options = Canyon.usage(spec, () -> Experiment.Options.builder().dataset(dataset).model(model)
+                .optimizer(optimizer).learningRate(training.learningRate).batchSize(training.batchSize).hidden(training.hidden)
+                .steps(training.steps).runs(runs).vary(v).cloneAfterEpochs(cloneAfterEpochs).seed(training.seed)
+                .fashionMnistDir(training.dataDir).trainExamples(training.trainExamples).build());
+        dev.canyon.trainer.probe.ProbePlan plan = Canyon.usage(spec, () -> ProbeSchedules.plan(probes, snapshotEvery, linearPathEvery));
         TelemetryConfig.Builder telemetry = TelemetryConfig.builder().bootstrapServers(bootstrapServers).experimentId(experiment)
-                .kafkaPropertiesFrom(kafka.config).kafkaProperties(kafka.commandLineProperties()).vectors(vectors).probes(ProbeSchedules.plan(probes, snapshotEvery, linearPathEvery))
+                .kafkaPropertiesFrom(kafka.config).kafkaProperties(kafka.commandLineProperties()).vectors(vectors).probes(plan)
                 .strictDelivery(strictDelivery);
         if (journalDir != null) {
             telemetry.journalDir(journalDir);
         }
         diagnostics.apply(telemetry);
         TelemetryConfig config = telemetry.build();
+        if (options.dataset().equals("fashion-mnist")) {
+            // Before Kafka: a missing dataset is the likelier first problem, and says how to fix it.
+            FashionMnist.requirePresent(options.fashionMnistDir());
+        }
         if (createTopics) {
             TopicSetup.ensure(bootstrapServers, config.kafkaProperties());
         }
@@ -128,14 +145,15 @@ final class TrainCommand implements Callable<Integer> {
                     (role, s, total) -> bars.computeIfAbsent(role, r -> new ProgressBar(System.err, r, total)).update(s, ""));
         } catch (TelemetryException e) {
             // Only with --strict-delivery: the run trained, its telemetry was not all delivered.
-            System.err.println("canyon train: " + e.getMessage());
+            spec.commandLine().getErr().println("canyon train: " + e.getMessage());
+            spec.commandLine().getErr().flush();
             printWaiting(config.journalDir(), null);
-            return 2;
+            return Canyon.INCOMPLETE;
         }
         boolean complete = true;
         Set<String> runs = new HashSet<>();
         for (Experiment.RunResult r : results) {
-            System.out.printf("%-8s run %s (experiment %s): %d steps, %d step records published, final loss %.6f%n", r.role(),
+            System.out.printf("%-8s run %s (experiment %s): %d steps, %d step records published, last step's loss %.6f%n", r.role(),
                     r.runId(), experiment, r.steps(), r.stepsPublished(), r.finalLoss());
             complete &= r.stepsPublished() == r.steps();
             runs.add(r.runId());

@@ -16,10 +16,12 @@ final class TrainingOptions {
     @Option(names = "--hidden", description = "Hidden units of the MLP 784-H-10 (default: ${DEFAULT-VALUE}).", defaultValue = "64")
     int hidden;
 
-    @Option(names = "--lr", description = "SGD learning rate (default: ${DEFAULT-VALUE}).", defaultValue = "0.05")
+    @Option(names = "--lr", description = "Learning rate of the optimizer (--optimizer for canyon train: sgd, momentum or adam; "
+            + "the demo trains with plain SGD) (default: ${DEFAULT-VALUE}).", defaultValue = "0.05")
     double learningRate;
 
-    @Option(names = "--seed", description = "Initialization and shuffling seed (default: ${DEFAULT-VALUE}).", defaultValue = "42")
+    @Option(names = "--seed", description = "Random seed of the weight initialization and the minibatch shuffling "
+            + "(default: ${DEFAULT-VALUE}).", defaultValue = "42")
     long seed;
 
     @Option(names = "--fashion-mnist-dir", description = "Folder with the Fashion-MNIST IDX files (default: ${DEFAULT-VALUE}, "

@@ -50,6 +50,7 @@ final class UiCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Ports.requireFree(uiPort, "--ui-port", "the live view");
         InfluxConfig influx = InfluxConfig.of(influxUrl).withDatabase(influxDb)
                 .withCredentials(influxUser, System.getenv().getOrDefault("CANYON_INFLUX_PASSWORD", ""));
         KafkaRunCatalog catalog = bootstrapServers == null ? null : new KafkaRunCatalog(bootstrapServers, kafka.clientProperties());

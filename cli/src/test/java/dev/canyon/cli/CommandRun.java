@@ -9,7 +9,7 @@ import picocli.CommandLine;
 
 /**
  * One {@code canyon} command run in this JVM as a user runs it: its exit status, standard output
- * and standard error (standard output is also echoed to the test's own, for its log).
+ * and standard error (both are also echoed to the test's own, for its log).
  */
 record CommandRun(int exit, String out, String err) {
 
@@ -26,6 +26,7 @@ record CommandRun(int exit, String out, String err) {
         } finally {
             System.setOut(oldOut);
             System.out.print(stdout.toString(StandardCharsets.UTF_8));
+            System.err.print(err);
         }
     }
 }

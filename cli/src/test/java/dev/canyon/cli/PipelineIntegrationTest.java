@@ -141,7 +141,8 @@ class PipelineIntegrationTest {
             assertRel(distance.get((long) t), Measurements.FIELD_DISTANCE_FROM_ORIGIN, Math.sqrt(origin), t);
         }
         assertThat(summary.pathLength()).isCloseTo(path, within(1e-5 * path));
-        assertThat(summary.finalLoss()).isEqualTo(recorder.losses.get(STEPS - 1));
+        assertThat(summary.lastMinibatchLoss()).isEqualTo(recorder.losses.get(STEPS - 1));
+        assertThat(summary.trainingLoss()).isPositive().isNotEqualTo(summary.lastMinibatchLoss());
     }
 
     /** Every query of every provisioned dashboard, with Grafana's variables filled in, returns data. */

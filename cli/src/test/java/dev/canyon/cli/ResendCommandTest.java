@@ -43,9 +43,9 @@ import picocli.CommandLine;
  * {@code canyon resend}, the issue's scenario resolved by the command instead of a new listener:
  * training loses its broker before close(); close returns without throwing and leaves the rest in
  * the journal; the training objects are dropped (the program ends). While the broker is away the
- * command exits 2 and says where the records wait; once it is back, it exits 0 and the broker holds
+ * command exits 3 and says where the records wait; once it is back, it exits 0 and the broker holds
  * every record of the run exactly once, in order, with no journal left. Journals written for other
- * bootstrap servers are left alone (exit 2, named) unless --any-cluster.
+ * bootstrap servers are left alone (exit 3, named) unless --any-cluster.
  */
 @Tag("real")
 class ResendCommandTest {
@@ -71,7 +71,7 @@ class ResendCommandTest {
             // The training's objects went with the method: the program has ended, only the journal is left.
 
             CommandRun away = run("resend", "--bootstrap-servers", bootstrap, "--journal-dir", journal.toString(), "--timeout", "2");
-            assertThat(away.exit()).as(away.out() + away.err()).isEqualTo(2);
+            assertThat(away.exit()).as(away.out() + away.err()).isEqualTo(3);
             assertThat(away.out()).contains("left run run-resend: " + (AFTER + 1) + " records remain in " + journal.resolve("run-resend.journal"))
                     .contains("1 of 1 journals remain in " + journal);
             assertThat(Journals.list(journal)).singleElement().extracting(Journals.Journal::records).isEqualTo((long) AFTER + 1);
@@ -99,7 +99,7 @@ class ResendCommandTest {
             l.around(() -> fit(net, 3, new Random(3)));
             assertThat(l.deliveryReport().journaled()).isEqualTo(5);
             CommandRun other = run("resend", "--bootstrap-servers", bootstrap, "--journal-dir", journal.toString());
-            assertThat(other.exit()).isEqualTo(2);
+            assertThat(other.exit()).isEqualTo(3);
             assertThat(other.out()).contains("written for Kafka at localhost:" + closed + ", not " + bootstrap)
                     .contains("canyon resend --bootstrap-servers localhost:" + closed);
             CommandRun any = run("resend", "--bootstrap-servers", bootstrap, "--journal-dir", journal.toString(), "--any-cluster");

@@ -45,14 +45,27 @@ public final class RecordingReader {
             return run != null ? run.equals(runId) : experiment.equals(experimentId);
         }
 
-        String describe() {
+        /** "run ID" or "experiment ID". */
+        public String describe() {
             return run != null ? "run " + run : "experiment " + experiment;
         }
     }
 
+    /**
+     * A recorded run as the runs topic tells it: its run-started record and, once it ended, its
+     * run-ended record's step count and outcome.
+     *
+     * @param steps steps trained, from the run-ended record; −1 while none was recorded (running, or the
+     *     trainer died)
+     * @param outcome COMPLETED, FAILED, CANCELLED; empty while no run-ended record was recorded
+     */
+    public record RunInfo(String runId, String experimentId, long startedMs, String model, String optimizer, String dataset,
+            long parameters, long steps, String outcome) {}
+
     private final Properties consumer;
     private final AnalyticsSettings settings;
     private final Duration pollTimeout = Duration.ofMillis(500);
+    private final Duration connectTimeout;
 
     /**
      * @param bootstrapServers Kafka holding the recorded topics
@@ -68,15 +81,28 @@ public final class RecordingReader {
         consumer.put("max.partition.fetch.bytes", Integer.toString(64 << 20));
         consumer.put("fetch.max.bytes", Integer.toString(64 << 20));
         this.settings = settings;
+        this.connectTimeout = dev.canyon.contract.kafka.TopicSetup.connectTimeout(consumer);
     }
 
-    /** The runs on the runs topic: run id → experiment id, in the order they started. */
-    public Map<String, String> listRuns(Progress progress) {
+    /** The Kafka cluster read. */
+    public String bootstrapServers() {
+        return consumer.getProperty("bootstrap.servers");
+    }
+
+    /**
+     * The runs on the runs topic, in the order they started: what each run-started record says, with
+     * the step count and outcome of its run-ended record when there is one. Reads the runs topic only.
+     */
+    public List<RunInfo> runs(Progress progress) {
         List<dev.canyon.contract.proto.RunStarted> started = new ArrayList<>();
+        Map<String, dev.canyon.contract.proto.RunEnded> ended = new HashMap<>();
         readTopic(Topics.RUNS, progress, (key, value) -> {
             try {
-                if (WireRecords.decode(value) instanceof WireRecords.DecodedRunStarted r) {
+                WireRecords.Decoded d = WireRecords.decode(value);
+                if (d instanceof WireRecords.DecodedRunStarted r) {
                     started.add(r.record());
+                } else if (d instanceof WireRecords.DecodedRunEnded e) {
+                    ended.putIfAbsent(e.record().getRunId(), e.record());
                 }
             } catch (WireFormatException e) {
                 // not a run record: ignored here as in the job (which dead-letters it)
@@ -84,9 +110,30 @@ public final class RecordingReader {
         });
         started.sort(java.util.Comparator.comparingLong(dev.canyon.contract.proto.RunStarted::getEventTimeMs)
                 .thenComparing(dev.canyon.contract.proto.RunStarted::getRunId));
-        Map<String, String> runs = new LinkedHashMap<>();
-        started.forEach(r -> runs.putIfAbsent(r.getRunId(), r.getExperimentId()));
-        return runs;
+        Map<String, RunInfo> runs = new LinkedHashMap<>();
+        for (dev.canyon.contract.proto.RunStarted r : started) {
+            dev.canyon.contract.proto.RunEnded e = ended.get(r.getRunId());
+            runs.putIfAbsent(r.getRunId(), new RunInfo(r.getRunId(), r.getExperimentId(), r.getEventTimeMs(), r.getModel(),
+                    r.getOptimizer(), r.getDataset(), r.getParameterCount(), e == null ? -1 : e.getSteps(),
+                    e == null ? "" : e.getOutcome().name()));
+        }
+        return List.copyOf(runs.values());
+    }
+
+    /**
+     * Why {@code selection} matches no run of {@code runs}: the topic and the cluster read, and what the
+     * topic holds instead.
+     */
+    public static String notFound(Selection selection, List<RunInfo> runs, String where) {
+        Map<String, String> seen = new LinkedHashMap<>();
+        runs.forEach(r -> seen.put(r.runId(), r.experimentId()));
+        return "no run-started record for " + selection.describe() + " on topic " + Topics.RUNS + " " + where
+                + (seen.isEmpty() ? " (the topic holds no runs)" : "; it holds " + describe(seen));
+    }
+
+    /** Whether some run of {@code runs} matches {@code selection}. */
+    public static boolean matches(Selection selection, List<RunInfo> runs) {
+        return runs.stream().anyMatch(r -> selection.matches(r.runId(), r.experimentId()));
     }
 
     /**
@@ -121,7 +168,7 @@ public final class RecordingReader {
         });
         if (runs.isEmpty()) {
             throw new IllegalArgumentException("no run-started record for " + selection.describe() + " on topic " + Topics.RUNS
-                    + (seen.isEmpty() ? " (the topic holds no runs)" : "; it holds " + describe(seen)));
+                    + " at " + bootstrapServers() + (seen.isEmpty() ? " (the topic holds no runs)" : "; it holds " + describe(seen)));
         }
         for (RunRecording run : runs.values()) {
             run.analyzer = new RunAnalyzer(settings);
@@ -213,7 +260,13 @@ public final class RecordingReader {
     /** Like {@link #readTopic(String, Progress, BiConsumer)}; an {@code optional} topic that does not exist reads as empty. */
     private void readTopic(String topic, boolean optional, Progress progress, BiConsumer<String, byte[]> onRecord) {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
+            List<PartitionInfo> infos;
+            try {
+                infos = c.partitionsFor(topic, connectTimeout);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                throw new dev.canyon.contract.kafka.KafkaUnreachableException("cannot read topic " + topic, bootstrapServers(),
+                        connectTimeout, "default.api.timeout.ms", e);
+            }
             if (infos == null || infos.isEmpty()) {
                 if (optional) {
                     return;

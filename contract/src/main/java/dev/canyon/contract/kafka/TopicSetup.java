@@ -1,6 +1,7 @@
 package dev.canyon.contract.kafka;
 
 import dev.canyon.contract.Topics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 
@@ -27,6 +29,11 @@ import org.apache.kafka.common.config.ConfigResource;
  * not ALTER_CONFIGS). When it admits smaller records than Canyon needs, {@link #ensure} fails with
  * a message naming the topic, the current and needed values and the {@code kafka-configs.sh}
  * command that raises it.
+ *
+ * <p>A cluster that does not answer fails fast: the first call (the topic list) waits at most
+ * {@link #CONNECT_TIMEOUT} (5 s), or the client properties' {@code default.api.timeout.ms} when they
+ * set it, and then throws {@link KafkaUnreachableException} naming the address, the timeout and the
+ * cause. Once Kafka has answered, creating and checking the topics may take up to 30 s per call.
  */
 public final class TopicSetup {
     /** Default partitions per topic for a new topic. */
@@ -42,6 +49,9 @@ public final class TopicSetup {
     public static final List<String> TOPICS = List.of(Topics.STEPS, Topics.RUNS, Topics.SNAPSHOTS, Topics.ALERTS, Topics.DEAD_LETTER);
 
     private static final long TIMEOUT_S = 30;
+
+    /** How long {@link #ensure} waits for Kafka's first answer unless the client properties set {@code default.api.timeout.ms}. */
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     private TopicSetup() {}
 
@@ -60,13 +70,28 @@ public final class TopicSetup {
      * needs: creates the missing ones ({@code partitions} each; replication and {@code
      * min.insync.replicas} from the cluster's size), checks the existing ones without changing them.
      *
-     * @throws IllegalStateException when the cluster cannot be reached, a topic cannot be created, or
-     *     an existing topic's {@code max.message.bytes} is below {@link Topics#MAX_RECORD_BYTES}
+     * @throws KafkaUnreachableException when the cluster does not answer within {@link #CONNECT_TIMEOUT}
+     *     (or the properties' {@code default.api.timeout.ms})
+     * @throws IllegalStateException when a topic cannot be created, or an existing topic's {@code
+     *     max.message.bytes} is below {@link Topics#MAX_RECORD_BYTES}
      */
     public static void ensure(Properties adminProperties, int partitions) {
         Object servers = adminProperties.get("bootstrap.servers");
-        try (Admin admin = Admin.create(adminProperties)) {
-            Set<String> existing = admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS);
+        Duration connect = connectTimeout(adminProperties);
+        Admin admin = Admin.create(adminProperties);
+        try {
+            Set<String> existing;
+            try {
+                existing = admin.listTopics(new ListTopicsOptions().timeoutMs((int) Math.min(Integer.MAX_VALUE, connect.toMillis())))
+                        .names().get(connect.toMillis() + 2_000, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                    throw unreachable(servers, connect, e);
+                }
+                throw e;
+            } catch (TimeoutException e) {
+                throw unreachable(servers, connect, e);
+            }
             List<NewTopic> create = new ArrayList<>();
             List<String> check = new ArrayList<>();
             for (String t : TOPICS) {
@@ -103,9 +128,37 @@ public final class TopicSetup {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating Canyon topics", e);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException("cannot create or check Canyon's topics on " + servers + ": "
-                    + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+                    + KafkaUnreachableException.describe(e), e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("cannot create or check Canyon's topics on " + servers + ": Kafka answered, then "
+                    + "did not answer a request within " + TIMEOUT_S + " s", e);
+        } finally {
+            // Bounded: close() would wait for calls still pending.
+            admin.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private static KafkaUnreachableException unreachable(Object servers, Duration timeout, Exception cause) {
+        return new KafkaUnreachableException("cannot create or check Canyon's topics", String.valueOf(servers), timeout,
+                "default.api.timeout.ms", cause);
+    }
+
+    /**
+     * How long a command waits for Kafka's first answer: {@link #CONNECT_TIMEOUT}, or {@code
+     * default.api.timeout.ms} from the client properties {@code p} when they set it.
+     */
+    public static Duration connectTimeout(Properties p) {
+        Object v = p.get("default.api.timeout.ms");
+        if (v == null) {
+            return CONNECT_TIMEOUT;
+        }
+        try {
+            return Duration.ofMillis(Math.max(1, Long.parseLong(v.toString().trim())));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Kafka client property default.api.timeout.ms must be a number of milliseconds, got '"
+                    + v + "'");
         }
     }
 

@@ -148,11 +148,14 @@ public final class MlpTrainer {
      * @param steps steps trained
      * @param stepsPublished step records the broker acknowledged
      * @param recordsFailed records of any kind that were not delivered
-     * @param finalLoss last minibatch loss
+     * @param finalLoss the loss of the last step's minibatch (noisy: one batch)
      * @param parameters number of parameters d
+     * @param trainingLoss the training loss of the final weights: the mean loss over all {@code trainingLossExamples}
+     *     loaded training examples, evaluated after training
+     * @param trainingLossExamples the examples {@code trainingLoss} averages over (the loaded training set)
      */
     public record Result(String runId, String experimentId, long steps, long stepsPublished, long recordsFailed,
-            double finalLoss, long parameters) {}
+            double finalLoss, long parameters, double trainingLoss, int trainingLossExamples) {}
 
     /** Examples in the fixed batches the Hessian and linear-path probes evaluate. */
     static final int PROBE_BATCH = 256;
@@ -198,7 +201,29 @@ public final class MlpTrainer {
         listener.around(() -> fit(net, data, options.batchSize(), options.seed(), options.steps(), progress));
         DeliveryReport delivery = listener.sink().report();
         return new Result(listener.runId(), listener.experimentId(), listener.steps(),
-                delivery.stepsAcknowledged(), delivery.dropped(), listener.lastLoss(), net.numParams());
+                delivery.stepsAcknowledged(), delivery.dropped(), listener.lastLoss(), net.numParams(), trainingLoss(net, data),
+                data.n());
+    }
+
+    /**
+     * The mean loss of {@code net} over every example of {@code data} (in chunks of 5,000), as DL4J
+     * scores a batch: cross-entropy averaged over examples, no regularization (the MLP has none).
+     */
+    public static double trainingLoss(MultiLayerNetwork net, FashionMnist.Split data) {
+        TrainingData t = TrainingData.of(data);
+        int chunk = 5_000;
+        double sum = 0;
+        for (int from = 0; from < t.n(); from += chunk) {
+            int m = Math.min(chunk, t.n() - from);
+            float[] x = java.util.Arrays.copyOfRange(t.features(), from * t.inputs(), (from + m) * t.inputs());
+            float[] y = java.util.Arrays.copyOfRange(t.targets(), from * t.outputs(), (from + m) * t.outputs());
+            org.nd4j.linalg.api.buffer.DataType type = net.params().dataType();
+            org.nd4j.linalg.dataset.DataSet batch = new org.nd4j.linalg.dataset.DataSet(
+                    org.nd4j.linalg.factory.Nd4j.create(x, new long[] {m, t.inputs()}, 'c').castTo(type),
+                    org.nd4j.linalg.factory.Nd4j.create(y, new long[] {m, t.outputs()}, 'c').castTo(type));
+            sum += net.score(batch) * m;
+        }
+        return sum / t.n();
     }
 
     /**

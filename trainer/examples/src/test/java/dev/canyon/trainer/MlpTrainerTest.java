@@ -34,6 +34,10 @@ class MlpTrainerTest {
             assertThat(result.recordsFailed()).isZero();
             assertThat(result.parameters()).isEqualTo((FashionMnist.PIXELS + 1) * 8 + (8 + 1) * FashionMnist.CLASSES);
             assertThat(result.finalLoss()).isBetween(0.0, 10.0);
+            // The final weights' loss over the 500 loaded examples, re-evaluated: the same number as DL4J scores them in
+            // one batch, and unlike the last minibatch's (16 examples).
+            assertThat(result.trainingLossExamples()).isEqualTo(500);
+            assertThat(result.trainingLoss()).isBetween(0.0, 10.0).isNotEqualTo(result.finalLoss());
         }
     }
 }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 
@@ -100,9 +99,10 @@ public final class FashionMnist {
                 return p;
             }
         }
-        throw new IllegalStateException(new NoSuchFileException(dir.resolve(base + ".gz").toString()).getMessage()
-                + " not found: install Debian's dataset-fashion-mnist package (apt-get install dataset-fashion-mnist)"
-                + " or pass --data-dir pointing at a folder with the IDX files");
+        throw new IllegalStateException("Fashion-MNIST not found: no " + base + ".gz or " + base + " in " + dir
+                + "; install Debian's dataset-fashion-mnist package (sudo apt-get install dataset-fashion-mnist, which puts "
+                + "the files in " + DEFAULT_DIR + "), or pass --fashion-mnist-dir pointing at a folder with the IDX files "
+                + "(train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz)");
     }
 
     private static DataInputStream open(Path p) throws IOException {

@@ -36,6 +36,9 @@ class FashionMnistTest {
     void missingFilesNameThePackage(@TempDir Path empty) {
         assertThatThrownBy(() -> FashionMnist.train(empty, 10))
                 .hasMessageContaining("dataset-fashion-mnist")
-                .hasMessageContaining("train-images-idx3-ubyte");
+                .hasMessageContaining("train-images-idx3-ubyte")
+                .hasMessageContaining(empty.toString())
+                .hasMessageContaining("--fashion-mnist-dir")
+                .hasMessageNotContaining("--data-dir");
     }
 }

@@ -56,6 +56,13 @@ import org.slf4j.LoggerFactory;
  * throws; one warning says what waits where. {@link #close()} throws only with {@link
  * TelemetryConfig#strictDelivery()}.
  *
+ * <p>Reachability: the sink logs one warning when Kafka becomes unreachable (no metadata within the
+ * start budget, or nothing acknowledged for that long while records wait), naming the address and
+ * where telemetry waits meanwhile, and one more, at the same level, when Kafka acknowledges again;
+ * nothing in between. The producer's own reconnection attempts are spaced 1 s, doubling to 10 s
+ * ({@link TelemetryConfig#producerProperties()}), so its client logs a few lines per outage, not
+ * dozens.
+ *
  * <p>Memory: at most {@code inFlightBytes} of records (held until acknowledged, so that they can be
  * journaled at close) plus the producer's buffer. Disk: at most {@link
  * TelemetryConfig#journalMaxBytes()}; past that, records are dropped and counted. A process killed
@@ -84,6 +91,13 @@ public final class KafkaTelemetrySink implements TelemetrySink {
     private final LinkedHashMap<Long, Pending> unacked = new LinkedHashMap<>();
     private long nextSeq;
     private long inFlight;
+    /** When records last made progress (acknowledged), or when nothing waited. */
+    private long lastProgressNanos = System.nanoTime();
+    /** When Kafka last acknowledged a record. */
+    private long lastAckNanos = System.nanoTime() - 3_600_000_000_000L;
+    /** Whether the last word logged about Kafka was that it is unreachable. */
+    private boolean unreachable;
+    private long unreachableSinceNanos;
     private boolean started;
     private boolean startDone;
     private boolean closed;
@@ -160,11 +174,13 @@ public final class KafkaTelemetrySink implements TelemetrySink {
         SpillJournal.Entry entry = new SpillJournal.Entry(topic, runId, value);
         boolean direct;
         String why;
+        boolean bound = false;
         synchronized (lock) {
             if (closed) {
                 fail(topic, runId, new IllegalStateException("record for " + runId + " on " + topic + " sent after the sink finished"));
                 return;
             }
+            watchReachability();
             if (journal != null && journal.hasUnread()) {
                 direct = false;
                 why = null;
@@ -176,12 +192,14 @@ public final class KafkaTelemetrySink implements TelemetrySink {
                     return;
                 }
                 direct = false;
+                bound = started;
                 why = started ? budgetBytes + " bytes of records wait for Kafka at " + config.bootstrapServers()
                         : "Kafka at " + config.bootstrapServers() + " has not answered yet and " + budgetBytes
                                 + " bytes of records wait for it in memory";
             } else {
                 direct = inFlight + value.length <= budgetBytes;
                 why = direct ? null : budgetBytes + " bytes of records wait for Kafka's acknowledgement";
+                bound = !direct;
             }
         }
         // The producer is called without holding the lock: it may wait for metadata up to the step
@@ -198,10 +216,11 @@ public final class KafkaTelemetrySink implements TelemetrySink {
             }
             why = "Kafka did not take telemetry within the step budget (" + refused + ")";
         }
-        journal(entry, why);
+        journal(entry, why, bound);
     }
 
-    private void journal(SpillJournal.Entry e, String why) {
+    /** {@code bound}: journaled because the in-memory or in-flight bound was reached (not because Kafka refused). */
+    private void journal(SpillJournal.Entry e, String why, boolean bound) {
         synchronized (lock) {
             if (closed) {
                 fail(e.topic(), e.key(), new IllegalStateException("record for " + e.key() + " on " + e.topic()
@@ -215,7 +234,14 @@ public final class KafkaTelemetrySink implements TelemetrySink {
             try {
                 if (journal.append(e)) {
                     if (why != null && (spilled.get() == 0 || LOG.isDebugEnabled())) {
-                        LOG.warn("{}; journaling to {}", why, journal.file());
+                        if (bound && !unreachable && System.nanoTime() - lastAckNanos < 1_000_000_000L) {
+                            // Kafka acknowledges, but slower than training produces telemetry.
+                            LOG.warn("{} while Kafka acknowledges more slowly than training produces telemetry; journaling to {}",
+                                    why, journal.file());
+                        } else {
+                            // Kafka does not answer: one warning says so once that has lasted the start budget.
+                            LOG.info("{}; journaling to {}", why, journal.file());
+                        }
                     }
                     spilled.incrementAndGet();
                     lock.notifyAll();
@@ -323,6 +349,9 @@ public final class KafkaTelemetrySink implements TelemetrySink {
                     LOG.warn("Cannot update telemetry journal {}: {}", journal.file(), e.toString());
                 }
             }
+            if (error == null) {
+                reachable();
+            }
             lock.notifyAll();
         }
         if (error == null) {
@@ -388,10 +417,10 @@ public final class KafkaTelemetrySink implements TelemetrySink {
             return;
         }
         if (problem != null) {
-            LOG.warn("Kafka at {} did not give the metadata of topic {} within the start budget ({}): {}; telemetry waits in "
-                    + "memory (up to {} bytes), then in the journal folder {}, and is sent when Kafka answers",
-                    config.bootstrapServers(), topic, DeliveryReport.seconds(config.startBudget()), problem.toString(), budgetBytes,
-                    journalDir);
+            synchronized (lock) {
+                unreachable("did not give the metadata of topic " + topic + " within the start budget ("
+                        + DeliveryReport.seconds(config.startBudget()) + "): " + problem);
+            }
             return;
         }
         startLeftovers();
@@ -479,6 +508,7 @@ public final class KafkaTelemetrySink implements TelemetrySink {
                     } else {
                         read = journal.peek();
                         while (!closing && inFlight > 0 && inFlight + read.entry().value().length > budgetBytes) {
+                            watchReachability();
                             lock.wait(200);
                         }
                         if (closing) {
@@ -521,6 +551,7 @@ public final class KafkaTelemetrySink implements TelemetrySink {
                 }
                 try {
                     if (!closing) {
+                        watchReachability();
                         lock.wait(backoff);
                     }
                 } catch (InterruptedException e) {
@@ -528,6 +559,52 @@ public final class KafkaTelemetrySink implements TelemetrySink {
                 }
             }
             backoff = Math.min(backoff * 2, 2000);
+        }
+    }
+
+    /** How long records may wait without an acknowledgement before Kafka is reported unreachable: the start budget (10 s if 0). */
+    private long unreachableAfterNanos() {
+        return config.startBudget().isZero() ? 10_000_000_000L : config.startBudget().toNanos();
+    }
+
+    /** Under lock: reports Kafka unreachable once records have waited the start budget without an acknowledgement. */
+    private void watchReachability() {
+        long now = System.nanoTime();
+        boolean waiting = !unacked.isEmpty() || !queue.isEmpty() || (journal != null && journal.hasUnread());
+        if (!waiting) {
+            lastProgressNanos = now;
+            return;
+        }
+        if (!unreachable && startDone && now - lastProgressNanos >= unreachableAfterNanos()) {
+            unreachable("acknowledged no telemetry for " + DeliveryReport.seconds(Duration.ofNanos(now - lastProgressNanos))
+                    + " while records wait");
+        }
+    }
+
+    /** Under lock: the one warning of an outage. */
+    private void unreachable(String why) {
+        if (unreachable) {
+            return;
+        }
+        unreachable = true;
+        unreachableSinceNanos = lastProgressNanos;
+        LOG.warn("Kafka at {} is unreachable (it {}). Training goes on; its telemetry waits in memory (up to {} bytes), then in "
+                + "the journal folder {}, and is sent in order when Kafka answers again (a line will say so). The Kafka "
+                + "client retries every 1 to 10 s and logs why it cannot connect.", config.bootstrapServers(), why, budgetBytes,
+                journalDir);
+    }
+
+    /** Under lock: an acknowledgement; after an outage, the one line that says Kafka is back. */
+    private void reachable() {
+        long now = System.nanoTime();
+        lastProgressNanos = now;
+        lastAckNanos = now;
+        if (unreachable) {
+            unreachable = false;
+            // At the level of the warning it ends, so that whoever saw one sees the other.
+            LOG.warn("Kafka at {} answers again after {} unreachable; the telemetry that waited ({} records) is being sent, "
+                    + "in order", config.bootstrapServers(), DeliveryReport.seconds(Duration.ofNanos(now - unreachableSinceNanos)),
+                    unacked.size() + queue.size() + (journal == null ? 0 : journal.unread()));
         }
     }
 
@@ -554,6 +631,7 @@ public final class KafkaTelemetrySink implements TelemetrySink {
                     return false;
                 }
                 try {
+                    watchReachability();
                     lock.wait(Math.max(1, Math.min(left / 1_000_000, 100)));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

@@ -37,7 +37,9 @@ import java.util.UUID;
  * <tr><td>stepBudget</td><td>200 ms</td><td>longest a training step may wait for telemetry (producer {@code max.block.ms})</td></tr>
  * <tr><td>inFlightBytes</td><td>64 MiB</td><td>records accepted by the producer but not yet acknowledged; more are journaled</td></tr>
  * <tr><td>startBudget</td><td>10 s</td><td>how long the Kafka sink waits, once, off the training thread, for the
- *     metadata of Canyon's topics before its first record; records wait in memory meanwhile</td></tr>
+ *     metadata of Canyon's topics before its first record; records wait in memory meanwhile. Also how long records
+ *     may wait without an acknowledgement before the sink logs that Kafka is unreachable (once; and once when it
+ *     answers again)</td></tr>
  * <tr><td>journalDir</td><td>{@code $CANYON_JOURNAL_DIR}, else {@code $XDG_STATE_HOME/canyon/journal}, else
  *     {@code ~/.local/state/canyon/journal}</td><td>where records Kafka did not take wait, across processes and reboots
  *     (per user: folder 0700, files 0600); leftovers in it are re-sent when a Kafka sink for the same bootstrap servers
@@ -65,6 +67,10 @@ public final class TelemetryConfig {
     public static final int DEFAULT_HISTOGRAM_BINS = 20;
     /** Steps between JVM samples unless set. */
     public static final long DEFAULT_JVM_EVERY = 50;
+    /** The producer's first wait before reconnecting to a broker it could not reach ({@code reconnect.backoff.ms}) unless set. */
+    public static final Duration RECONNECT_BACKOFF = Duration.ofSeconds(1);
+    /** The longest such wait, as it doubles ({@code reconnect.backoff.max.ms}) unless set. */
+    public static final Duration RECONNECT_BACKOFF_MAX = Duration.ofSeconds(10);
 
     private final String bootstrapServers;
     private final Map<String, String> kafkaProperties;
@@ -446,8 +452,9 @@ public final class TelemetryConfig {
 
     /**
      * Producer properties: idempotent, {@code acks=all}, retrying without a deadline (the publisher
-     * bounds memory and journals instead), blocking at most the step budget; then {@link
-     * #kafkaProperties()}.
+     * bounds memory and journals instead), blocking at most the step budget, reconnecting to a broker
+     * that is down after {@link #RECONNECT_BACKOFF} doubling to {@link #RECONNECT_BACKOFF_MAX} (a few
+     * client log lines per outage, not dozens); then {@link #kafkaProperties()}, which win.
      */
     public Properties producerProperties() {
         if (bootstrapServers == null) {
@@ -465,7 +472,10 @@ public final class TelemetryConfig {
         p.put("buffer.memory", Long.toString(inFlightBytes + 2L * Topics.MAX_RECORD_BYTES));
         p.put("max.block.ms", Long.toString(stepBudget.toMillis()));
         p.put("delivery.timeout.ms", Integer.toString(Integer.MAX_VALUE));
-        p.put("reconnect.backoff.max.ms", "1000");
+        // A broker that is down: reconnect after 1 s, doubling to 10 s, so that the Kafka client's own warnings (two
+        // lines per failed attempt) stay a few lines per outage; the sink logs the outage itself, once.
+        p.put("reconnect.backoff.ms", Long.toString(RECONNECT_BACKOFF.toMillis()));
+        p.put("reconnect.backoff.max.ms", Long.toString(RECONNECT_BACKOFF_MAX.toMillis()));
         p.put("client.id", "canyon-trainer-" + runId);
         p.putAll(kafkaProperties);
         return p;
