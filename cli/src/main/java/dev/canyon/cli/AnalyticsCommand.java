@@ -25,16 +25,8 @@ final class AnalyticsCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--influx-url", defaultValue = "${env:CANYON_INFLUX_URL:-http://localhost:8086}",
-            description = "InfluxDB 1.x HTTP API (default: $CANYON_INFLUX_URL or ${DEFAULT-VALUE}).")
-    String influxUrl;
-
-    @Option(names = "--influx-db", defaultValue = "${env:CANYON_INFLUX_DB:-canyon}", description = "Database (default: ${DEFAULT-VALUE}).")
-    String influxDb;
-
-    @Option(names = "--influx-user", defaultValue = "${env:CANYON_INFLUX_USER:-}",
-            description = "User (default: $CANYON_INFLUX_USER). The password comes from $CANYON_INFLUX_PASSWORD only.")
-    String influxUser;
+    @picocli.CommandLine.Mixin
+    InfluxOptions influxOptions;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -64,8 +56,7 @@ final class AnalyticsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Map<String, String> kafkaProperties = kafka.clientProperties();
         TopicSetup.ensure(bootstrapServers, kafkaProperties);
-        InfluxConfig influx = InfluxConfig.of(influxUrl).withDatabase(influxDb)
-                .withCredentials(influxUser, System.getenv().getOrDefault("CANYON_INFLUX_PASSWORD", ""));
+        InfluxConfig influx = influxOptions.config();
         AnalyticsConfig config = new AnalyticsConfig(bootstrapServers, kafkaProperties, groupId, influx,
                 Duration.ofSeconds(checkpointSeconds), null, parallelism, -1,
                 dev.canyon.job.StepAnalyticsMain.analytics(System.getenv()));

@@ -19,16 +19,8 @@ final class UiCommand implements Callable<Integer> {
             description = "Port of the live view on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 for a free one).")
     int uiPort;
 
-    @Option(names = "--influx-url", defaultValue = "${env:CANYON_INFLUX_URL:-http://localhost:8086}",
-            description = "InfluxDB 1.x HTTP API (default: $CANYON_INFLUX_URL or ${DEFAULT-VALUE}).")
-    String influxUrl;
-
-    @Option(names = "--influx-db", defaultValue = "${env:CANYON_INFLUX_DB:-canyon}", description = "Database (default: ${DEFAULT-VALUE}).")
-    String influxDb;
-
-    @Option(names = "--influx-user", defaultValue = "${env:CANYON_INFLUX_USER:-}",
-            description = "User (default: $CANYON_INFLUX_USER). The password comes from $CANYON_INFLUX_PASSWORD only.")
-    String influxUser;
+    @picocli.CommandLine.Mixin
+    InfluxOptions influxOptions;
 
     @Option(names = "--bootstrap-servers", description = "Kafka holding the runs topic, for each run's model and optimizer "
             + "(default: none; the pages then say 'unknown').")
@@ -51,12 +43,11 @@ final class UiCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Ports.requireFree(uiPort, "--ui-port", "the live view");
-        InfluxConfig influx = InfluxConfig.of(influxUrl).withDatabase(influxDb)
-                .withCredentials(influxUser, System.getenv().getOrDefault("CANYON_INFLUX_PASSWORD", ""));
+        InfluxConfig influx = influxOptions.config();
         KafkaRunCatalog catalog = bootstrapServers == null ? null : new KafkaRunCatalog(bootstrapServers, kafka.clientProperties());
         String report = bootstrapServers == null ? "./canyon report" : "./canyon report --bootstrap-servers " + bootstrapServers;
         try (LiveView view = LiveView.start(influx, uiPort, catalog == null ? RunCatalog.NONE : catalog, report)) {
-            System.out.printf("Live view: %s  (read-only; InfluxDB %s, database %s)%n", view.url(), influxUrl, influxDb);
+            System.out.printf("Live view: %s  (read-only; InfluxDB %s, database %s)%n", view.url(), influxOptions.url, influxOptions.database);
             System.out.println("Ctrl-C to stop.");
             System.out.flush();
             new CountDownLatch(1).await();
