@@ -53,19 +53,19 @@ train --experiment study-mlp --model mlp --steps 3000 --probes economy --linear-
 report mlp --experiment study-mlp
 for f in loss linear-path pca-trajectory pca-variance pca-evr subspace distances; do figure mlp "figures/$f"; done
 
-# 2. The small CNN (431,080 parameters): linear path and subspace (seed 000).
+# 2. The small CNN (431,080 parameters): linear path and subspace (Goodfellow, Vinyals & Saxe 2015).
 train --experiment study-cnn --model cnn --steps 600 --train-examples 20000 --probes economy --linear-path-every 200 \
   --snapshot-every 100
 report cnn --experiment study-cnn --grid 11 --eval-examples 256
 for f in loss linear-path pca-variance subspace distances; do figure cnn "figures/$f"; done
 
-# 3. Three runs from one initialization, different shuffles (seed 002).
+# 3. Three runs from one initialization, different shuffles (Lipton 2016).
 train --experiment study-shuffle --runs 3 --vary shuffle --steps 1500 --probes off
 report shuffle --experiment study-shuffle --grid 0
 for f in runs-distances runs-origin pairwise-distances; do figure shuffle "figures/$f"; done
 figure shuffle runs/1/figures/pca-trajectory run1-pca-trajectory
 
-# 4. A parent trained one epoch (10,000 examples), then three clones with different shuffles (seed 002).
+# 4. A parent trained one epoch (10,000 examples), then three clones with different shuffles (Lipton 2016).
 train --experiment study-clones --clone-after-epochs 1 --runs 3 --steps 1500 --train-examples 10000 --probes off
 report clones --experiment study-clones --grid 0
 for f in runs-origin pairwise-distances; do figure clones "figures/$f"; done

@@ -68,7 +68,7 @@ final class Html {
         StringBuilder sb = new StringBuilder("<h2 id=\"run-").append(index).append("\">Run ").append(index).append(": <code>")
                 .append(esc(run.runId())).append("</code></h2>\n");
         sb.append(numbers(summary, List.of("experiment", "model", "dataset", "optimizer", "learning_rate", "batch_size", "parameters",
-                "steps", "final_loss", "final_validation_loss", "final_obstacle_state", "path_length", "displacement",
+                "steps", "final_train_loss", "final_train_loss_examples", "final_validation_loss", "last_minibatch_loss", "final_obstacle_state", "path_length", "displacement",
                 "path_over_displacement", "snapshot_path_over_displacement", "distance_from_origin", "pca_batch_top2", "pca_stream_top2", "pca_control_top2",
                 "linear_path_last_monotone", "linear_path_last_barrier", "lambda_min_lowest", "escape_step", "records_rejected")));
         if (summary.get("alerts") instanceof List<?> alerts && !alerts.isEmpty()) {

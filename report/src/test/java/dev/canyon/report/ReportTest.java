@@ -182,7 +182,7 @@ class ReportTest {
     void runNumbersComeFromTheTypedUpdates() {
         JsonNode a = json.get("runs").get(0);
         List<StepMeasured> steps = recording.run("syn-a").updates(StepMeasured.class);
-        assertThat(a.get("final_loss").asDouble()).isEqualTo(steps.get(steps.size() - 1).loss());
+        assertThat(a.get("last_minibatch_loss").asDouble()).isEqualTo(steps.get(steps.size() - 1).loss());
         assertThat(a.get("path_length").asDouble()).isEqualTo(steps.get(steps.size() - 1).pathLength());
         assertThat(a.get("learning_rate").asDouble()).isEqualTo(0.1);
         assertThat(a.get("obstacle_states").toString()).isEqualTo("{\"PROGRESSING\":2,\"SADDLE\":1}");
@@ -203,9 +203,9 @@ class ReportTest {
         assertThat(a.has("escape_step")).isTrue();
         // Sections without their data leave no keys: no model, so no subspace view and no losses at snapshots.
         assertThat(a.has("subspace_line_length")).isFalse();
-        assertThat(a.has("final_train_loss_eval")).isFalse();
+        assertThat(a.has("final_train_loss")).isFalse();
         JsonNode c = json.get("runs").get(2);
-        assertThat(c.has("final_loss")).isFalse();
+        assertThat(c.has("last_minibatch_loss")).isFalse();
         assertThat(c.has("path_length")).isFalse();
         assertThat(c.get("steps").asInt()).isZero();
     }

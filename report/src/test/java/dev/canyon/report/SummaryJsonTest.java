@@ -34,7 +34,7 @@ class SummaryJsonTest {
     void layout() {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("steps", 200L);
-        run.put("final_loss", 0.5);
+        run.put("last_minibatch_loss", 0.5);
         run.put("learning_rate", 1.0);
         run.put("small", 1e-4);
         run.put("states", Map.of("SADDLE", 2));
@@ -49,7 +49,7 @@ class SummaryJsonTest {
                   "title": "run \\"a\\"\\tθ",
                   "runs": [{
                       "steps": 200,
-                      "final_loss": 0.5,
+                      "last_minibatch_loss": 0.5,
                       "learning_rate": 1,
                       "small": 1.0E-4,
                       "states": {

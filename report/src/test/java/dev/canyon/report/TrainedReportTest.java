@@ -64,4 +64,25 @@ class TrainedReportTest {
         }
         assertThat(Files.readString(dir.resolve("index.html"))).contains("n = 12 per probe").doesNotContain("carry no standard error");
     }
+
+    /**
+     * The run's headline loss is the training loss re-evaluated at the last snapshot (step 120, over the
+     * rebuilt model's training examples), not the last minibatch's own loss, which is one noisy sample; both
+     * are in summary.json and on the page, each under its own name.
+     */
+    @Test
+    void headlineLossIsTheReEvaluatedTrainingLoss() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode run = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(dir.resolve("summary.json").toFile()).get("runs").get(0);
+        List<String> snapshotLoss = Files.readAllLines(dir.resolve("data/snapshot-loss.csv"));
+        List<String> header = Arrays.asList(snapshotLoss.get(0).split(","));
+        String[] last = snapshotLoss.get(snapshotLoss.size() - 1).split(",", -1);
+        assertThat(last[header.indexOf("step")]).isEqualTo("120");
+        double reEvaluated = Double.parseDouble(last[header.indexOf("train_loss")]);
+        assertThat(run.get("final_train_loss").asDouble()).isEqualTo(reEvaluated);
+        assertThat(run.get("final_train_loss_examples").asInt()).isPositive();
+        assertThat(run.get("last_minibatch_loss").asDouble()).isPositive().isNotEqualTo(reEvaluated);
+        assertThat(run.has("final_loss")).isFalse();
+        assertThat(Files.readString(dir.resolve("index.html"))).contains("<th>final train loss</th>", "<th>last minibatch loss</th>");
+    }
 }

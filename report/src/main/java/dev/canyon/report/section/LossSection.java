@@ -28,12 +28,14 @@ public final class LossSection implements ReportSection<ReportedRun, LossSection
     }
 
     /**
-     * summary.json: final_loss (the last minibatch loss), final_validation_loss and
-     * final_train_loss_eval (at the last snapshot; absent without snapshot losses), obstacle_states
+     * summary.json: last_minibatch_loss (the loss of the last step's own minibatch: one noisy sample),
+     * final_train_loss (the training loss of the weights at the last snapshot, re-evaluated by the rebuilt
+     * model over final_train_loss_examples examples), final_validation_loss (at the last snapshot; these
+     * three absent without snapshot losses), obstacle_states
      * (decisions per state), final_obstacle_state and alerts ("stall opens at step 40"); absent
      * without decisions or alerts.
      */
-    public record Summary(double finalLoss, Double finalValidationLoss, Double finalTrainLossEval, Map<String, Integer> obstacleStates,
+    public record Summary(double lastMinibatchLoss, Double finalTrainLoss, Integer finalTrainLossExamples, Double finalValidationLoss, Map<String, Integer> obstacleStates,
             String finalObstacleState, List<String> alerts) {}
 
     @Override
@@ -51,9 +53,10 @@ public final class LossSection implements ReportSection<ReportedRun, LossSection
         List<StepMeasured> steps = run.updates(StepMeasured.class);
         XYChart chart = Figures.xy("Loss", "step", "loss");
         Figures.line(chart, "minibatch loss", Series.of(steps, s -> s.at().step()), Series.of(steps, StepMeasured::loss)).setLineWidth(1f);
-        double finalLoss = Series.lastFinite(steps, StepMeasured::loss);
+        double lastMinibatchLoss = Series.lastFinite(steps, StepMeasured::loss);
         Double finalValidationLoss = null;
-        Double finalTrainLossEval = null;
+        Double finalTrainLoss = null;
+        Integer finalTrainLossExamples = null;
         List<String> csv = new ArrayList<>(List.of("training.csv"));
         if (snapshotLosses != null) {
             double[] x = snapshotLosses.steps();
@@ -64,7 +67,8 @@ public final class LossSection implements ReportSection<ReportedRun, LossSection
                 Figures.points(chart, "validation loss (at snapshots)", x, va);
                 finalValidationLoss = va[va.length - 1];
             }
-            finalTrainLossEval = tr[tr.length - 1];
+            finalTrainLoss = tr[tr.length - 1];
+            finalTrainLossExamples = snapshotLosses.trainExamples();
             csv.add("snapshot-loss.csv");
         }
         Map<String, Integer> obstacleStates = null;
@@ -107,7 +111,7 @@ public final class LossSection implements ReportSection<ReportedRun, LossSection
             csv.add("alerts.csv");
         }
         run.folder().save(chart, "loss");
-        return Written.of(new Summary(finalLoss, finalValidationLoss, finalTrainLossEval, obstacleStates, finalObstacleState, alertList),
+        return Written.of(new Summary(lastMinibatchLoss, finalTrainLoss, finalTrainLossExamples, finalValidationLoss, obstacleStates, finalObstacleState, alertList),
                 new Figure("loss", "Loss over steps",
                         "Minibatch loss at every step (the loss of the batch before the step), the loss re-evaluated at each weight "
                                 + "snapshot on fixed training and validation examples, the stream's obstacle state as bands (each window's "
