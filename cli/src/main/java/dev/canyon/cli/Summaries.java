@@ -19,7 +19,7 @@ final class Summaries {
             for (Object r : runs) {
                 if (r instanceof Map<?, ?> run) {
                     sb.append("run ").append(run.get("run")).append(':');
-                    append(sb, run, "steps", "final_train_loss", "last_minibatch_loss", "final_obstacle_state", "path_over_displacement", "pca_batch_top2",
+                    append(sb, run, "steps", "final_train_loss", "final_train_loss_examples", "last_minibatch_loss", "final_obstacle_state", "path_over_displacement", "pca_batch_top2",
                             "pca_stream_top2", "pca_control_top2", "linear_path_last_monotone", "linear_path_last_barrier",
                             "lambda_min_first_negative_step", "escape_step");
                     sb.append('\n');

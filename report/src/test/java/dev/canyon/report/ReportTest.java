@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canyon.analytics.update.StepMeasured;
+import dev.canyon.analytics.update.WindowIndicators;
 import dev.canyon.report.section.LayersSection;
 import dev.canyon.report.section.LinearPathSection;
 import dev.canyon.report.section.LossSection;
@@ -153,12 +154,33 @@ class ReportTest {
     @Test
     void noiseScaleSaysHowManyEstimatesAndWhy() throws Exception {
         String html = Files.readString(dir.resolve("index.html"));
-        assertThat(html).contains("2 of 3 windows have an estimate (2 from same-point probes, 0 cross-batch); 0 same-point probes.")
+        assertThat(html).contains("2 of 3 windows have an estimate (2 from same-point probes, 0 cross-batch), 1 a lower bound; "
+                + "0 same-point probes.")
                 .contains("The other windows have none: test (1 window).")
                 .contains("The noise scale needs same-point gradient probes")
                 .contains("Markers without a line");
         // The count is on the figure itself, as text.
         assertThat(Files.readString(dir.resolve("runs/1/figures/noise-scale.svg"))).contains("2 of 3 windows have an estimate");
+    }
+
+    /**
+     * A window without an estimate whose same-point |grad L|^2 was measured bounds the noise scale from
+     * below: tr Σ / (U + 2 SE). Window 10 of run syn-a: U = 0.5, SE = 0.1, tr Σ = 3 gives 3 / 0.7. The
+     * batch size (8) is drawn for reference.
+     */
+    @Test
+    void noiseScaleLowerBoundWhereTheGradientIsNotDetected() throws Exception {
+        List<String> rows = Files.readAllLines(dir.resolve("runs/1/data/noise-scale-lower-bound.csv"));
+        assertThat(rows.get(0)).isEqualTo("step,grad_norm_sq,grad_norm_sq_stderr,noise_trace,noise_scale_lower_bound");
+        assertThat(rows).hasSize(2);
+        String[] cells = rows.get(1).split(",");
+        assertThat(cells[0]).isEqualTo("10");
+        assertThat(Double.parseDouble(cells[4])).isCloseTo(3.0 / 0.7, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(Files.readString(dir.resolve("index.html"))).contains("Triangles: windows whose same-point ‖∇L‖² (U) is "
+                + "indistinguishable from zero").contains("Dashed: the batch size B = 8;");
+        // Windows with an estimate, or without same-point probes, have no bound.
+        WindowIndicators estimated = recording.run("syn-a").updates(WindowIndicators.class).get(1);
+        assertThat(NoiseScaleSection.lowerBound(estimated)).isNaN();
     }
 
     /** The Hutchinson trace with its standard error: error bars where the probe recorded one, and a caption that says which. */

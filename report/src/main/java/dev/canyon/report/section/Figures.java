@@ -594,17 +594,45 @@ public final class Figures {
         public void paint(Graphics2D g) {
             int left = getXAxisScreenValueForMin();
             int top = getYAxisScreenValueForMin(); // screen coordinates: the plot's top edge
-            draw(g, text, left, top);
+            draw(g, text, left, top, getXAxisScreenValueForMax() - left - 22);
             bounds = new Rectangle2D.Double(left, top, getXAxisScreenValueForMax() - left, getYAxisScreenValueForMax() - top);
         }
 
         static void draw(Graphics2D g, String text, int left, int top) {
+            draw(g, text, left, top, Integer.MAX_VALUE);
+        }
+
+        /** Draws {@code text} on a white box at the plot's top left, wrapped at spaces to lines of at most {@code maxWidth} pixels. */
+        static void draw(Graphics2D g, String text, int left, int top, int maxWidth) {
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
             FontMetrics fm = g.getFontMetrics();
+            List<String> lines = wrap(text, maxWidth, fm::stringWidth);
+            int width = lines.stream().mapToInt(fm::stringWidth).max().orElse(0);
             g.setColor(new Color(255, 255, 255, 230));
-            g.fillRect(left + 6, top + 6, fm.stringWidth(text) + 10, fm.getHeight() + 6);
+            g.fillRect(left + 6, top + 6, width + 10, fm.getHeight() * lines.size() + 6);
             g.setColor(new Color(150, 60, 0));
-            g.drawString(text, left + 11, top + 9 + fm.getAscent());
+            for (int i = 0; i < lines.size(); i++) {
+                g.drawString(lines.get(i), left + 11, top + 9 + fm.getAscent() + i * fm.getHeight());
+            }
+        }
+
+        /** {@code text} in lines no wider than {@code maxWidth} (by {@code width}), broken at spaces; a longer word gets a line of its own. */
+        static List<String> wrap(String text, int maxWidth, java.util.function.ToIntFunction<String> width) {
+            List<String> lines = new ArrayList<>();
+            StringBuilder line = new StringBuilder();
+            for (String word : text.split(" ")) {
+                String candidate = line.length() == 0 ? word : line + " " + word;
+                if (line.length() > 0 && width.applyAsInt(candidate) > maxWidth) {
+                    lines.add(line.toString());
+                    line.setLength(0);
+                    line.append(word);
+                } else {
+                    line.setLength(0);
+                    line.append(candidate);
+                }
+            }
+            lines.add(line.toString());
+            return lines;
         }
     }
 

@@ -17,7 +17,10 @@ import org.knowm.xchart.XYChart;
  * ({@link ProbeResult.GradientNoise}). Most windows may have none: the estimate needs same-point
  * probes (on their own schedule) or a cross-batch estimate whose assumptions hold, so the figure says
  * how many there are and why the others are absent, and draws markers, not a line, when they are
- * few. Needs window indicators.
+ * few. A window whose same-point ‖∇L‖² is indistinguishable from zero still bounds the noise scale
+ * from below: B_noise ≥ tr Σ / (U + 2·SE(U)), drawn as upward triangles ({@link #lowerBound}). The
+ * run's batch size B is drawn for reference: B_noise above B means a step's gradient is mostly noise
+ * (McCandlish et al. 2018). Needs window indicators.
  */
 public final class NoiseScaleSection implements ReportSection<ReportedRun, Void> {
 
@@ -36,8 +39,8 @@ public final class NoiseScaleSection implements ReportSection<ReportedRun, Void>
             return none;
         }
         // A short run may have no estimate at all: nothing to draw (quietly: a demo of 20 steps is not missing anything).
-        boolean any = run.updates(WindowIndicators.class).stream().anyMatch(w -> Double.isFinite(w.noiseScale()))
-                || run.updates(ProbeResult.GradientNoise.class).stream().anyMatch(p -> Double.isFinite(p.noiseScale()));
+        boolean any = run.updates(WindowIndicators.class).stream().anyMatch(w -> Double.isFinite(w.noiseScale())
+                || Double.isFinite(lowerBound(w))) || run.updates(ProbeResult.GradientNoise.class).stream().anyMatch(p -> Double.isFinite(p.noiseScale()));
         return any ? Optional.empty() : Optional.of(Skip.quietly("no noise-scale estimate in any window or same-point probe (it needs "
                 + "same-point gradient probes, or a cross-batch estimate whose assumptions hold)"));
     }
@@ -52,12 +55,12 @@ public final class NoiseScaleSection implements ReportSection<ReportedRun, Void>
      * @param probeSchedule their steps in words ("at steps 1, 25, 50, ...; every 25")
      * @param absent why the other windows have none, with how many windows each reason covers, most first
      */
-    record Count(int windows, int estimated, int fromProbes, int probes, String probeSchedule, Map<String, Integer> absent) {
+    record Count(int windows, int estimated, int fromProbes, int bounded, int probes, String probeSchedule, Map<String, Integer> absent) {
         /** The count in one line, for the figure. */
         String line() {
             return estimated + " of " + windows + " windows have an estimate (" + fromProbes + " from same-point probes, "
-                    + (estimated - fromProbes) + " cross-batch); " + probes + " same-point probe" + (probes == 1 ? "" : "s")
-                    + (probes > 0 ? ", " + probeSchedule : "");
+                    + (estimated - fromProbes) + " cross-batch)" + (bounded > 0 ? ", " + bounded + " a lower bound" : "") + "; " + probes
+                    + " same-point probe" + (probes == 1 ? "" : "s") + (probes > 0 ? ", " + probeSchedule : "");
         }
 
         /** Why the other windows have none, for the caption. */
@@ -70,6 +73,7 @@ public final class NoiseScaleSection implements ReportSection<ReportedRun, Void>
     static Count count(List<WindowIndicators> windows, List<ProbeResult.GradientNoise> probes) {
         int estimated = 0;
         int fromProbes = 0;
+        int bounded = 0;
         Map<String, Integer> absent = new LinkedHashMap<>();
         for (WindowIndicators w : windows) {
             if (Double.isFinite(w.noiseScale())) {
@@ -77,11 +81,28 @@ public final class NoiseScaleSection implements ReportSection<ReportedRun, Void>
                 fromProbes += w.noiseSource() == WindowIndicators.NoiseSource.PROBE ? 1 : 0;
             } else {
                 absent.merge(reason(w.notes()), 1, Integer::sum);
+                bounded += Double.isFinite(lowerBound(w)) ? 1 : 0;
             }
         }
         Map<String, Integer> sorted = new LinkedHashMap<>();
         absent.entrySet().stream().sorted((x, y) -> y.getValue() - x.getValue()).forEach(e -> sorted.put(e.getKey(), e.getValue()));
-        return new Count(windows.size(), estimated, fromProbes, probes.size(), schedule(probes), sorted);
+        return new Count(windows.size(), estimated, fromProbes, bounded, probes.size(), schedule(probes), sorted);
+    }
+
+    /**
+     * The lower bound on the noise scale of a window that has none because its same-point ‖∇L‖² is
+     * indistinguishable from zero: tr Σ / (U + 2·SE(U)), with U the unbiased ‖∇L‖² of its probes. Since
+     * ‖∇L‖² < U + 2·SE with about 97.7 % confidence (one-sided, normal approximation of U), B_noise
+     * exceeds the bound with about that confidence; the error of tr Σ is left out. NaN for a window that
+     * has an estimate, has no same-point probes, or whose U + 2·SE is not positive.
+     */
+    public static double lowerBound(WindowIndicators w) {
+        if (Double.isFinite(w.noiseScale()) || w.noiseSource() != WindowIndicators.NoiseSource.ABSENT) {
+            return Double.NaN;
+        }
+        double upper = w.gradNormSq() + 2 * w.gradNormSqStderr();
+        return Double.isFinite(upper) && upper > 0 && Double.isFinite(w.noiseTrace()) && w.noiseTrace() > 0 ? w.noiseTrace() / upper
+                : Double.NaN;
     }
 
     /** The noise-scale note of a window's notes, without its numbers: "no same-point probe, and ...". */
@@ -135,8 +156,19 @@ public final class NoiseScaleSection implements ReportSection<ReportedRun, Void>
                     Series.of(windows, WindowIndicators::noiseScale)), Figures.PALETTE[0]);
             chart.getStyler().setMarkerSize(4);
         }
+        List<WindowIndicators> bounded = windows.stream().filter(w -> Double.isFinite(lowerBound(w))).toList();
+        if (!bounded.isEmpty()) {
+            Figures.markers(chart, "lower bound (" + bounded.size() + " windows)",
+                    Series.of(bounded, w -> w.at().step()), Series.of(bounded, NoiseScaleSection::lowerBound), Figures.PALETTE[2])
+                    .setMarker(org.knowm.xchart.style.markers.SeriesMarkers.TRIANGLE_UP);
+        }
+        int batch = run.recording().started() == null ? 0 : run.recording().started().getBatchSize();
+        if (batch > 0) {
+            double[] span = {windows.get(0).at().step(), windows.get(windows.size() - 1).at().step()};
+            Figures.colored(Figures.dashed(chart, "batch size B = " + batch, span, new double[] {batch, batch}), java.awt.Color.GRAY);
+        }
         if (!probeEstimates.isEmpty()) {
-            Figures.markers(chart, "one same-point probe alone (" + probeEstimates.size() + " of " + probes.size() + " probes)",
+            Figures.markers(chart, "single probe (" + probeEstimates.size() + " of " + probes.size() + ")",
                     Series.of(probeEstimates, p -> p.at().step()), Series.of(probeEstimates, ProbeResult.GradientNoise::noiseScale),
                     Figures.PALETTE[1]).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.DIAMOND);
         }
@@ -148,12 +180,27 @@ public final class NoiseScaleSection implements ReportSection<ReportedRun, Void>
         if (!probes.isEmpty()) {
             csv.add("gradient_noise.csv");
         }
+        if (!bounded.isEmpty()) {
+            List<double[]> rows = new ArrayList<>();
+            for (WindowIndicators w : bounded) {
+                rows.add(new double[] {w.at().step(), w.gradNormSq(), w.gradNormSqStderr(), w.noiseTrace(), lowerBound(w)});
+            }
+            Csv.table(run.folder().data("noise-scale-lower-bound.csv"),
+                    List.of("step", "grad_norm_sq", "grad_norm_sq_stderr", "noise_trace", "noise_scale_lower_bound"), rows);
+            csv.add("noise-scale-lower-bound.csv");
+        }
         return Written.of(null, new Figure("noise-scale", "Gradient noise scale " + Reference.GOODFELLOW_TUTORIAL_2015.cite("noise"),
                 "B_noise = tr Σ / ‖∇L‖², the variance of the per-example gradients over the squared norm of their mean, in "
                         + "examples (see docs/metrics.md). " + why + " " + count.line() + "."
                         + (count.absent().isEmpty() ? "" : " The other windows have none: " + count.absentText() + ".")
                         + (few ? " Markers without a line: the estimates are too few to join." : " The line breaks where windows have "
                                 + "no estimate.")
+                        + (bounded.isEmpty() ? "" : " Triangles: windows whose same-point ‖∇L‖² (U) is indistinguishable from zero "
+                                + "have no estimate, but their noise scale is at least tr Σ / (U + 2·SE(U)), with about 97.7 % "
+                                + "confidence (one-sided, normal approximation; the error of tr Σ left out).")
+                        + (batch > 0 ? " Dashed: the batch size B = " + batch + "; a noise scale above B means a step's gradient is "
+                                + "mostly noise, and a larger batch would still make faster progress per step (McCandlish et al. 2018)."
+                                : "")
                         + (probeEstimates.isEmpty() ? "" : " Diamonds: the noise scale of each same-point probe on its own (only where "
                                 + "its ‖∇L‖² is more than two standard errors above zero)."),
                 csv));

@@ -157,4 +157,14 @@ class FiguresTest {
         chart.paint(g, chart.getWidth(), chart.getHeight());
         g.dispose();
     }
+
+    /** A note wider than the plot is broken at spaces into lines that fit; a word longer than the width keeps a line of its own. */
+    @Test
+    void notesWrapToThePlotWidth() {
+        java.util.function.ToIntFunction<String> chars = String::length;
+        assertThat(Figures.Note.wrap("35 of 100 windows have an estimate", 12, chars))
+                .containsExactly("35 of 100", "windows have", "an estimate");
+        assertThat(Figures.Note.wrap("short", 100, chars)).containsExactly("short");
+        assertThat(Figures.Note.wrap("a extraordinarily b", 5, chars)).containsExactly("a", "extraordinarily", "b");
+    }
 }
