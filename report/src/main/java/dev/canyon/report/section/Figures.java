@@ -218,6 +218,11 @@ public final class Figures {
      * @return pixels per data unit on x and on y after the last layout
      */
     static double[] equalAspect(XYChart chart, double xMin, double xMax, double yMin, double yMax, double pad) {
+        return equalAspect(chart, xMin, xMax, yMin, yMax, pad, chart.getWidth());
+    }
+
+    /** {@link #equalAspect(XYChart, double, double, double, double, double)} for a chart painted {@code width} pixels wide (beside a side panel). */
+    static double[] equalAspect(XYChart chart, double xMin, double xMax, double yMin, double yMax, double pad, int width) {
         double cx = (xMin + xMax) / 2;
         double cy = (yMin + yMax) / 2;
         double hx = (xMax - xMin) / 2 * (1 + pad);
@@ -231,7 +236,7 @@ public final class Figures {
             chart.getStyler().setXAxisMax(cx + hx);
             chart.getStyler().setYAxisMin(cy - hy);
             chart.getStyler().setYAxisMax(cy + hy);
-            scale = pixelsPerUnit(chart);
+            scale = pixelsPerUnit(chart, width);
             if (Math.abs(scale[0] / scale[1] - 1) < 1e-3) {
                 break;
             }
@@ -247,11 +252,17 @@ public final class Figures {
 
     /** Pixels per data unit on x and on y of {@code chart} as it is laid out at its size (painted to a scratch image). */
     static double[] pixelsPerUnit(XYChart chart) {
-        BufferedImage scratch = new BufferedImage(chart.getWidth(), chart.getHeight(),
+        return pixelsPerUnit(chart, chart.getWidth());
+    }
+
+    /** Pixels per data unit on x and on y of {@code chart} painted {@code width} pixels wide at its height. */
+    static double[] pixelsPerUnit(XYChart chart, int width) {
+        BufferedImage scratch = new BufferedImage(width, chart.getHeight(),
                 BufferedImage.TYPE_INT_RGB);
         Graphics2D g = scratch.createGraphics();
+        int own = chart.getWidth();
         try {
-            chart.paint(g, chart.getWidth(), chart.getHeight());
+            chart.paint(g, width, chart.getHeight());
         } finally {
             g.dispose();
         }
@@ -259,8 +270,18 @@ public final class Figures {
         double x1 = chart.getStyler().getXAxisMax();
         double y0 = chart.getStyler().getYAxisMin();
         double y1 = chart.getStyler().getYAxisMax();
-        return new double[] {Math.abs(chart.getScreenXFromChart(x1) - chart.getScreenXFromChart(x0)) / (x1 - x0),
+        double[] scale = {Math.abs(chart.getScreenXFromChart(x1) - chart.getScreenXFromChart(x0)) / (x1 - x0),
             Math.abs(chart.getScreenYFromChart(y1) - chart.getScreenYFromChart(y0)) / (y1 - y0)};
+        if (own != width) {
+            // paint(g, width, height) keeps the width it was given: paint once more at the chart's own width.
+            Graphics2D again = scratch.createGraphics();
+            try {
+                chart.paint(again, own, chart.getHeight());
+            } finally {
+                again.dispose();
+            }
+        }
+        return scale;
     }
 
     /**

@@ -72,7 +72,10 @@ public final class SubspaceSection implements ReportSection<ReportedRun, Subspac
             projected.add(ab);
             pathRows.add(new double[] {snapSteps.get(i), ab[0], ab[1]});
         }
-        double[] extent = SubspaceView.extent(plane, projected);
+        double[] pa = projected.stream().mapToDouble(p -> p[0]).toArray();
+        double[] pb = projected.stream().mapToDouble(p -> p[1]).toArray();
+        XYChart chart = skeleton(pa, pb, plane.length());
+        double[] extent = equalAspectExtent(chart, SubspaceView.extent(plane, projected), n);
         SubspaceView.Grid grid = SubspaceView.grid(plane, extent, n, model::train,
                 (done, total) -> run.folder().progress().update("subspace grid", done, total));
         List<double[]> rows = new ArrayList<>();
@@ -83,10 +86,8 @@ public final class SubspaceSection implements ReportSection<ReportedRun, Subspac
         }
         Csv.table(run.folder().data("subspace-grid.csv"), List.of("a", "b", "train_loss"), rows);
         Csv.table(run.folder().data("subspace-path.csv"), List.of("step", "a", "b"), pathRows);
-        double[] pa = projected.stream().mapToDouble(p -> p[0]).toArray();
-        double[] pb = projected.stream().mapToDouble(p -> p[1]).toArray();
         Figures.ColourScale scale = Figures.ColourScale.of(grid.loss());
-        XYChart chart = chart(grid, extent, pa, pb, plane.length(), scale);
+        surface(chart, grid, extent, pa, pb, plane.length(), scale);
         run.folder().save(chart, new Figures.ColourBar(scale, scale.log() ? "training loss (log colour scale)" : "training loss"),
                 "subspace");
         double maxDeviation = 0;
@@ -101,12 +102,39 @@ public final class SubspaceSection implements ReportSection<ReportedRun, Subspac
                                 + "; colours " + (scale.log() ? "on a log scale " : "") + "from " + Figures.ColourBar.value(scale.min())
                                 + " to " + Figures.ColourBar.value(scale.max()) + ", white contour lines at the levels ticked on the "
                                 + "colour bar (marching squares over the grid). The red path joins the " + snaps.size()
-                                + " weight snapshots projected on the plane; the dashed line is the straight line θ₀ → θ_T.",
+                                + " weight snapshots projected on the plane; the dashed line is the straight line θ₀ → θ_T. Equal "
+                                + "scale: a distance in weight space is as long along a as along b.",
                         List.of("subspace-grid.csv", "subspace-path.csv")));
     }
 
     /** The subspace figure: the loss surface with its contours, the path and the straight line (legend entries in their colours). */
     static XYChart chart(SubspaceView.Grid grid, double[] extent, double[] pa, double[] pb, double length, Figures.ColourScale scale) {
+        XYChart chart = skeleton(pa, pb, length);
+        surface(chart, grid, extent, pa, pb, length, scale);
+        return chart;
+    }
+
+    /**
+     * The grid's extent for an equal-aspect figure: {@code extent} ({aMin, aMax, bMin, bMax}) with its
+     * narrower side widened about its centre, so that a distance in weight space is as many pixels along
+     * a as along b once the grid's cells (half a cell beyond its outer points) fill the plot beside the
+     * colour bar. Sets the chart's axes to match.
+     */
+    static double[] equalAspectExtent(XYChart chart, double[] extent, int n) {
+        // The axes reach half a cell beyond the grid's outer points: a margin of 1/(n - 1) of each range.
+        Figures.equalAspect(chart, extent[0], extent[1], extent[2], extent[3], 1.0 / (n - 1), chart.getWidth() - Figures.ColourBar.WIDTH);
+        double shrink = (n - 1) / (double) n;
+        double[] axes = {chart.getStyler().getXAxisMin(), chart.getStyler().getXAxisMax(), chart.getStyler().getYAxisMin(),
+            chart.getStyler().getYAxisMax()};
+        double ca = (axes[0] + axes[1]) / 2;
+        double ha = (axes[1] - axes[0]) / 2 * shrink;
+        double cb = (axes[2] + axes[3]) / 2;
+        double hb = (axes[3] - axes[2]) / 2 * shrink;
+        return new double[] {ca - ha, ca + ha, cb - hb, cb + hb};
+    }
+
+    /** The titled, labelled chart with the legend entries of the path and the straight line, before its surface. */
+    static XYChart skeleton(double[] pa, double[] pb, double length) {
         XYChart chart = Figures.xy("Training loss on the plane through θ₀, θ_T and the path's principal deviation "
                 + Reference.GOODFELLOW_VINYALS_SAXE_2015.cite(), "a: along θ_T − θ₀", "b: along the path's deviation");
         // Drawn again by the surface (which covers the plot): these series give the legend its entries, in the same colours.
@@ -115,6 +143,13 @@ public final class SubspaceSection implements ReportSection<ReportedRun, Subspac
         path.setLineWidth(2.2f);
         Figures.colored(Figures.dashed(chart, "straight line θ₀ → θ_T", new double[] {0, length}, new double[] {0, 0}),
                 Figures.Surface.LINE);
+        chart.getStyler().setPlotGridLinesVisible(false);
+        return chart;
+    }
+
+    /** Sets the axes to the grid's cells and paints the loss surface, its contours, the path and the line over the plot. */
+    static void surface(XYChart chart, SubspaceView.Grid grid, double[] extent, double[] pa, double[] pb, double length,
+            Figures.ColourScale scale) {
         int n = grid.a().length;
         double da = (extent[1] - extent[0]) / (2.0 * (n - 1));
         double db = (extent[3] - extent[2]) / (2.0 * (grid.b().length - 1));
@@ -122,8 +157,6 @@ public final class SubspaceSection implements ReportSection<ReportedRun, Subspac
         chart.getStyler().setXAxisMax(extent[1] + da);
         chart.getStyler().setYAxisMin(extent[2] - db);
         chart.getStyler().setYAxisMax(extent[3] + db);
-        chart.getStyler().setPlotGridLinesVisible(false);
         chart.addAnnotation(new Figures.Surface(grid.a(), grid.b(), grid.loss(), pa, pb, length, scale));
-        return chart;
     }
 }

@@ -167,4 +167,44 @@ class FiguresTest {
         assertThat(Figures.Note.wrap("short", 100, chars)).containsExactly("short");
         assertThat(Figures.Note.wrap("a extraordinarily b", 5, chars)).containsExactly("a", "extraordinarily", "b");
     }
+
+    /**
+     * The subspace view at equal scale: a path 10 long that deviates 0.3 sideways gets a grid whose b side is
+     * widened until one weight-space unit is as many pixels along a as along b, in the plot beside the colour bar;
+     * the grid still holds the original extent.
+     */
+    @Test
+    void subspaceViewIsDrawnAtEqualScale() {
+        double[] pa = {0, 3, 7, 10};
+        double[] pb = {0, 0.3, -0.1, 0};
+        double[] extent = {-2.5, 12.5, -2.5, 2.5};
+        int n = 25;
+        XYChart chart = SubspaceSection.skeleton(pa, pb, 10);
+        double[] square = SubspaceSection.equalAspectExtent(chart, extent, n);
+        assertThat(square[0]).isLessThanOrEqualTo(extent[0] + 1e-9);
+        assertThat(square[1]).isGreaterThanOrEqualTo(extent[1] - 1e-9);
+        assertThat(square[2]).isLessThan(extent[2]);
+        assertThat(square[3]).isGreaterThan(extent[3]);
+        double[] a = new double[n];
+        double[] b = new double[n];
+        double[][] loss = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            a[i] = square[0] + i * (square[1] - square[0]) / (n - 1);
+            b[i] = square[2] + i * (square[3] - square[2]) / (n - 1);
+        }
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < n; i++) {
+                loss[j][i] = 1 + a[i] * a[i] + b[j] * b[j];
+            }
+        }
+        SubspaceSection.surface(chart, new dev.canyon.report.SubspaceView.Grid(a, b, loss), square, pa, pb, 10,
+                Figures.ColourScale.of(loss));
+        double[] scale = Figures.pixelsPerUnit(chart, chart.getWidth() - Figures.ColourBar.WIDTH);
+        assertThat(scale[0] / scale[1]).isCloseTo(1, within(0.01));
+        // Without it the plot is stretched: b's 5 units take as much height as a's 15 units take width.
+        XYChart stretched = SubspaceSection.chart(new dev.canyon.report.SubspaceView.Grid(a, b, loss), extent, pa, pb, 10,
+                Figures.ColourScale.of(loss));
+        double[] s2 = Figures.pixelsPerUnit(stretched, stretched.getWidth() - Figures.ColourBar.WIDTH);
+        assertThat(s2[1] / s2[0]).isGreaterThan(1.3);
+    }
 }
