@@ -76,31 +76,46 @@ final class Demo {
             return m;
         }
 
+        /** The state's meaning in words, or "" for a name this build does not know. */
+        private static String meaning(Object state) {
+            try {
+                return dev.canyon.kernels.obstacle.ObstacleState.valueOf(String.valueOf(state)).meaning();
+            } catch (IllegalArgumentException e) {
+                return "";
+            }
+        }
+
         String toText() {
             StringBuilder b = new StringBuilder();
             b.append(String.format("Canyon demo: run %s (experiment %s)%n", runId, experimentId));
-            b.append(String.format("  model              %d parameters, %d steps trained (whole demo: %.1f s)%n", parameters, stepsTrained, seconds));
-            b.append(String.format("  steps published    %d%n", stepsPublished));
-            b.append(String.format("  steps stored       %d%s%n", stepsStored, complete() ? "" : "   (INCOMPLETE)"));
-            pointsPerMeasurement.forEach((m, n) -> b.append(String.format("  points %-11s %d%n", m, n)));
-            b.append(String.format("  training loss      %.6f  (final weights, mean over the %d training examples)%n", trainingLoss,
+            b.append(String.format("  model                %d parameters, %d steps trained (whole demo: %.1f s)%n", parameters, stepsTrained, seconds));
+            b.append(String.format("  steps published      %d%n", stepsPublished));
+            b.append(String.format("  steps stored         %d%s%n", stepsStored, complete() ? "" : "   (INCOMPLETE)"));
+            pointsPerMeasurement.forEach((m, n) -> b.append(String.format("  points %-13s %d%n", m, n)));
+            b.append(String.format("  training loss        %.6f  (final weights, mean over the %d training examples)%n", trainingLoss,
                     trainingLossExamples));
-            b.append(String.format("  last minibatch     %.6f  (loss of the last step's %d examples, as trained)%n", lastMinibatchLoss,
+            b.append(String.format("  last minibatch       %.6f  (loss of the last step's %d examples, as trained)%n", lastMinibatchLoss,
                     batchSize));
-            b.append(String.format("  path length        %.6f  (sum of ||dtheta||)%n", pathLength));
-            b.append(String.format("  displacement       %.6f  (||theta_T - theta_0||)%n", displacement));
-            b.append(String.format("  straightness       %.4f  (displacement / path length)%n",
-                    pathLength == 0 ? 1 : displacement / pathLength));
-            b.append(String.format("  distance to origin %.6f  (||theta_T||)%n", distanceFromOrigin));
+            b.append(String.format("  path length          %.6f  (sum of ||dtheta||)%n", pathLength));
+            b.append(String.format("  displacement         %.6f  (||theta_T - theta_0||)%n", displacement));
+            double straightness = pathLength == 0 ? 1 : displacement / pathLength;
+            b.append(String.format("  straightness         %.4f  (displacement / path length: the path is %.3g times as long as the "
+                    + "displacement)%n", straightness, 1 / straightness));
+            b.append(String.format("  distance from origin %.6f  (||theta_T||)%n", distanceFromOrigin));
             if (analytics.containsKey("obstacle_state")) {
-                b.append(String.format("  obstacle state     %s at step %s  (%s)%n", analytics.get("obstacle_state"),
-                        analytics.get("obstacle_step"), analytics.get("obstacle_evidence")));
-                b.append(String.format("  states seen        %s  (windows of 50 steps, every 10)%n", analytics.get("states_seen")));
+                Object state = analytics.get("obstacle_state");
+                b.append(String.format("  obstacle state       %s at step %s: %s%n", state, analytics.get("obstacle_step"), meaning(state)));
+                b.append(String.format("  evidence             %s%n", analytics.get("obstacle_evidence")));
+                b.append(String.format("  states seen          %s  (windows of 50 steps, every 10; rules in docs/metrics.md, \"obstacle\")%n",
+                        analytics.get("states_seen")));
             }
             if (analytics.containsKey("pca_evr1")) {
-                b.append(String.format("  PCA explained      PC1 %.3f, PC2 %.3f  (random-walk control %.3f, %.3f)%n",
-                        analytics.get("pca_evr1"), analytics.get("pca_evr2"), analytics.get("pca_control_evr1"),
-                        analytics.get("pca_control_evr2")));
+                double pc1 = ((Number) analytics.get("pca_evr1")).doubleValue();
+                double pc2 = ((Number) analytics.get("pca_evr2")).doubleValue();
+                double c1 = ((Number) analytics.get("pca_control_evr1")).doubleValue();
+                double c2 = ((Number) analytics.get("pca_control_evr2")).doubleValue();
+                b.append(String.format("  PCA explained        PC1 %.3f + PC2 %.3f = %.3f of the path's variance  (random-walk control "
+                        + "%.3f + %.3f = %.3f)%n", pc1, pc2, pc1 + pc2, c1, c2, c1 + c2));
             }
             b.append(String.format("Data kept for replay and reports under %s:%n", dataDir));
             b.append(String.format("  Kafka log          %s%n", kafkaLogDir));

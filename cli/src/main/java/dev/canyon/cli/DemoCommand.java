@@ -35,12 +35,16 @@ final class DemoCommand implements Callable<Integer> {
     long storeTimeoutSeconds;
 
     @Option(names = "--vectors", defaultValue = "full", converter = VectorsConverter.class,
-            description = "Gradient and delta vectors: full, half, sketch or sketch:K (default: ${DEFAULT-VALUE}).")
+            description = "How gradient and weight-delta vectors are published: full (float32, 4 bytes a parameter), half "
+                    + "(bfloat16, 2 bytes, about 3 significant digits) or sketch:K (a seeded CountSketch to K float32 values; "
+                    + "sketch means sketch:1024) (default: ${DEFAULT-VALUE}).")
     VectorRepresentation vectors;
 
     @Option(names = "--probes", defaultValue = "economy",
-            description = "Probe preset: off, economy (curvature every 50 steps, Hessian every 500, linear path every 1,000, "
-                    + "all also at step 1) or full (10, 100, 200); weight snapshots follow --snapshot-every (default: ${DEFAULT-VALUE}).")
+            description = "Probe preset: off; economy (same-batch curvature every 50 steps, same-point gradients every 25, "
+                    + "Hessian extremes every 500, linear path every 1,000, each also at step 1); or full (curvature every 10, "
+                    + "same-point gradients every 10, Hessian every 100, linear path every 200). Weight snapshots follow "
+                    + "--snapshot-every (default: ${DEFAULT-VALUE}).")
     String probes;
 
     @Option(names = "--snapshot-every", defaultValue = "100",

@@ -16,8 +16,8 @@ final class TrainingOptions {
     @Option(names = "--hidden", description = "Hidden units of the MLP 784-H-10 (default: ${DEFAULT-VALUE}).", defaultValue = "64")
     int hidden;
 
-    @Option(names = "--lr", description = "Learning rate of the optimizer (--optimizer for canyon train: sgd, momentum or adam; "
-            + "the demo trains with plain SGD) (default: ${DEFAULT-VALUE}).", defaultValue = "0.05")
+    @Option(names = "--lr", description = "Learning rate η of the optimizer: plain SGD in canyon demo, --optimizer (sgd, "
+            + "momentum or adam) in canyon train (default: ${DEFAULT-VALUE}).", defaultValue = "0.05")
     double learningRate;
 
     @Option(names = "--seed", description = "Random seed of the weight initialization and the minibatch shuffling "

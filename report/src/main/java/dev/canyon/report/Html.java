@@ -19,7 +19,7 @@ final class Html {
         sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").append(esc(title)).append("</title>\n")
                 .append("<style>\nbody{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}\n")
                 .append("figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}\n")
-                .append("figcaption{font-size:.9em;color:#444}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #eee;text-align:left}\n")
+                .append("figcaption{font-size:.9em;color:#444}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #eee;text-align:left}td.what{color:#666;font-size:.9em}\n")
                 .append(".problems{background:#fff4e5;padding:.5em 1em;border-left:4px solid #f0a020}\n</style>\n</head>\n<body>\n<h1>")
                 .append(esc(title)).append("</h1>\n<p>Written by <code>canyon report</code>: figures as PNG (shown) and SVG, the numbers "
                         + "behind each as CSV, headline numbers in <a href=\"summary.json\">summary.json</a>.</p>\n");
@@ -78,6 +78,41 @@ final class Html {
         return sb.toString();
     }
 
+    /** Headline rows: summary.json key → what a reader sees (label, and what it is, with its unit). */
+    static final Map<String, String[]> LABELS = Map.ofEntries(
+            Map.entry("learning_rate", new String[] {"learning rate η", ""}),
+            Map.entry("batch_size", new String[] {"batch size", "examples per step"}),
+            Map.entry("steps", new String[] {"steps", "steps the analytics accepted"}),
+            Map.entry("final_train_loss", new String[] {"training loss at the last snapshot",
+                "the weights of the last snapshot, re-evaluated by the rebuilt model"}),
+            Map.entry("final_train_loss_examples", new String[] {"training examples it averages", "--eval-examples"}),
+            Map.entry("final_validation_loss", new String[] {"validation loss at the last snapshot", ""}),
+            Map.entry("last_minibatch_loss", new String[] {"last minibatch loss", "the last step's own batch: one noisy sample"}),
+            Map.entry("final_obstacle_state", new String[] {"obstacle state at the end", "rules: docs/metrics.md, “obstacle”"}),
+            Map.entry("path_length", new String[] {"path length", "Σ‖Δθ‖ over every step, in parameter units"}),
+            Map.entry("displacement", new String[] {"displacement", "‖θ_T − θ₀‖, in parameter units"}),
+            Map.entry("path_over_displacement", new String[] {"path length / displacement", "1 for a straight path"}),
+            Map.entry("snapshot_path_over_displacement", new String[] {"path / displacement between snapshots",
+                "the same, from the weight snapshots alone"}),
+            Map.entry("distance_from_origin", new String[] {"distance from the origin", "‖θ_T‖, in parameter units"}),
+            Map.entry("pca_batch_top2", new String[] {"PC1 + PC2 share of the path's variance", "exact PCA of the positions"}),
+            Map.entry("pca_stream_top2", new String[] {"PC1 + PC2 share, streaming estimate", "what the live analytics saw"}),
+            Map.entry("pca_control_top2", new String[] {"PC1 + PC2 share of a random walk",
+                "the control: a walk with the same step sizes in random directions"}),
+            Map.entry("linear_path_last_monotone", new String[] {"loss monotone on the line θ₀ → θ_t",
+                "the last linear-path probe, training loss"}),
+            Map.entry("linear_path_last_barrier", new String[] {"barrier on the line θ₀ → θ_t",
+                "the loss's largest rise along it, loss units; 0 when monotone"}),
+            Map.entry("lambda_min_lowest", new String[] {"lowest Hessian eigenvalue seen",
+                "λmin, loss per squared parameter unit; negative: a direction that curves down"}),
+            Map.entry("escape_step", new String[] {"escape step",
+                "first step whose 10-step mean loss has covered half of the run's decrease"}),
+            Map.entry("records_rejected", new String[] {"records rejected", "malformed records the analytics set aside"}),
+            Map.entry("pairwise_mean", new String[] {"mean distance between runs", "at the latest aligned step, parameter units"}),
+            Map.entry("pairwise_cv", new String[] {"its coefficient of variation", "standard deviation / mean"}),
+            Map.entry("distance_from_origin_cv", new String[] {"CV of the runs' distances from the origin",
+                "standard deviation / mean"}));
+
     private static String numbers(Map<String, Object> summary, List<String> keys) {
         StringBuilder sb = new StringBuilder("<table>\n");
         for (String k : keys) {
@@ -85,10 +120,20 @@ final class Html {
             if (v == null || (v instanceof Double d && !Double.isFinite(d))) {
                 continue;
             }
-            String text = v instanceof Double d ? String.format(Locale.ROOT, "%.6g", d) : v.toString();
-            sb.append("<tr><th>").append(esc(k.replace('_', ' '))).append("</th><td>").append(esc(text)).append("</td></tr>\n");
+            String[] label = LABELS.getOrDefault(k, new String[] {k.replace('_', ' '), ""});
+            sb.append("<tr><th title=\"").append(attr(k)).append("\">").append(esc(label[0])).append("</th><td>").append(esc(value(v)))
+                    .append("</td><td class=\"what\">").append(esc(label[1])).append("</td></tr>\n");
         }
         return sb.append("</table>\n").toString();
+    }
+
+    /** A headline value: numbers to 6 significant digits without trailing zeros (0.05, not 0.0500000). */
+    static String value(Object v) {
+        if (v instanceof Double d) {
+            String text = new java.math.BigDecimal(String.format(Locale.ROOT, "%.6g", d)).stripTrailingZeros().toPlainString();
+            return text.equals("-0") ? "0" : text;
+        }
+        return v.toString();
     }
 
     private static void figures(StringBuilder sb, List<Figure> figs, String prefix) {

@@ -118,7 +118,10 @@ class ReportTest {
                 .contains("<h2 id=\"references\">References</h2>")
                 .contains("Lipton, “Stuck in a What? Adventures in Weight Space”, 2016.")
                 .contains("Goodfellow, Vinyals &amp; Saxe, “Qualitatively characterizing neural network optimization problems”, ICLR 2015.")
-                .contains("Goodfellow, “Tutorial on neural network optimization problems”, Deep Learning Summer School, Montreal, 2015.");
+                .contains("Goodfellow, “Tutorial on neural network optimization problems”, Deep Learning Summer School, Montreal, 2015.")
+                // Cited in captions too: every work the page names is listed in full.
+                .contains("(McCandlish et al. 2018)").contains("<li>McCandlish et al. 2018: McCandlish, Kaplan, Amodei")
+                .contains("(Cohen et al. 2021)").contains("<li>Cohen et al. 2021: Cohen, Kaur, Li, Kolter &amp; Talwalkar");
     }
 
     /**
@@ -230,6 +233,24 @@ class ReportTest {
         assertThat(c.has("last_minibatch_loss")).isFalse();
         assertThat(c.has("path_length")).isFalse();
         assertThat(c.get("steps").asInt()).isZero();
+    }
+
+    /**
+     * The page's headline rows speak words with units, not summary.json keys, and print numbers without
+     * padding zeros; the key stays in the row's title for whoever looks for it in summary.json.
+     */
+    @Test
+    void headlineRowsAreLabelledInWords() throws Exception {
+        String html = Files.readString(dir.resolve("index.html"));
+        assertThat(html).contains("<th title=\"learning_rate\">learning rate η</th><td>0.1</td>")
+                .contains("<th title=\"path_length\">path length</th>")
+                .contains("Σ‖Δθ‖ over every step, in parameter units")
+                .doesNotContain("<th>pca stream top2</th>");
+        assertThat(Html.value(0.05)).isEqualTo("0.05");
+        assertThat(Html.value(17.233012)).isEqualTo("17.233");
+        assertThat(Html.value(-0.0)).isEqualTo("0");
+        assertThat(Html.value(1234567.0)).isEqualTo("1234570");
+        assertThat(Html.value(42L)).isEqualTo("42");
     }
 
     /** NaN has no JSON form: a summary number that is NaN is written as null, its key kept. */

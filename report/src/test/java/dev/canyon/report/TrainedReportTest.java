@@ -83,6 +83,7 @@ class TrainedReportTest {
         assertThat(run.get("final_train_loss_examples").asInt()).isPositive();
         assertThat(run.get("last_minibatch_loss").asDouble()).isPositive().isNotEqualTo(reEvaluated);
         assertThat(run.has("final_loss")).isFalse();
-        assertThat(Files.readString(dir.resolve("index.html"))).contains("<th>final train loss</th>", "<th>last minibatch loss</th>");
+        assertThat(Files.readString(dir.resolve("index.html"))).contains("<th title=\"final_train_loss\">training loss at the last snapshot</th>",
+                "<th title=\"last_minibatch_loss\">last minibatch loss</th>");
     }
 }

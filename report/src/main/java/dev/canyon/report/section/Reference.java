@@ -13,7 +13,14 @@ public enum Reference {
     GOODFELLOW_TUTORIAL_2015("Goodfellow 2015 tutorial",
             "Goodfellow, “Tutorial on neural network optimization problems”, Deep Learning Summer School, Montreal, 2015."),
     /** The 2-D PCA of the trajectory, distances travelled, runs compared. */
-    LIPTON_2016("Lipton 2016", "Lipton, “Stuck in a What? Adventures in Weight Space”, 2016.");
+    LIPTON_2016("Lipton 2016", "Lipton, “Stuck in a What? Adventures in Weight Space”, 2016."),
+    /** The gradient noise scale B_noise = tr Σ / ‖∇L‖². */
+    MCCANDLISH_2018("McCandlish et al. 2018",
+            "McCandlish, Kaplan, Amodei & OpenAI Dota Team, “An Empirical Model of Large-Batch Training”, arXiv:1812.06162, 2018."),
+    /** The edge of stability: full-batch gradient descent hovers where η·λmax ≈ 2. */
+    COHEN_2021("Cohen et al. 2021",
+            "Cohen, Kaur, Li, Kolter & Talwalkar, “Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability”, "
+                    + "ICLR 2021.");
 
     private final String shortForm;
     private final String full;

@@ -22,24 +22,31 @@ package dev.canyon.kernels.obstacle;
  */
 public enum ObstacleState {
     /** The loss is going down. Code 0. */
-    PROGRESSING(0),
-    /** The loss is flat while the weights keep travelling (Lipton's flat basins, seed 002). Code 1. */
-    PLATEAU_MOVING(1),
+    PROGRESSING(0, "the loss is falling by more than its noise"),
+    /** The loss is flat while the weights keep travelling (Lipton's flat basins). Code 1. */
+    PLATEAU_MOVING(1, "the loss is flat while the weights keep travelling (a flat basin)"),
     /** Tiny gradient and no negative curvature. Code 2. */
-    NEAR_MINIMUM(2),
+    NEAR_MINIMUM(2, "near a minimum: the gradient is about as small as noise and curvature keep it, and no direction curves down"),
     /** Tiny gradient and negative curvature. Code 3. */
-    SADDLE(3),
+    SADDLE(3, "near a saddle point: a small gradient and a direction of negative curvature"),
     /** Uphill steps, negative successive cosines, curvature large against the step. Code 4. */
-    ILL_CONDITIONED(4),
+    ILL_CONDITIONED(4, "bouncing in a badly conditioned canyon: steps overshoot across its steep walls"),
     /** Uphill steps, a high gradient noise scale, successive cosines near 0. Code 5. */
-    NOISE_DOMINATED(5),
+    NOISE_DOMINATED(5, "steps are mostly minibatch noise: about half go uphill, in unrelated directions"),
     /** The loss rising fast, or non-finite values. Code 6. */
-    DIVERGING(6);
+    DIVERGING(6, "the loss is rising fast, or values are not finite");
 
     private final int code;
+    private final String meaning;
 
-    ObstacleState(int code) {
+    ObstacleState(int code, String meaning) {
         this.code = code;
+        this.meaning = meaning;
+    }
+
+    /** What the state means, in one plain sentence for people (the rules are in docs/metrics.md, "obstacle"). */
+    public String meaning() {
+        return meaning;
     }
 
     /** The persisted code of this state (see the table above); never changes. */
