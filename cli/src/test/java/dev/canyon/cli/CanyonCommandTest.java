@@ -103,7 +103,7 @@ class CanyonCommandTest {
                 .doesNotContain("SGD learning rate"));
         assertThat(helps.get("canyon train")).contains("Lipton, \"Stuck in a What? Adventures in Weight Space\", 2016")
                 .contains("\"Synthetic Generation of Local Minima and Saddle Points for Neural Networks\", ICML 2017 workshop")
-                .contains("--lr=<learningRate> Learning rate of the optimizer (--optimizer");
+                .contains("--lr=<learningRate> Learning rate η of the optimizer: plain SGD in canyon demo, --optimizer (sgd, momentum or adam) in canyon train");
         assertThat(helps.get("canyon train")).contains("--seed=<seed> Random seed of the weight initialization");
     }
 
