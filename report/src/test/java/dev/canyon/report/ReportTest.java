@@ -253,6 +253,20 @@ class ReportTest {
         assertThat(Html.value(42L)).isEqualTo("42");
     }
 
+    /**
+     * Captions give the reader the reference levels the figures are read against: the thresholds the
+     * obstacle rules use, SGD's 2/η (here 2/0.1 = 20, far above curvatures under 1), and where the state
+     * bands begin.
+     */
+    @Test
+    void captionsGiveTheReferenceLevels() throws Exception {
+        String html = Files.readString(dir.resolve("index.html"));
+        assertThat(html).contains("from 0.8 a window is ILL_CONDITIONED").contains("from 0.5 the same-point test for a critical point is not made")
+                .contains("2/η = 20, the curvature above which an SGD step overshoots, is far above the values drawn.")
+                .contains("The first state is decided at step 10,")
+                .contains("The obstacle rules call an uphill share above 0.4 high");
+    }
+
     /** NaN has no JSON form: a summary number that is NaN is written as null, its key kept. */
     @Test
     void nanIsNull() {

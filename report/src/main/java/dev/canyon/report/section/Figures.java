@@ -58,6 +58,15 @@ public final class Figures {
             "NOISE_DOMINATED", new Color(140, 86, 75),
             "DIVERGING", new Color(0, 0, 0));
 
+    /** Opacity (of 255) of the obstacle-state bands, and of their legend swatches. */
+    static final int BAND_ALPHA = 48;
+
+    /**
+     * Line colours for figures drawn over state bands: dark and unsaturated, so that no line shares a hue
+     * with a band (the palette's blue, orange and green are state colours).
+     */
+    static final Color[] OVER_BANDS = {new Color(90, 90, 90), new Color(0, 0, 0), new Color(160, 0, 110)};
+
     /** Distinct line colours (Tableau 10), for series that must share a colour (a curve and its dashed twin). */
     static final Color[] PALETTE = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44), new Color(214, 39, 40),
         new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194), new Color(127, 127, 127), new Color(188, 189, 34),
@@ -363,6 +372,21 @@ public final class Figures {
         return s;
     }
 
+    /** At most {@code max} of the points (x[i], y[i]), evenly spaced by index, the first and last kept. */
+    static double[][] thin(double[] x, double[] y, int max) {
+        if (x.length <= max) {
+            return new double[][] {x, y};
+        }
+        double[] tx = new double[max];
+        double[] ty = new double[max];
+        for (int k = 0; k < max; k++) {
+            int i = (int) Math.round(k * (x.length - 1) / (double) (max - 1));
+            tx[k] = x[i];
+            ty[k] = y[i];
+        }
+        return new double[][] {tx, ty};
+    }
+
     /** A line with circle markers. */
     static XYSeries points(XYChart chart, String name, double[] x, double[] y) {
         XYSeries s = chart.addSeries(name, x, y);
@@ -395,8 +419,17 @@ public final class Figures {
         return s;
     }
 
+    /** Points a dashed line is drawn through at most: about 12 pixels a segment across the plot. */
+    static final int DASHED_POINTS = 64;
+
+    /**
+     * A dashed line. XChart strokes each segment on its own, restarting the dash pattern, so a dashed line
+     * through hundreds of points a pixel apart looks solid: it is drawn through at most {@value #DASHED_POINTS}
+     * of its points, evenly spaced by index, first and last kept (the data files keep them all).
+     */
     static XYSeries dashed(XYChart chart, String name, double[] x, double[] y) {
-        XYSeries s = line(chart, name, x, y);
+        double[][] thin = thin(x, y, DASHED_POINTS);
+        XYSeries s = line(chart, name, thin[0], thin[1]);
         s.setLineStyle(SeriesLines.DASH_DASH);
         return s;
     }
@@ -527,7 +560,7 @@ public final class Figures {
                 if (x1 <= x0) {
                     continue;
                 }
-                g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 40));
+                g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), BAND_ALPHA));
                 g.fill(new Rectangle2D.Double(x0, top, x1 - x0, bottom - top));
                 shown.add(state[i]);
             }
@@ -535,8 +568,13 @@ public final class Figures {
             int x = left + 8;
             for (String s : shown) {
                 Color c = STATE_COLORS.getOrDefault(s, Color.GRAY);
-                g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 110));
+                // The swatch is filled as the bands are (over white, as the plot's background), outlined to stand out.
+                g.setColor(Color.WHITE);
                 g.fill(new Rectangle2D.Double(x, top + 6, 12, 12));
+                g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), BAND_ALPHA));
+                g.fill(new Rectangle2D.Double(x, top + 6, 12, 12));
+                g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 200));
+                g.draw(new Rectangle2D.Double(x, top + 6, 12, 12));
                 g.setColor(Color.DARK_GRAY);
                 String label = s.toLowerCase(Locale.ROOT).replace('_', ' ');
                 g.drawString(label, x + 16, top + 16);

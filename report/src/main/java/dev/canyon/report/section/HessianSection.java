@@ -40,7 +40,7 @@ public final class HessianSection implements ReportSection<ReportedRun, HessianS
     public Written<Summary> write(ReportedRun run) throws IOException {
         List<ProbeResult.Hessian> probes = run.updates(ProbeResult.Hessian.class);
         double[] x = Series.of(probes, h -> h.at().step());
-        XYChart chart = Figures.xy("Hessian extremes on the probe batch", "step", "eigenvalue");
+        XYChart chart = Figures.xy("Hessian extremes on the probe batch", "step", "eigenvalue (loss per squared parameter unit)");
         if (probes.size() < NoiseScaleSection.FEW) {
             // Probes far apart: markers alone, no line suggesting values between them.
             Figures.markers(chart, "λmax", x, Series.of(probes, ProbeResult.Hessian::lambdaMax), Figures.PALETTE[0]);
@@ -49,7 +49,8 @@ public final class HessianSection implements ReportSection<ReportedRun, HessianS
             Figures.points(chart, "λmax", x, Series.of(probes, ProbeResult.Hessian::lambdaMax));
             Figures.points(chart, "λmin", x, Series.of(probes, ProbeResult.Hessian::lambdaMin));
         }
-        Figures.dashed(chart, "0", new double[] {x[0], x[x.length - 1]}, new double[] {0, 0}).setLineColor(Color.GRAY);
+        Figures.colored(Figures.dashed(chart, "0 (below: a direction that curves down)", new double[] {x[0], x[x.length - 1]},
+                new double[] {0, 0}), Color.GRAY);
         run.folder().save(chart, "hessian");
         List<Figure> figs = new ArrayList<>();
         double lowest = Double.POSITIVE_INFINITY;
@@ -61,7 +62,9 @@ public final class HessianSection implements ReportSection<ReportedRun, HessianS
             }
         }
         figs.add(new Figure("hessian", "Hessian extremes " + Reference.GOODFELLOW_TUTORIAL_2015.cite("saddles show a negative eigenvalue"),
-                "Largest and smallest Hessian eigenvalues by Lanczos on finite-difference Hessian-vector products.",
+                "Largest and smallest Hessian eigenvalues by Lanczos on finite-difference Hessian-vector products, on the trainer's "
+                        + "fixed probe batch (the same examples at every probe). λmin below 0: the loss curves down along some "
+                        + "direction, as at a saddle point.",
                 List.of("hessian.csv")));
         List<ProbeResult.Hessian> traced = probes.stream().filter(h -> h.traceSamples() > 0 && Double.isFinite(h.trace())).toList();
         if (!traced.isEmpty()) {
@@ -77,7 +80,7 @@ public final class HessianSection implements ReportSection<ReportedRun, HessianS
      * it, and markers alone where it did not.
      */
     static XYChart traceChart(List<ProbeResult.Hessian> traced) {
-        XYChart chart = Figures.xy("Hessian trace on the probe batch (Hutchinson), error bars ± 1 standard error", "step", "tr H");
+        XYChart chart = Figures.xy("Hessian trace on the probe batch (Hutchinson), error bars ± 1 standard error", "step", "tr H (loss per squared parameter unit)");
         List<ProbeResult.Hessian> withError = traced.stream().filter(h -> Double.isFinite(h.traceStderr())).toList();
         List<ProbeResult.Hessian> without = traced.stream().filter(h -> !Double.isFinite(h.traceStderr())).toList();
         if (!withError.isEmpty()) {

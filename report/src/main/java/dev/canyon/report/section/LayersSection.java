@@ -70,7 +70,7 @@ public final class LayersSection implements ReportSection<ReportedRun, Void> {
                         + "exploding gradients show as layers drifting apart by orders of magnitude."));
         figures.add(norms(run, byLayer, "layer-step-norm", "Step norm per layer" + legend, "‖Δθ_l‖", LayerMeasured::stepNorm, null,
                 "Step norm per layer", "Norm of each layer's parameter change at every step."));
-        figures.add(norms(run, byLayer, "layer-parameter-norm", "Parameter norm and displacement per layer" + legend, "param units",
+        figures.add(norms(run, byLayer, "layer-parameter-norm", "Parameter norm and displacement per layer" + legend, "norm (parameter units)",
                 LayerMeasured::paramNorm, LayerMeasured::displacement, "Parameter norm and displacement per layer",
                 "‖θ_l‖ (solid) and ‖θ_l − θ_l,0‖ (dashed) of each layer: which layers grow and which travel."));
         return Written.of(null, figures);
@@ -82,15 +82,13 @@ public final class LayersSection implements ReportSection<ReportedRun, Void> {
         XYChart chart = chart(title, yTitle, byLayer);
         for (var e : byLayer.entrySet()) {
             double[] x = Series.of(e.getValue(), l -> l.at().step());
-            Figures.line(chart, "layer " + e.getKey(), x, Series.of(e.getValue(), value)).setLineWidth(1f);
+            Figures.line(chart, "layer " + e.getKey() + (dashed != null ? " ‖θ_l‖" : ""), x, Series.of(e.getValue(), value)).setLineWidth(1f);
         }
         if (dashed != null) {
             int i = 0;
             for (var e : byLayer.entrySet()) {
-                var s = Figures.dashed(chart, "layer " + e.getKey() + " displacement", Series.of(e.getValue(), l -> l.at().step()),
-                        Series.of(e.getValue(), dashed));
-                s.setLineColor(Figures.PALETTE[i++ % Figures.PALETTE.length]);
-                s.setShowInLegend(false);
+                Figures.colored(Figures.dashed(chart, "layer " + e.getKey() + " ‖θ_l − θ_l,0‖", Series.of(e.getValue(), l -> l.at().step()),
+                        Series.of(e.getValue(), dashed)), Figures.PALETTE[i++ % Figures.PALETTE.length]);
             }
         }
         Figures.logIfPositive(chart);

@@ -52,7 +52,9 @@ public final class LossSection implements ReportSection<ReportedRun, LossSection
     public Written<Summary> write(ReportedRun run) throws IOException {
         List<StepMeasured> steps = run.updates(StepMeasured.class);
         XYChart chart = Figures.xy("Loss", "step", "loss");
-        Figures.line(chart, "minibatch loss", Series.of(steps, s -> s.at().step()), Series.of(steps, StepMeasured::loss)).setLineWidth(1f);
+        // Lines in colours no state band has; the losses at snapshots as markers alone (snapshots are 100s of steps apart).
+        Figures.colored(Figures.line(chart, "minibatch loss", Series.of(steps, s -> s.at().step()), Series.of(steps, StepMeasured::loss)),
+                Figures.OVER_BANDS[0]).setLineWidth(1f);
         double lastMinibatchLoss = Series.lastFinite(steps, StepMeasured::loss);
         Double finalValidationLoss = null;
         Double finalTrainLoss = null;
@@ -62,9 +64,11 @@ public final class LossSection implements ReportSection<ReportedRun, LossSection
             double[] x = snapshotLosses.steps();
             double[] tr = snapshotLosses.train();
             double[] va = snapshotLosses.validation();
-            Figures.points(chart, "train loss (" + snapshotLosses.trainExamples() + " examples, at snapshots)", x, tr);
+            Figures.markers(chart, "train loss (" + snapshotLosses.trainExamples() + " examples, at snapshots)", x, tr,
+                    Figures.OVER_BANDS[1]);
             if (Series.anyFinite(va)) {
-                Figures.points(chart, "validation loss (at snapshots)", x, va);
+                Figures.markers(chart, "validation loss (at snapshots)", x, va, Figures.OVER_BANDS[2])
+                        .setMarker(org.knowm.xchart.style.markers.SeriesMarkers.DIAMOND);
                 finalValidationLoss = va[va.length - 1];
             }
             finalTrainLoss = tr[tr.length - 1];
@@ -73,6 +77,7 @@ public final class LossSection implements ReportSection<ReportedRun, LossSection
         }
         Map<String, Integer> obstacleStates = null;
         String finalObstacleState = null;
+        String bandsNote = " No obstacle state was recorded.";
         List<ObstacleDecision> obstacle = run.updates(ObstacleDecision.class);
         if (!obstacle.isEmpty()) {
             int n = obstacle.size();
@@ -91,6 +96,8 @@ public final class LossSection implements ReportSection<ReportedRun, LossSection
             }
             chart.addAnnotation(new Figures.Bands(from, to, state));
             finalObstacleState = state[n - 1];
+            bandsNote = String.format(Locale.ROOT, " The first state is decided at step %d, once the analytics' window of steps is "
+                    + "full; the steps before it have no band.", (long) to[0]);
             csv.add("obstacle.csv");
         }
         List<String> alertList = null;
@@ -114,8 +121,8 @@ public final class LossSection implements ReportSection<ReportedRun, LossSection
         return Written.of(new Summary(lastMinibatchLoss, finalTrainLoss, finalTrainLossExamples, finalValidationLoss, obstacleStates, finalObstacleState, alertList),
                 new Figure("loss", "Loss over steps",
                         "Minibatch loss at every step (the loss of the batch before the step), the loss re-evaluated at each weight "
-                                + "snapshot on fixed training and validation examples, the stream's obstacle state as bands (each window's "
-                                + "state over the steps since the previous point) and stall alerts as dashed lines (red: opens, green: "
-                                + "resolves).", csv));
+                                + "snapshot on fixed training and validation examples (markers), the stream's obstacle state as bands "
+                                + "(each window's state over the steps since the previous point) and stall alerts as dashed lines (red: "
+                                + "opens, green: resolves)." + bandsNote + (alertList == null ? " No alert was raised." : ""), csv));
     }
 }

@@ -28,13 +28,21 @@ public final class StabilitySection implements ReportSection<ReportedRun, Void> 
     public Written<Void> write(ReportedRun run) throws IOException {
         List<WindowIndicators> windows = run.updates(WindowIndicators.class);
         double[] x = Series.of(windows, w -> w.at().step());
-        XYChart chart = Figures.xy("Stability ratio η·λmax/2 (edge of stability at 1)", "step", "η · λmax / 2");
-        Figures.line(chart, "stability ratio", x, Series.of(windows, WindowIndicators::stabilityRatio));
-        Figures.dashed(chart, "1: gradient descent on the local quadratic diverges above", new double[] {x[0], x[x.length - 1]},
-                new double[] {1, 1});
+        XYChart chart = Figures.xy("Stability ratio (edge of stability at 1)", "step", "stability ratio (SGD: η · λmax / 2)");
+        // Each window holds the latest Hessian probe's value: a step line, rising or falling only at a probe.
+        Figures.line(chart, "stability ratio of the latest Hessian probe", x, Series.of(windows, WindowIndicators::stabilityRatio))
+                .setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Step);
+        double[] span = {x[0], x[x.length - 1]};
+        Figures.colored(Figures.dashed(chart, "1: diverges on the local quadratic", span, new double[] {1, 1}), java.awt.Color.RED.darker());
+        Figures.colored(Figures.dashed(chart, "0.8: ill-conditioned", span, new double[] {0.8, 0.8}), Figures.STATE_COLORS.get("ILL_CONDITIONED"));
+        Figures.colored(Figures.dashed(chart, "0.5: same-point critical-point test off", span, new double[] {0.5, 0.5}), java.awt.Color.GRAY);
         run.folder().save(chart, "stability");
         return Written.of(null, new Figure("stability", "Stability ratio",
-                "Learning rate times the largest Hessian eigenvalue of the latest Hessian probe, over 2: above 1, gradient descent "
-                        + "on the local quadratic diverges along the top eigendirection (Cohen et al. 2021).", List.of("indicators.csv")));
+                "The largest Hessian eigenvalue of the latest Hessian probe (at most 500 steps old) against the optimizer's edge of "
+                        + "stability: η·λmax/2 for SGD (other optimizers: docs/metrics.md, stability_ratio). Above 1, gradient descent on "
+                        + "the local quadratic diverges along the top eigendirection (Cohen et al. 2021). The obstacle rules use two "
+                        + "thresholds below it: from 0.8 a window is ILL_CONDITIONED (the top direction overshoots its minimum by at least "
+                        + "60 % a step); from 0.5 the same-point test for a critical point is not made (the bouncing of the top "
+                        + "directions dominates ‖∇L‖²).", List.of("indicators.csv")));
     }
 }

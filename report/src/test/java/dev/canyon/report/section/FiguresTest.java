@@ -207,4 +207,41 @@ class FiguresTest {
         double[] s2 = Figures.pixelsPerUnit(stretched, stretched.getWidth() - Figures.ColourBar.WIDTH);
         assertThat(s2[1] / s2[0]).isGreaterThan(1.3);
     }
+
+    /** A dashed line through many points keeps 64 of them, evenly spaced, ends included, so that its dashes show. */
+    @Test
+    void denseDashedLinesAreThinnedSoTheirDashesShow() {
+        double[] x = new double[1000];
+        double[] y = new double[1000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i + 1;
+            y[i] = Math.sqrt(i);
+        }
+        XYChart chart = Figures.xy("t", "step", "y");
+        XYSeries s = Figures.dashed(chart, "d", x, y);
+        assertThat(s.getXData()).hasSize(Figures.DASHED_POINTS);
+        assertThat(s.getXData()[0]).isEqualTo(1);
+        assertThat(s.getXData()[Figures.DASHED_POINTS - 1]).isEqualTo(1000);
+        for (int k = 0; k < Figures.DASHED_POINTS; k++) {
+            assertThat(s.getYData()[k]).isEqualTo(Math.sqrt(s.getXData()[k] - 1));
+        }
+        assertThat(Figures.dashed(chart, "few", new double[] {1, 2}, new double[] {3, 4}).getXData()).containsExactly(1, 2);
+    }
+
+    /** Layer histograms are densities: a narrow layer and a wide one each have area 1, whatever their bin widths. */
+    @Test
+    void histogramsAreDensitiesOfAreaOne() {
+        var at = new dev.canyon.analytics.update.At("r", "e", 100, 0);
+        var narrow = new dev.canyon.analytics.update.LayerHistogramMeasured(at, "0", dev.canyon.analytics.update.LayerHistogramMeasured.Kind.PARAMS,
+                -0.01, 0.01, new long[] {5, 10, 5});
+        var wide = new dev.canyon.analytics.update.LayerHistogramMeasured(at, "1", dev.canyon.analytics.update.LayerHistogramMeasured.Kind.PARAMS,
+                -3, 3, new long[] {1, 2, 1});
+        for (var h : List.of(narrow, wide)) {
+            double[][] d = HistogramsSection.density(h);
+            double width = (h.hi() - h.lo()) / 3;
+            assertThat(d[1][0] * width + d[1][1] * width + d[1][2] * width).isCloseTo(1, within(1e-12));
+            assertThat(d[0][1]).isCloseTo(0, within(1e-12));
+        }
+        assertThat(HistogramsSection.density(narrow)[1][1]).isCloseTo(0.5 / (0.02 / 3), within(1e-9));
+    }
 }
