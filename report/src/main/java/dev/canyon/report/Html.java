@@ -85,7 +85,7 @@ final class Html {
             Map.entry("steps", new String[] {"steps", "steps the analytics accepted"}),
             Map.entry("final_train_loss", new String[] {"training loss at the last snapshot",
                 "the weights of the last snapshot, re-evaluated by the rebuilt model"}),
-            Map.entry("final_train_loss_examples", new String[] {"training examples it averages", "--eval-examples"}),
+            Map.entry("final_train_loss_examples", new String[] {"examples the training loss averages over", "the first --eval-examples training images"}),
             Map.entry("final_validation_loss", new String[] {"validation loss at the last snapshot", ""}),
             Map.entry("last_minibatch_loss", new String[] {"last minibatch loss", "the last step's own batch: one noisy sample"}),
             Map.entry("final_obstacle_state", new String[] {"obstacle state at the end", "rules: docs/metrics.md, “obstacle”"}),
