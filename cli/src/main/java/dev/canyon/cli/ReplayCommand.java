@@ -34,8 +34,9 @@ final class ReplayCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--influx-url", description = "With --bootstrap-servers: the InfluxDB 1.x HTTP API to write to "
-            + "(credentials: $CANYON_INFLUX_USER, $CANYON_INFLUX_PASSWORD).")
+    @Option(names = "--influx-url", description = "With --bootstrap-servers (required there): the InfluxDB 1.x HTTP API to "
+            + "write to, e.g. http://localhost:8086 (credentials: $CANYON_INFLUX_USER, $CANYON_INFLUX_PASSWORD). Without "
+            + "--bootstrap-servers the local stack's influxd is used (default: none).")
     String influxUrl;
 
     @Option(names = "--influx-db", defaultValue = "canyon", description = "Database to write (default: ${DEFAULT-VALUE}; "

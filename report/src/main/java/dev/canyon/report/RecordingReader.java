@@ -283,7 +283,7 @@ public final class RecordingReader {
                 total += end.get(tp) - begin.get(tp);
             }
             long done = 0;
-            progress.update("read " + topic, 0, total);
+            progress.update("read " + topic + " records", 0, total);
             Map<TopicPartition, Boolean> finished = new HashMap<>();
             for (TopicPartition tp : partitions) {
                 if (end.get(tp) <= begin.get(tp)) {
@@ -307,9 +307,9 @@ public final class RecordingReader {
                         finished.put(tp, true);
                     }
                 }
-                progress.update("read " + topic, Math.min(done, total), total);
+                progress.update("read " + topic + " records", Math.min(done, total), total);
             }
-            progress.update("read " + topic, total, total);
+            progress.update("read " + topic + " records", total, total);
         }
     }
 }
