@@ -157,11 +157,14 @@ final class TrainCommand implements Callable<Integer> {
         boolean complete = true;
         Set<String> runs = new HashSet<>();
         for (Experiment.RunResult r : results) {
-            System.out.printf("%-8s run %s (experiment %s): %d steps, %d step records published, last step's loss %.6f%n", r.role(),
+            System.out.printf("%-8s run %s (experiment %s): %d steps, %d step records published, last minibatch loss %.6f%n", r.role(),
                     r.runId(), experiment, r.steps(), r.stepsPublished(), r.finalLoss());
             complete &= r.stepsPublished() == r.steps();
             runs.add(r.runId());
         }
+        System.out.printf("Figures: ./canyon report --bootstrap-servers %s --experiment %s%n", bootstrapServers, experiment);
+        System.out.printf("Live view (while canyon stack runs): http://127.0.0.1:8070/experiment/%s%n",
+                java.net.URLEncoder.encode(experiment, java.nio.charset.StandardCharsets.UTF_8));
         if (!complete && !printWaiting(config.journalDir(), runs)) {
             System.out.println("Some step records were not delivered and none wait in the journal: see the log for why.");
         }

@@ -253,9 +253,12 @@ class CanyonCommandTest {
                     "adam", "--lr", "0.01", "--runs", "2", "--clone-after-epochs", "1", "--steps", "5", "--experiment", "cli-clones",
                     "--probes", "full", "--snapshot-every", "2");
             assertThat(r.exit()).as(r.err()).isZero();
-            assertThat(r.out().lines().toList()).hasSize(3);
+            assertThat(r.out().lines().toList()).hasSize(5);
             assertThat(r.out()).contains("parent ").contains("clone-1 ").contains("clone-2 ")
-                    .contains("5 steps, 5 step records published").contains("16 steps, 16 step records published");
+                    .contains("5 steps, 5 step records published").contains("16 steps, 16 step records published")
+                    // What to do next: the experiment's figures and its live page.
+                    .contains("Figures: ./canyon report --bootstrap-servers " + kafka.bootstrapServers() + " --experiment cli-clones\n")
+                    .contains("Live view (while canyon stack runs): http://127.0.0.1:8070/experiment/cli-clones\n");
 
             // canyon report on what was recorded: the experiment's page and one section per run.
             // --list tells runs apart: experiment, start time, model, optimizer, dataset, steps and how each ended.

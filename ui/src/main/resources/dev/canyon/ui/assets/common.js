@@ -26,7 +26,13 @@ C.fmt = (v, digits) => {
   if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(digits == null ? 3 : digits);
   return v.toPrecision(digits == null ? 4 : digits);
 };
-C.time = (ms) => ms == null ? "–" : new Date(ms).toLocaleString("en-GB", { hour12: false });
+// Local time as 2026-12-01 10:23:12 (ISO order: no day/month ambiguity).
+C.time = (ms) => {
+  if (ms == null) return "–";
+  const d = new Date(ms);
+  const p = (n) => String(n).padStart(2, "0");
+  return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":" + p(d.getMinutes()) + ":" + p(d.getSeconds());
+};
 C.runLink = (run) => C.el("a", { href: "/run/" + encodeURIComponent(run), text: run });
 C.experimentLink = (e) => e == null ? "–" : C.el("a", { href: "/experiment/" + encodeURIComponent(e), text: e });
 
