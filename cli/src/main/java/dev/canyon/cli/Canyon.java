@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 
 /** The {@code canyon} command. */
 @Command(name = "canyon", mixinStandardHelpOptions = true, version = "canyon 0.1.0",
-        description = {"Live telemetry for neural-network training: DL4J -> Kafka -> Flink -> InfluxDB -> Grafana.",
+        description = {"Live telemetry for neural-network training: DL4J -> Kafka -> Flink -> InfluxDB, shown by the live view, Grafana "
+                        + "dashboards and offline reports.",
                 "New here? ./canyon demo trains a small model on the local stack and prints what Canyon measured; "
                         + "./canyon COMMAND --help lists a command's options with their defaults."},
         footerHeading = "%nExit status:%n",

@@ -43,28 +43,12 @@ final class KafkaProcessCluster {
         for (int i = 0; i < size; i++) {
             int node = i + 1;
             Path logDir = dir.resolve("kafka-" + node);
-            Properties p = new Properties();
-            p.put("process.roles", "broker,controller");
-            p.put("node.id", Integer.toString(node));
-            p.put("controller.quorum.voters", voters);
-            p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPorts.get(i) + ",CONTROLLER://127.0.0.1:" + controllerPorts.get(i));
-            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPorts.get(i));
-            p.put("controller.listener.names", "CONTROLLER");
-            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-            p.put("inter.broker.listener.name", "PLAINTEXT");
-            p.put("log.dirs", logDir.toString());
-            p.put("num.partitions", "1");
+            Properties p = dev.canyon.stack.KraftNodeProperties.of(node, voters, "127.0.0.1", brokerPorts.get(i), controllerPorts.get(i),
+                    "PLAINTEXT", logDir, size, Math.max(1, size - 1));
             p.put("default.replication.factor", replicas);
             p.put("min.insync.replicas", minIsr);
-            p.put("offsets.topic.replication.factor", replicas);
             p.put("offsets.topic.num.partitions", "4");
-            p.put("transaction.state.log.replication.factor", replicas);
-            p.put("transaction.state.log.min.isr", minIsr);
             p.put("transaction.state.log.num.partitions", "4");
-            p.put("share.coordinator.state.topic.replication.factor", replicas);
-            p.put("share.coordinator.state.topic.min.isr", minIsr);
-            p.put("group.initial.rebalance.delay.ms", "0");
-            p.put("auto.create.topics.enable", "false");
             p.put("unclean.leader.election.enable", "false");
             // Fast failure detection for the test: a dead node is fenced (and leaves the ISR) within seconds.
             p.put("broker.heartbeat.interval.ms", "500");
@@ -72,10 +56,6 @@ final class KafkaProcessCluster {
             p.put("replica.lag.time.max.ms", "5000");
             p.put("controller.quorum.election.timeout.ms", "1000");
             p.put("controller.quorum.fetch.timeout.ms", "2000");
-            p.put("message.max.bytes", Integer.toString(64 * 1024 * 1024 + 1024));
-            p.put("replica.fetch.max.bytes", Integer.toString(64 * 1024 * 1024 + 1024));
-            p.put("socket.request.max.bytes", Integer.toString(256 * 1024 * 1024));
-            p.put("log.retention.hours", "-1");
             p.put("num.network.threads", "2");
             p.put("num.io.threads", "2");
             p.put("num.recovery.threads.per.data.dir", "1");

@@ -8,10 +8,7 @@ import dev.canyon.stack.FreePort;
 import dev.canyon.storage.InfluxConfig;
 import dev.canyon.storage.InfluxStore;
 import java.awt.image.BufferedImage;
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
@@ -233,33 +229,7 @@ class LiveViewBrowserTest {
 
     /** {@code canyon stack} in a child JVM; returns once it says it is up. */
     private static Process startStack(Path data, int kafkaPort, int influxPort, int uiPort, List<String> output) throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "@" + PipelineIntegrationTest.repoRoot().resolve("jvm-opens.args"), "-cp", System.getProperty("java.class.path"),
-                "dev.canyon.cli.Canyon", "stack", "--data-dir", data.toString(), "--kafka-port", Integer.toString(kafkaPort),
-                "--influx-port", Integer.toString(influxPort), "--flink-port", "0", "--ui-port", Integer.toString(uiPort));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        CompletableFuture<Void> up = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    synchronized (output) {
-                        output.add(line);
-                    }
-                    if (line.startsWith("Ctrl-C to stop")) {
-                        up.complete(null);
-                    }
-                }
-            } catch (java.io.IOException e) {
-                // the process went away
-            }
-            up.complete(null);
-        }, "stack-output");
-        reader.setDaemon(true);
-        reader.start();
-        up.get(180, TimeUnit.SECONDS);
-        synchronized (output) {
-            assertThat(p.isAlive()).as("canyon stack started; its output:%n%s", String.join("\n", output)).isTrue();
-        }
-        return p;
+        return StackProcess.start(data, kafkaPort, influxPort, List.of("--flink-port", "0", "--ui-port", Integer.toString(uiPort)), output,
+                Duration.ofSeconds(180));
     }
 }

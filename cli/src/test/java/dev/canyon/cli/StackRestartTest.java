@@ -17,9 +17,6 @@ import dev.canyon.job.StepAnalyticsJob;
 import dev.canyon.stack.FreePort;
 import dev.canyon.storage.InfluxConfig;
 import dev.canyon.storage.InfluxStore;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -29,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -139,35 +135,8 @@ class StackRestartTest {
 
     /** {@code canyon stack} in a child JVM, Flink's REST endpoint on {@code flinkPort} (0: a free one). */
     static Process startStack(Path data, int kafkaPort, int influxPort, int flinkPort) throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "@" + PipelineIntegrationTest.repoRoot().resolve("jvm-opens.args"), "-cp", System.getProperty("java.class.path"),
-                "dev.canyon.cli.Canyon", "stack", "--data-dir", data.toString(), "--kafka-port", Integer.toString(kafkaPort),
-                "--influx-port", Integer.toString(influxPort), "--flink-port", Integer.toString(flinkPort));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        CompletableFuture<Void> up = new CompletableFuture<>();
-        StringBuilder output = new StringBuilder();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    synchronized (output) {
-                        output.append(line).append('\n');
-                    }
-                    if (line.startsWith("Ctrl-C to stop")) {
-                        up.complete(null);
-                    }
-                }
-            } catch (java.io.IOException e) {
-                // the process went away
-            }
-            up.complete(null);
-        }, "stack-output");
-        reader.setDaemon(true);
-        reader.start();
-        up.get(120, TimeUnit.SECONDS);
-        synchronized (output) {
-            assertThat(p.isAlive()).as("canyon stack started; its output:%n%s", output).isTrue();
-        }
-        return p;
+        return StackProcess.start(data, kafkaPort, influxPort, List.of("--flink-port", Integer.toString(flinkPort)), new ArrayList<>(),
+                Duration.ofSeconds(120));
     }
 
     private static KafkaProducer<String, byte[]> producer(String bootstrap) {

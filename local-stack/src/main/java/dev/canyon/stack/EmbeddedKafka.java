@@ -158,36 +158,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private synchronized void startServer() {
         guardJvmAgainstBrokerExit();
-        Properties props = new Properties();
-        props.put("process.roles", "broker,controller");
-        props.put("node.id", Integer.toString(NODE_ID));
-        props.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
         String listener = scramUser == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
-        props.put("listeners", listener + "://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
-        props.put("advertised.listeners", listener + "://localhost:" + brokerPort);
-        props.put("controller.listener.names", "CONTROLLER");
-        props.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT");
-        props.put("inter.broker.listener.name", listener);
+        Properties props = KraftNodeProperties.of(NODE_ID, NODE_ID + "@localhost:" + controllerPort, "localhost", brokerPort, controllerPort,
+                listener, logDir, 1, 1);
+        props.put("offsets.topic.num.partitions", "1");
         if (scramUser != null) {
             props.put("sasl.enabled.mechanisms", "SCRAM-SHA-256");
             props.put("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-256");
             props.put("listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config", jaas(brokerUser));
         }
-        props.put("log.dirs", logDir.toString());
-        props.put("num.partitions", "1");
-        props.put("offsets.topic.replication.factor", "1");
-        props.put("offsets.topic.num.partitions", "1");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
-        props.put("share.coordinator.state.topic.replication.factor", "1");
-        props.put("share.coordinator.state.topic.min.isr", "1");
-        props.put("group.initial.rebalance.delay.ms", "0");
-        props.put("auto.create.topics.enable", "false");
-        // Telemetry records carry whole vectors: admit large records (topics raise it per topic too).
-        props.put("message.max.bytes", Integer.toString(64 * 1024 * 1024 + 1024));
-        props.put("replica.fetch.max.bytes", Integer.toString(64 * 1024 * 1024 + 1024));
-        props.put("socket.request.max.bytes", Integer.toString(256 * 1024 * 1024));
-        props.put("log.retention.hours", "-1");
         props.put("log.flush.interval.messages", "1000");
         props.putAll(extraConfig);
         KafkaConfig config = KafkaConfig.fromProps(props, false);

@@ -79,7 +79,7 @@ public final class TrajectorySection implements ReportSection<ReportedRun, Traje
         List<String> components = List.of("PC1", "PC2", "PC3");
         List<double[]> rows = new ArrayList<>();
         if (batch != null) {
-            bars.addSeries("trajectory (batch PCA)", components, boxed(pad(batch)));
+            bars.addSeries("trajectory, exact PCA", components, boxed(pad(batch)));
             rows.add(prepend(0, pad(batch)));
         }
         Double streamTop2 = null;
@@ -90,7 +90,7 @@ public final class TrajectorySection implements ReportSection<ReportedRun, Traje
             PcaSnapshot lastPca = pca.get(pca.size() - 1);
             double[] stream = top3(lastPca.explainedVariance());
             double[] control = top3(lastPca.controlExplainedVariance());
-            bars.addSeries("stream (step " + lastPca.at().step() + ")", components, boxed(zeroNaN(stream)));
+            bars.addSeries("trajectory, live streaming estimate (step " + lastPca.at().step() + ")", components, boxed(zeroNaN(stream)));
             bars.addSeries("random-walk control", components, boxed(zeroNaN(control)));
             rows.add(prepend(1, stream));
             rows.add(prepend(2, control));
@@ -116,8 +116,10 @@ public final class TrajectorySection implements ReportSection<ReportedRun, Traje
         Csv.table(run.folder().data("pca-variance.csv"), List.of("source", "pc1", "pc2", "pc3"), rows);
         run.folder().save(bars, "pca-variance");
         figs.add(new Figure("pca-variance", "Explained variance: trajectory against the random-walk control",
-                "Explained-variance ratios of the top three components: the batch PCA of the positions (source 0 in the CSV), the "
-                        + "stream's PCA at its last point (1), and the random-walk control (2).", List.of("pca-variance.csv", "pca.csv")));
+                "Explained-variance ratios of the top three components: the exact PCA of the recorded positions (source 0 in the "
+                        + "CSV), the live analytics' streaming estimate at its last point (1), and the random-walk control (2): a walk "
+                        + "whose steps have the same lengths in random directions. A trajectory above its control moves in fewer "
+                        + "directions than chance.", List.of("pca-variance.csv", "pca.csv")));
         return Written.of(new Summary(batch, batchTop2, streamTop2, controlTop2, streamStep), figs);
     }
 
