@@ -23,7 +23,7 @@ mkdir -p "$work/reports" docs/study/figures docs/study/numbers
 
 ./canyon --version >/dev/null # builds the jar first if it is missing or stale (minutes), before the stack is timed
 ./canyon stack --data-dir "$work/stack" --kafka-port "${CANYON_STUDY_KAFKA_PORT:-19092}" \
-  --influx-port "${CANYON_STUDY_INFLUX_PORT:-18086}" >"$work/stack.log" 2>&1 &
+  --influx-port "${CANYON_STUDY_INFLUX_PORT:-18086}" --flink-port 0 --ui-port 0 >"$work/stack.log" 2>&1 &
 stack=$!
 trap 'kill $stack 2>/dev/null; wait $stack 2>/dev/null || true' EXIT
 for _ in $(seq 240); do
@@ -48,7 +48,7 @@ figure() { # report-name figure-path-in-report [target-name]
   cp "$work/reports/$1/$2.png" "docs/study/figures/$1-${3:-$(basename "$2")}.png"
 }
 
-# 1. One MLP run: linear path, PCA against the control, distances, 2-D subspace (seeds 000, 002).
+# 1. One MLP run: linear path, PCA against the control, distances, 2-D subspace (Goodfellow, Vinyals & Saxe 2015; Lipton 2016).
 train --experiment study-mlp --model mlp --steps 3000 --probes economy --linear-path-every 500 --snapshot-every 250
 report mlp --experiment study-mlp
 for f in loss linear-path pca-trajectory pca-variance pca-evr subspace distances; do figure mlp "figures/$f"; done
@@ -70,7 +70,7 @@ train --experiment study-clones --clone-after-epochs 1 --runs 3 --steps 1500 --t
 report clones --experiment study-clones --grid 0
 for f in runs-origin pairwise-distances; do figure clones "figures/$f"; done
 
-# 5. Started next to a planted saddle (seeds 004 and 001).
+# 5. Started next to a planted saddle (planted critical points, 2017; Goodfellow 2015 tutorial).
 # Full batches (200 examples): gradient descent, so nothing but the negative curvature moves it off the saddle.
 train --experiment study-saddle --dataset planted-saddle --steps 2000 --lr 0.05 --batch-size 200 --probes full --snapshot-every 100
 report saddle --experiment study-saddle --grid 21
