@@ -99,8 +99,8 @@ final class Demo {
             b.append(String.format("  path length          %.6f  (sum of ||dtheta||)%n", pathLength));
             b.append(String.format("  displacement         %.6f  (||theta_T - theta_0||)%n", displacement));
             double straightness = pathLength == 0 ? 1 : displacement / pathLength;
-            b.append(String.format("  straightness         %.4f  (displacement / path length: the path is %.3g times as long as the "
-                    + "displacement)%n", straightness, 1 / straightness));
+            b.append(String.format("  straightness         %.4f  (displacement / path length%s)%n", straightness, straightness > 0
+                    ? String.format(": the path is %.3g times as long as the displacement", 1 / straightness) : ""));
             b.append(String.format("  distance from origin %.6f  (||theta_T||)%n", distanceFromOrigin));
             if (analytics.containsKey("obstacle_state")) {
                 Object state = analytics.get("obstacle_state");

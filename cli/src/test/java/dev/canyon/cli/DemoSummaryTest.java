@@ -51,5 +51,9 @@ class DemoSummaryTest {
         assertThat(summary(Map.of("obstacle_state", "SOMETHING_NEW", "obstacle_step", 10L, "obstacle_evidence", "e",
                 "states_seen", Map.of())).toText()).contains("SOMETHING_NEW at step 10: \n");
         assertThat(List.of(ObstacleState.values())).hasSize(7);
+        // A run that travelled and came back to where it began: no "Infinity times as long".
+        Demo.Summary back = new Demo.Summary("run-3", "demo", 10, 5, 5, 5, Map.of(), 1, 10, 1, 8, 2.0, 0.0, 1.0, 1.0, "/d", "/d/k",
+                "/d/i", "/d/f", "canyon", Map.of());
+        assertThat(back.toText()).contains("  straightness         0.0000  (displacement / path length)\n").doesNotContain("Infinity");
     }
 }
