@@ -31,10 +31,8 @@ public final class CosineSection implements ReportSection<ReportedRun, Void> {
                 + Reference.GOODFELLOW_TUTORIAL_2015.cite("poor conditioning, noise"), "step", "cosine (−1 to 1) / fraction (0 to 1)");
         Figures.line(chart, "cos(g_t, g_{t−1}), window mean", x, Series.of(windows, WindowIndicators::successiveCosine));
         Figures.line(chart, "fraction of uphill steps", x, Series.of(windows, WindowIndicators::uphillFraction));
-        double[] span = {x[0], x[x.length - 1]};
-        Figures.colored(Figures.dashed(chart, "0: unrelated gradients", span, new double[] {0, 0}), java.awt.Color.GRAY);
-        Figures.colored(Figures.dashed(chart, "0.4: high uphill share", span, new double[] {0.4, 0.4}),
-                new java.awt.Color(255, 190, 130));
+        Figures.level(chart, "0: unrelated gradients", x[0], x[x.length - 1], 0, java.awt.Color.GRAY);
+        Figures.level(chart, "0.4: high uphill share", x[0], x[x.length - 1], 0.4, new java.awt.Color(255, 190, 130));
         chart.getStyler().setYAxisMin(-1.0);
         chart.getStyler().setYAxisMax(1.0);
         run.folder().save(chart, "cosine");

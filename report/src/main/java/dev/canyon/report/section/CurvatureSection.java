@@ -46,11 +46,11 @@ public final class CurvatureSection implements ReportSection<ReportedRun, Void> 
         var started = run.recording().started();
         if (started != null && "sgd".equalsIgnoreCase(started.getOptimizer()) && started.getLearningRate() > 0) {
             double limit = 2 / started.getLearningRate();
-            double top = java.util.Arrays.stream(chart.getSeriesMap().values().stream().flatMapToDouble(sr -> java.util.Arrays.stream(
-                    sr.getYData())).toArray()).filter(Double::isFinite).max().orElse(Double.NaN);
+            double top = chart.getSeriesMap().values().stream().flatMapToDouble(sr -> java.util.Arrays.stream(sr.getYData()))
+                    .filter(Double::isFinite).max().orElse(Double.NaN);
             if (top > 0 && limit <= 4 * top) {
-                Figures.colored(Figures.dashed(chart, "2/η = " + Figures.number(limit) + ": SGD overshoots above",
-                        new double[] {x0[0], x0[x0.length - 1]}, new double[] {limit, limit}), java.awt.Color.RED.darker());
+                Figures.level(chart, "2/η = " + Figures.number(limit) + ": SGD overshoots above", x0[0], x0[x0.length - 1], limit,
+                        java.awt.Color.RED.darker());
                 edge = " The dashed line is 2/η = " + Figures.number(limit) + ": along a direction curved more than that, an SGD step "
                         + "overshoots the minimum of the line and the loss goes up.";
             } else if (top > 0) {

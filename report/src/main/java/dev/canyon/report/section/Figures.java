@@ -372,6 +372,11 @@ public final class Figures {
         return s;
     }
 
+    /** A reference level: a dashed horizontal line at {@code value} from step {@code from} to {@code to}, in {@code color}. */
+    static XYSeries level(XYChart chart, String name, double from, double to, double value, Color color) {
+        return colored(dashed(chart, name, new double[] {from, to}, new double[] {value, value}), color);
+    }
+
     /** At most {@code max} of the points (x[i], y[i]), evenly spaced by index, the first and last kept. */
     static double[][] thin(double[] x, double[] y, int max) {
         if (x.length <= max) {

@@ -49,8 +49,7 @@ public final class HessianSection implements ReportSection<ReportedRun, HessianS
             Figures.points(chart, "λmax", x, Series.of(probes, ProbeResult.Hessian::lambdaMax));
             Figures.points(chart, "λmin", x, Series.of(probes, ProbeResult.Hessian::lambdaMin));
         }
-        Figures.colored(Figures.dashed(chart, "0 (below: a direction that curves down)", new double[] {x[0], x[x.length - 1]},
-                new double[] {0, 0}), Color.GRAY);
+        Figures.level(chart, "0 (below: a direction that curves down)", x[0], x[x.length - 1], 0, Color.GRAY);
         run.folder().save(chart, "hessian");
         List<Figure> figs = new ArrayList<>();
         double lowest = Double.POSITIVE_INFINITY;

@@ -57,8 +57,7 @@ public final class LayersSection implements ReportSection<ReportedRun, Void> {
             }
         }
         if (anyRatio) {
-            Figures.dashed(ratio, "−3: DL4J's rule of thumb", new double[] {first, last}, new double[] {RULE_OF_THUMB_LOG10, RULE_OF_THUMB_LOG10})
-                    .setLineColor(java.awt.Color.DARK_GRAY);
+            Figures.level(ratio, "−3: DL4J's rule of thumb", first, last, RULE_OF_THUMB_LOG10, java.awt.Color.DARK_GRAY);
             run.folder().save(ratio, "layer-update-ratio");
             figures.add(new Figure("layer-update-ratio", "Update:parameter ratio per layer (DL4J's training UI)",
                     "log10 of the norm of each layer's step over the norm of its parameters, every step. DL4J's rule of thumb is "

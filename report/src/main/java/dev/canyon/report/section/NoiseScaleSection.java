@@ -164,8 +164,8 @@ public final class NoiseScaleSection implements ReportSection<ReportedRun, Void>
         }
         int batch = run.recording().started() == null ? 0 : run.recording().started().getBatchSize();
         if (batch > 0) {
-            double[] span = {windows.get(0).at().step(), windows.get(windows.size() - 1).at().step()};
-            Figures.colored(Figures.dashed(chart, "batch size B = " + batch, span, new double[] {batch, batch}), java.awt.Color.GRAY);
+            Figures.level(chart, "batch size B = " + batch, windows.get(0).at().step(), windows.get(windows.size() - 1).at().step(), batch,
+                    java.awt.Color.GRAY);
         }
         if (!probeEstimates.isEmpty()) {
             Figures.markers(chart, "single probe (" + probeEstimates.size() + " of " + probes.size() + ")",

@@ -32,10 +32,11 @@ public final class StabilitySection implements ReportSection<ReportedRun, Void> 
         // Each window holds the latest Hessian probe's value: a step line, rising or falling only at a probe.
         Figures.line(chart, "latest Hessian probe", x, Series.of(windows, WindowIndicators::stabilityRatio))
                 .setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Step);
-        double[] span = {x[0], x[x.length - 1]};
-        Figures.colored(Figures.dashed(chart, "1: diverges on the local quadratic", span, new double[] {1, 1}), java.awt.Color.RED.darker());
-        Figures.colored(Figures.dashed(chart, "0.8: ill-conditioned", span, new double[] {0.8, 0.8}), Figures.STATE_COLORS.get("ILL_CONDITIONED"));
-        Figures.colored(Figures.dashed(chart, "0.5: critical-point test off", span, new double[] {0.5, 0.5}), java.awt.Color.GRAY);
+        double first = x[0];
+        double last = x[x.length - 1];
+        Figures.level(chart, "1: diverges on the local quadratic", first, last, 1, java.awt.Color.RED.darker());
+        Figures.level(chart, "0.8: ill-conditioned", first, last, 0.8, Figures.STATE_COLORS.get("ILL_CONDITIONED"));
+        Figures.level(chart, "0.5: critical-point test off", first, last, 0.5, java.awt.Color.GRAY);
         run.folder().save(chart, "stability");
         return Written.of(null, new Figure("stability", "Stability ratio",
                 "The largest Hessian eigenvalue of the latest Hessian probe (at most 500 steps old) against the optimizer's edge of "

@@ -141,8 +141,7 @@ public final class SubspaceSection implements ReportSection<ReportedRun, Subspac
         XYSeries path = Figures.colored(Figures.points(chart, "SGD path through the weight snapshots (projected)", pa, pb),
                 Figures.Surface.PATH);
         path.setLineWidth(2.2f);
-        Figures.colored(Figures.dashed(chart, "straight line θ₀ → θ_T", new double[] {0, length}, new double[] {0, 0}),
-                Figures.Surface.LINE);
+        Figures.level(chart, "straight line θ₀ → θ_T", 0, length, 0, Figures.Surface.LINE);
         chart.getStyler().setPlotGridLinesVisible(false);
         return chart;
     }
